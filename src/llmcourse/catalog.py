@@ -1,0 +1,204 @@
+"""Load a roadmap file into a catalog of the course, and resolve ids against it."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError
+from llmcourse.models import CourseInfo, Reference, Roadmap, RoadmapFile, Section, Topic
+from llmcourse.text import escape_controls
+
+NodeKind = Literal["roadmap", "section", "topic", "reference"]
+
+BUNDLED_NAME = "bundled course"
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """One roadmap, section, topic or reference, with its full id and its place in the course."""
+
+    kind: NodeKind
+    id: str
+    roadmap: Roadmap
+    section: Section | None = None
+    item: Topic | Reference | None = None
+    number: str | None = None
+
+    @property
+    def title(self) -> str:
+        if self.item is not None:
+            return self.item.title
+        if self.section is not None:
+            return self.section.title
+        return self.roadmap.title
+
+
+@dataclass
+class Catalog:
+    """A validated course with every node indexed by its full id, in course order."""
+
+    course: CourseInfo
+    roadmaps: list[Roadmap]
+    source: str
+    nodes: dict[str, Node] = field(default_factory=dict)
+    _numbers: dict[str, str] = field(default_factory=dict)
+    _tails: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for roadmap in self.roadmaps:
+            self._add(Node("roadmap", roadmap.id, roadmap))
+            for section in roadmap.sections:
+                section_id = f"{roadmap.id}/{section.id}"
+                section_number = f"{roadmap.id}/{section.number}"
+                self._add(Node("section", section_id, roadmap, section, number=section_number))
+                for position, topic in enumerate(section.topics, start=1):
+                    number = f"{section_number}/{position}"
+                    self._add(
+                        Node("topic", f"{section_id}/{topic.id}", roadmap, section, topic, number)
+                    )
+                for reference in section.references:
+                    self._add(
+                        Node(
+                            "reference", f"{section_id}/{reference.id}", roadmap, section, reference
+                        )
+                    )
+
+    def _add(self, node: Node) -> None:
+        self.nodes[node.id] = node
+        if node.number is not None:
+            self._numbers[node.number] = node.id
+        parts = node.id.split("/")
+        for start in range(1, len(parts)):
+            self._tails.setdefault("/".join(parts[start:]), []).append(node.id)
+
+    def topics(self, node: Node) -> Iterator[Node]:
+        """The topics a node stands for: itself, or every topic below it."""
+        if node.kind in ("topic", "reference"):
+            if node.kind == "topic":
+                yield node
+            return
+        sections = [node.section] if node.section is not None else node.roadmap.sections
+        for section in sections:
+            for topic in section.topics:
+                yield self.nodes[f"{node.roadmap.id}/{section.id}/{topic.id}"]
+
+    def section_topics(self, roadmap: Roadmap, section: Section) -> list[Node]:
+        return [self.nodes[f"{roadmap.id}/{section.id}/{t.id}"] for t in section.topics]
+
+    def section_references(self, roadmap: Roadmap, section: Section) -> list[Node]:
+        return [self.nodes[f"{roadmap.id}/{section.id}/{r.id}"] for r in section.references]
+
+    def short_id(self, node: Node) -> str:
+        """The shortest form of a node's id that `resolve` takes back to it."""
+        parts = node.id.split("/")
+        for start in range(len(parts) - 1, 0, -1):
+            tail = "/".join(parts[start:])
+            if (
+                self._tails.get(tail) == [node.id]
+                and tail not in self.nodes
+                and tail not in self._numbers
+            ):
+                return tail
+        return node.id
+
+    def resolve(self, raw: str) -> Node:
+        """Find the node a user means: a full id, a course number, or an unambiguous tail."""
+        wanted = raw.strip().strip("/").lower()
+        if wanted in self.nodes:
+            return self.nodes[wanted]
+        if wanted in self._numbers:
+            return self.nodes[self._numbers[wanted]]
+        candidates = self._tails.get(wanted, [])
+        if len(candidates) == 1:
+            return self.nodes[candidates[0]]
+        shown = escape_controls(raw)
+        if candidates:
+            raise AmbiguousIdError(
+                f"'{shown}' could mean {len(candidates)} things: {', '.join(candidates)}",
+                "Use one of these full ids",
+            )
+        close = self.suggest(wanted)
+        hint = (
+            f"Did you mean: {', '.join(close)}?"
+            if close
+            else "Run 'llmcourse list --topics' to see every id"
+        )
+        raise UnknownIdError(f"no roadmap, section, topic or reference has the id '{shown}'", hint)
+
+    def suggest(self, wanted: str, limit: int = 5) -> list[str]:
+        """Full ids that look like what the user typed, closest first."""
+        names = list(self.nodes) + list(self._tails) + list(self._numbers)
+        found: list[str] = []
+        for name in difflib.get_close_matches(wanted, names, n=limit * 3, cutoff=0.6):
+            ids = self._tails.get(name) or [self._numbers.get(name, name)]
+            for full_id in ids:
+                if full_id not in found:
+                    found.append(full_id)
+        return found[:limit]
+
+
+def load_bundled() -> Catalog:
+    """The course that ships with llmcourse."""
+    resource = resources.files("llmcourse").joinpath("data", "roadmaps.toml")
+    if resource.is_file():
+        return parse(resource.read_bytes(), BUNDLED_NAME)
+    # Running from a source checkout (an editable install): the file lives at the top level.
+    return load_file(Path(__file__).resolve().parents[2] / "data" / "roadmaps.toml")
+
+
+def load_file(path: Path) -> Catalog:
+    try:
+        content = path.read_bytes()
+    except OSError as err:
+        raise RoadmapFileError(
+            f"cannot read roadmap file {path}: {err.strerror or err}",
+            "Check the path and its permissions",
+        ) from None
+    return parse(content, str(path))
+
+
+def parse(content: bytes, source: str) -> Catalog:
+    """Validate a roadmap file's content; `source` names it in messages."""
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise RoadmapFileError(
+            f"roadmap file {source} is not UTF-8 text (byte {err.start})"
+        ) from None
+    except tomllib.TOMLDecodeError as err:
+        raise RoadmapFileError(f"roadmap file {source} is not valid TOML: {err}") from None
+    try:
+        parsed = RoadmapFile.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = location(data, first["loc"])
+        more = len(err.errors()) - 1
+        raise RoadmapFileError(
+            f"roadmap file {source}: {where}: {escape_controls(first['msg'])}"
+            + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+        ) from None
+    return Catalog(parsed.course, parsed.roadmaps, source)
+
+
+def location(data: Any, loc: tuple[int | str, ...]) -> str:
+    """A readable key path such as `roadmaps[scientist].sections[#2].title`."""
+    parts: list[str] = []
+    node: Any = data
+    for key in loc:
+        if isinstance(key, int):
+            item = node[key] if isinstance(node, list) and key < len(node) else None
+            label = item.get("id") if isinstance(item, dict) else None
+            parts.append(f"[{label}]" if isinstance(label, str) and label else f"[#{key + 1}]")
+            node = item
+        else:
+            parts.append(f".{key}" if parts else str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return escape_controls("".join(parts)) or "top level"

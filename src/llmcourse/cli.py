@@ -1,0 +1,223 @@
+"""The `llmcourse` command: parse arguments, call the domain, hand results to a renderer."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated, NoReturn
+
+import typer
+
+from llmcourse import __version__
+from llmcourse.catalog import Catalog, Node, load_bundled
+from llmcourse.errors import LlmCourseError, WrongKindError
+from llmcourse.models import Status
+from llmcourse.text import escape_controls
+
+app = typer.Typer(
+    name="llmcourse",
+    help="Track your way through The LLM Course: browse its roadmaps, mark topics done, "
+    "watch your progress grow.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")
+]
+RoadmapArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A roadmap id (fundamentals, scientist, engineer); all when left out.",
+        show_default=False,
+    ),
+]
+
+
+def fail(err: LlmCourseError, as_json: bool) -> NoReturn:
+    """The one way out for a known failure: a line on stderr, JSON if asked, the exit code."""
+    if as_json:
+        from llmcourse import jsonout
+
+        jsonout.error(err)
+    sys.stderr.write(f"error: {escape_controls(str(err))}\n")
+    raise typer.Exit(err.exit_code)
+
+
+@contextlib.contextmanager
+def handled(as_json: bool) -> Iterator[None]:
+    try:
+        yield
+    except LlmCourseError as err:
+        fail(err, as_json)
+
+
+def _roadmap(catalog: Catalog, raw: str | None) -> Node | None:
+    if raw is None:
+        return None
+    node = catalog.resolve(raw)
+    if node.kind != "roadmap":
+        raise WrongKindError(
+            f"'{node.id}' is a {node.kind}, not a roadmap",
+            f"Use one of: {', '.join(r.id for r in catalog.roadmaps)}",
+        )
+    return node
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"llmcourse {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Track your way through The LLM Course."""
+
+
+@app.command("list")
+def list_(
+    roadmap: RoadmapArgument = None,
+    topics: Annotated[
+        bool, typer.Option("--topics", "-t", help="Add every topic with its status.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List the roadmaps and their sections, with how much of each is done.
+
+    Example: llmcourse list scientist --topics
+    """
+    from llmcourse import store, tracker
+
+    with handled(as_json):
+        catalog = load_bundled()
+        only = _roadmap(catalog, roadmap)
+        progress = store.load(store.progress_path(), catalog.course.id)
+        summary = tracker.summarize(catalog, progress.data, only.roadmap if only else None)
+        if as_json:
+            from llmcourse import jsonout
+
+            jsonout.emit(jsonout.listing(catalog, progress.data, summary, topics))
+            return
+        from llmcourse import render
+
+        render.listing(render.console(), catalog, progress.data, summary, topics)
+
+
+@app.command()
+def show(
+    id_: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="A roadmap, section, topic or reference: a full id (scientist/architecture), "
+            "its tail (architecture) or its number (scientist/1, scientist/1/2).",
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Show a roadmap, a section (summary, topics, references), a topic or a reference.
+
+    Example: llmcourse show scientist/1
+    """
+    from llmcourse import store
+
+    with handled(as_json):
+        catalog = load_bundled()
+        node = catalog.resolve(id_)
+        progress = store.load(store.progress_path(), catalog.course.id)
+        if as_json:
+            from llmcourse import jsonout
+
+            jsonout.emit(jsonout.show(catalog, progress.data, node))
+            return
+        from llmcourse import render
+
+        render.show(render.console(), catalog, progress.data, node)
+
+
+@app.command()
+def done(
+    ids: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID...",
+            help="Topics or references to mark; a section or roadmap marks all its topics.",
+        ),
+    ],
+    undo: Annotated[
+        bool, typer.Option("--undo", help="Set them back to not done instead.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Mark topics or references done (or, with --undo, not done).
+
+    Example: llmcourse done scientist/1/2 tokenization
+    """
+    from llmcourse import store, tracker
+
+    with handled(as_json):
+        catalog = load_bundled()
+        nodes = [catalog.resolve(raw) for raw in ids]
+        progress = store.load(store.progress_path(), catalog.course.id)
+        status: Status = "not-started" if undo else "done"
+        updated, result = tracker.mark(catalog, progress.data, nodes, status, _now())
+        if result.changed:
+            progress.data = updated
+            store.save(progress)
+        if as_json:
+            from llmcourse import jsonout
+
+            jsonout.emit(jsonout.marked(result, progress.path))
+            return
+        from llmcourse import render
+
+        render.marked(render.console(), catalog, result)
+
+
+@app.command()
+def progress(roadmap: RoadmapArgument = None, as_json: JsonOption = False) -> None:
+    """Show your progress: overall, per roadmap and per section, and where it is kept.
+
+    Example: llmcourse progress scientist
+    """
+    from llmcourse import store, tracker
+
+    with handled(as_json):
+        catalog = load_bundled()
+        only = _roadmap(catalog, roadmap)
+        current = store.load(store.progress_path(), catalog.course.id)
+        summary = tracker.summarize(catalog, current.data, only.roadmap if only else None)
+        if as_json:
+            from llmcourse import jsonout
+
+            jsonout.emit(jsonout.progress_report(catalog, current.data, summary, current.path))
+            return
+        from llmcourse import render
+
+        render.progress_report(render.console(), summary, current.path, current.exists)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(prog_name="llmcourse")
+    except BrokenPipeError:
+        # The reader went away (`llmcourse list | head`): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)

@@ -1,0 +1,45 @@
+"""Every failure the user can cause or meet, each with a stable code and exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_DATA = 1
+EXIT_USAGE = 2
+
+
+class LlmCourseError(Exception):
+    """Base of the errors `cli` turns into a message and an exit code."""
+
+    code = "error"
+    exit_code = EXIT_DATA
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}. {self.hint}" if self.hint else self.message
+
+
+class UnknownIdError(LlmCourseError):
+    code = "unknown-id"
+    exit_code = EXIT_USAGE
+
+
+class AmbiguousIdError(LlmCourseError):
+    code = "ambiguous-id"
+    exit_code = EXIT_USAGE
+
+
+class WrongKindError(LlmCourseError):
+    code = "wrong-kind"
+    exit_code = EXIT_USAGE
+
+
+class ProgressFileError(LlmCourseError):
+    code = "progress-file"
+
+
+class RoadmapFileError(LlmCourseError):
+    code = "roadmap-file"

@@ -1,0 +1,190 @@
+"""JSON documents for machines (kept apart from render so that `--json` never imports rich)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from llmcourse.catalog import Catalog, Node
+from llmcourse.errors import LlmCourseError
+from llmcourse.models import ProgressFile, Reference, Topic
+from llmcourse.tracker import (
+    Count,
+    CourseSummary,
+    MarkResult,
+    RoadmapSummary,
+    SectionSummary,
+    status_of,
+    summarize_roadmap,
+    summarize_section,
+)
+
+JSON_VERSION = 1
+
+Doc = dict[str, Any]
+
+
+def emit(doc: Doc) -> None:
+    sys.stdout.write(json.dumps({"schema_version": JSON_VERSION, **doc}, ensure_ascii=False))
+    sys.stdout.write("\n")
+
+
+def error(err: LlmCourseError) -> None:
+    emit({"error": {"code": err.code, "message": err.message, "hint": err.hint}})
+
+
+def _counts(topics: Count, references: Count, percent: bool) -> Doc:
+    doc: Doc = {"done": topics.done, "total": topics.total}
+    if percent:
+        doc["percent"] = round(topics.percent, 1)
+    doc["references_done"] = references.done
+    doc["references_total"] = references.total
+    return doc
+
+
+def _entry(progress: ProgressFile, node: Node) -> Doc:
+    entry = progress.entries.get(node.id)
+    return {
+        "status": status_of(progress, node.id),
+        "changed": entry.changed.isoformat() if entry is not None else None,
+    }
+
+
+def topic(catalog: Catalog, progress: ProgressFile, node: Node, detail: bool = False) -> Doc:
+    assert isinstance(node.item, Topic)
+    doc: Doc = {"id": node.id, "number": node.number, "title": node.item.title}
+    doc |= _entry(progress, node)
+    if detail:
+        doc["summary"] = node.item.summary
+        doc["links"] = [{"text": link.text, "url": link.url} for link in node.item.links]
+    return doc
+
+
+def reference(progress: ProgressFile, node: Node) -> Doc:
+    assert isinstance(node.item, Reference)
+    item = node.item
+    doc: Doc = {"id": node.id, "title": item.title, "author": item.author, "kind": item.kind}
+    doc["url"] = item.url
+    return doc | _entry(progress, node)
+
+
+def section(
+    catalog: Catalog,
+    progress: ProgressFile,
+    summary: SectionSummary,
+    *,
+    topics: bool,
+    references: bool = False,
+    percent: bool = False,
+) -> Doc:
+    node, item = summary.node, summary.section
+    doc: Doc = {"id": node.id, "number": item.number, "title": item.title}
+    if references:
+        doc["summary"] = item.summary
+    doc |= _counts(summary.topics, summary.references, percent)
+    doc["complete"] = summary.topics.complete
+    if topics:
+        doc["topics"] = [
+            topic(catalog, progress, t) for t in catalog.section_topics(node.roadmap, item)
+        ]
+    if references:
+        doc["references"] = [
+            reference(progress, r) for r in catalog.section_references(node.roadmap, item)
+        ]
+    return doc
+
+
+def roadmap(
+    catalog: Catalog,
+    progress: ProgressFile,
+    summary: RoadmapSummary,
+    *,
+    topics: bool,
+    percent: bool = False,
+    detail: bool = False,
+) -> Doc:
+    item = summary.roadmap
+    doc: Doc = {"id": item.id, "title": item.title, "optional": item.optional}
+    if detail:
+        doc["summary"] = item.summary
+    doc |= _counts(summary.topics, summary.references, percent)
+    doc["sections"] = [
+        section(catalog, progress, s, topics=topics, percent=percent) for s in summary.sections
+    ]
+    return doc
+
+
+def course(
+    catalog: Catalog,
+    progress: ProgressFile,
+    summary: CourseSummary,
+    *,
+    topics: bool,
+    percent: bool = False,
+) -> Doc:
+    doc: Doc = {"id": summary.course.id, "title": summary.course.title}
+    doc |= _counts(summary.topics, summary.references, percent)
+    doc["roadmaps"] = [
+        roadmap(catalog, progress, r, topics=topics, percent=percent) for r in summary.roadmaps
+    ]
+    return doc
+
+
+def listing(catalog: Catalog, progress: ProgressFile, summary: CourseSummary, topics: bool) -> Doc:
+    return {"course": course(catalog, progress, summary, topics=topics)}
+
+
+def progress_report(
+    catalog: Catalog, progress: ProgressFile, summary: CourseSummary, path: Path
+) -> Doc:
+    return {
+        "progress_file": str(path),
+        "course": course(catalog, progress, summary, topics=False, percent=True),
+        "unknown_entries": summary.unknown_entries,
+    }
+
+
+def show(catalog: Catalog, progress: ProgressFile, node: Node) -> Doc:
+    if node.kind == "roadmap":
+        summary = summarize_roadmap(catalog, progress, node.roadmap)
+        return {"roadmap": roadmap(catalog, progress, summary, topics=True, detail=True)}
+    assert node.section is not None
+    if node.kind == "section":
+        summary_ = summarize_section(catalog, progress, node.roadmap, node.section)
+        return {
+            "section": section(catalog, progress, summary_, topics=True, references=True)
+            | {"roadmap": node.roadmap.id}
+        }
+    where = {"roadmap": node.roadmap.id, "section": f"{node.roadmap.id}/{node.section.id}"}
+    if node.kind == "topic":
+        return {"topic": topic(catalog, progress, node, detail=True) | where}
+    return {"reference": reference(progress, node) | where}
+
+
+def marked(result: MarkResult, path: Path) -> Doc:
+    return {
+        "status": result.status,
+        "changed": [
+            {
+                "id": c.node.id,
+                "kind": c.node.kind,
+                "title": c.node.title,
+                "from": c.old,
+                "to": c.new,
+            }
+            for c in result.changed
+        ],
+        "unchanged": [node.id for node in result.unchanged],
+        "sections": [
+            {
+                "id": s.node.id,
+                "title": s.section.title,
+                "done": s.topics.done,
+                "total": s.topics.total,
+            }
+            for s in result.sections
+        ],
+        "progress_file": str(path),
+    }

@@ -1,0 +1,375 @@
+"""Rich tables and bars for people. Every untrusted string goes through `safe` into a Text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.progress_bar import ProgressBar
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from llmcourse.catalog import Catalog, Node
+from llmcourse.models import ProgressFile, Reference, Status, Topic
+from llmcourse.text import escape_controls
+from llmcourse.tracker import (
+    Count,
+    CourseSummary,
+    MarkResult,
+    RoadmapSummary,
+    status_of,
+    summarize_roadmap,
+    summarize_section,
+)
+
+
+def console() -> Console:
+    return Console(highlight=False, emoji=False, markup=False)
+
+
+def safe(value: str | None, style: str | Style = "", *, multiline: bool = False) -> Text:
+    """Untrusted text, shown literally: no markup, no emoji codes, no control characters."""
+    return Text(escape_controls(value or "", multiline=multiline), style=style)
+
+
+def link(value: str, url: str, style: str = "") -> Text:
+    """Text that is a terminal hyperlink where the terminal supports it."""
+    return safe(value, Style.parse(style) + Style(link=url) if style else Style(link=url))
+
+
+def symbol(out: Console, status: Status) -> Text:
+    if status == "done":
+        return Text("x" if out.options.ascii_only else "✓", style="green")
+    return Text("-" if out.options.ascii_only else "·", style="dim")
+
+
+def fraction(count: Count) -> Text:
+    return Text(f"{count.done}/{count.total}", style="green" if count.complete else "")
+
+
+def bar(count: Count, width: int = 10) -> ProgressBar:
+    return ProgressBar(
+        total=max(count.total, 1),
+        completed=count.done,
+        width=width,
+        complete_style="green",
+        finished_style="green",
+    )
+
+
+def percent(count: Count) -> Text:
+    return Text(f"{count.percent:3.0f}%", style="green" if count.complete else "")
+
+
+def _local(moment_iso: object) -> str:
+    from datetime import datetime
+
+    assert isinstance(moment_iso, datetime)
+    return moment_iso.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _roadmap_title(summary: RoadmapSummary) -> Text:
+    title = safe(summary.roadmap.title, "bold")
+    if summary.roadmap.optional:
+        title.append(" (optional)", style="dim")
+    return title
+
+
+def _outline_table(title: str | None = None) -> Table:
+    table = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, title=title, title_justify="left", pad_edge=False
+    )
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Title", ratio=1)
+    table.add_column("Done", justify="right", no_wrap=True)
+    table.add_column("Progress", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    return table
+
+
+def _add_sections(
+    out: Console,
+    table: Table,
+    catalog: Catalog,
+    progress: ProgressFile,
+    summary: RoadmapSummary,
+    topics: bool,
+) -> None:
+    for section in summary.sections:
+        table.add_row(
+            str(section.section.number),
+            safe(catalog.short_id(section.node), "cyan"),
+            safe(section.section.title),
+            fraction(section.topics),
+            bar(section.topics),
+            percent(section.topics),
+        )
+        if topics:
+            for node in catalog.section_topics(summary.roadmap, section.section):
+                status = status_of(progress, node.id)
+                title = Text.assemble(symbol(out, status), " ", safe(node.title))
+                number = (node.number or "").rsplit("/", 2)
+                table.add_row(
+                    ".".join(number[1:]), safe(catalog.short_id(node), "dim"), title, "", "", ""
+                )
+
+
+def listing(
+    out: Console, catalog: Catalog, progress: ProgressFile, summary: CourseSummary, topics: bool
+) -> None:
+    table = _outline_table()
+    for roadmap in summary.roadmaps:
+        table.add_row(
+            "",
+            safe(roadmap.roadmap.id, "bold"),
+            _roadmap_title(roadmap),
+            fraction(roadmap.topics),
+            bar(roadmap.topics),
+            percent(roadmap.topics),
+            style="bold",
+        )
+        _add_sections(out, table, catalog, progress, roadmap, topics)
+        table.add_section()
+    out.print(table)
+
+
+def show(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
+    if node.kind == "roadmap":
+        _show_roadmap(out, catalog, progress, node)
+    elif node.kind == "section":
+        _show_section(out, catalog, progress, node)
+    elif node.kind == "topic":
+        _show_topic(out, catalog, progress, node)
+    else:
+        _show_reference(out, catalog, progress, node)
+
+
+def _heading(node: Node) -> Text:
+    heading = safe(node.title, "bold")
+    heading.append("  ")
+    heading.append_text(safe(node.id, "cyan"))
+    if node.number and node.kind != "topic":
+        heading.append_text(Text(" · ", style="dim")).append_text(safe(node.number, "dim"))
+    return heading
+
+
+def _where(node: Node) -> Text:
+    where = safe(node.roadmap.title, "dim")
+    if node.section is not None and node.kind in ("topic", "reference"):
+        where.append(" > ", style="dim")
+        where.append_text(safe(f"{node.section.number}. {node.section.title}", "dim"))
+    return where
+
+
+def _summary(text: str) -> RenderableType:
+    return Padding(safe(text, multiline=True), (1, 0, 0, 0)) if text else Text()
+
+
+def _show_roadmap(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
+    summary = summarize_roadmap(catalog, progress, node.roadmap)
+    counts = Text(
+        f"{summary.topics.done} of {summary.topics.total} topics done · "
+        f"{summary.references.done} of {summary.references.total} references read",
+        style="dim",
+    )
+    table = _outline_table()
+    _add_sections(out, table, catalog, progress, summary, topics=False)
+    out.print(Group(_heading(node), counts, _summary(node.roadmap.summary)))
+    out.print()
+    out.print(table)
+
+
+def _show_section(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
+    assert node.section is not None
+    summary = summarize_section(catalog, progress, node.roadmap, node.section)
+    counts = Text(
+        f"{summary.topics.done} of {summary.topics.total} topics done · "
+        f"{summary.references.done} of {summary.references.total} references read",
+        style="dim",
+    )
+    out.print(Group(_heading(node), _where(node), counts, _summary(node.section.summary)))
+    out.print()
+
+    topics = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, title="Topics", title_justify="left", pad_edge=False
+    )
+    topics.add_column("", no_wrap=True)
+    topics.add_column("#", justify="right", style="dim")
+    topics.add_column("Id", no_wrap=True)
+    topics.add_column("Title", ratio=1)
+    for position, topic in enumerate(catalog.section_topics(node.roadmap, node.section), 1):
+        topics.add_row(
+            symbol(out, status_of(progress, topic.id)),
+            str(position),
+            safe(catalog.short_id(topic), "cyan"),
+            safe(topic.title),
+        )
+    out.print(topics)
+
+    references = catalog.section_references(node.roadmap, node.section)
+    if not references:
+        return
+    out.print()
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        title="References",
+        title_justify="left",
+        pad_edge=False,
+    )
+    table.add_column("", no_wrap=True)
+    table.add_column("Reference / id", ratio=3, overflow="fold")
+    table.add_column("Author / kind", ratio=2)
+    table.add_column("URL", ratio=4, overflow="fold")
+    for ref_node in references:
+        ref = ref_node.item
+        assert isinstance(ref, Reference)
+        title = link(ref.title, ref.url)
+        title.append("\n").append_text(safe(catalog.short_id(ref_node), "cyan"))
+        author = safe(ref.author or "")
+        if ref.kind:
+            author.append("\n").append_text(safe(ref.kind, "dim"))
+        table.add_row(
+            symbol(out, status_of(progress, ref_node.id)),
+            title,
+            author,
+            link(ref.url, ref.url, "blue"),
+        )
+    out.print(table)
+
+
+def _status_line(out: Console, progress: ProgressFile, node: Node) -> Text:
+    entry = progress.entries.get(node.id)
+    status = status_of(progress, node.id)
+    line = Text("Status: ", style="dim")
+    line.append_text(symbol(out, status)).append(" ")
+    if status == "done":
+        line.append("read" if node.kind == "reference" else "done", style="green")
+    else:
+        line.append("not read" if node.kind == "reference" else "not started")
+    if entry is not None:
+        line.append(f" (since {_local(entry.changed)})", style="dim")
+    return line
+
+
+def _show_topic(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
+    topic = node.item
+    assert isinstance(topic, Topic)
+    number = Text.assemble(("also ", "dim"), safe(node.number, "dim"))
+    out.print(
+        Group(
+            _heading(node),
+            _where(node),
+            number,
+            _status_line(out, progress, node),
+            _summary(topic.summary),
+        )
+    )
+    if topic.links:
+        out.print()
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            title="Links",
+            title_justify="left",
+            pad_edge=False,
+        )
+        table.add_column("Name")
+        table.add_column("URL", overflow="fold")
+        for item in topic.links:
+            table.add_row(link(item.text, item.url), link(item.url, item.url, "blue"))
+        out.print(table)
+
+
+def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
+    ref = node.item
+    assert isinstance(ref, Reference)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row("Author", safe(ref.author or "—"))
+    grid.add_row("Kind", safe(ref.kind or "—"))
+    grid.add_row("URL", link(ref.url, ref.url, "blue"))
+    out.print(Group(_heading(node), _where(node), _status_line(out, progress, node)))
+    out.print(Padding(grid, (1, 0, 0, 0)))
+
+
+def marked(out: Console, catalog: Catalog, result: MarkResult) -> None:
+    verb = "done" if result.status == "done" else "undone"
+    for change in result.changed:
+        line = Text.assemble(symbol(out, change.new), " ")
+        line.append(f"{verb:<7}", style="green" if result.status == "done" else "yellow")
+        line.append_text(safe(change.node.id, "cyan")).append("  ").append_text(
+            safe(change.node.title)
+        )
+        out.print(line)
+    if result.unchanged:
+        count = len(result.unchanged)
+        word = "already done" if result.status == "done" else "already not done"
+        out.print(
+            Text(f"{count} {word}, left as {'it was' if count == 1 else 'they were'}", style="dim")
+        )
+    for section in result.sections:
+        line = safe(section.section.title, "bold")
+        line.append(f": {section.topics.done} of {section.topics.total} topics done")
+        if section.topics.complete:
+            line.append(" · section complete", style="green")
+        out.print(line)
+
+
+def progress_report(out: Console, summary: CourseSummary, path: Path, exists: bool) -> None:
+    overall = Text.assemble(
+        safe(summary.course.title, "bold"),
+        f": {summary.topics.done} of {summary.topics.total} topics done",
+        (f" ({summary.topics.percent:.0f}%)", "bold"),
+        ("  ·  ", "dim"),
+        f"{summary.references.done} of {summary.references.total} references read",
+    )
+    out.print(overall)
+    out.print()
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("Roadmap / section", ratio=1)
+    table.add_column("Topics", justify="right", no_wrap=True)
+    table.add_column("Progress", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    table.add_column("References", justify="right", no_wrap=True)
+    for roadmap in summary.roadmaps:
+        table.add_row(
+            _roadmap_title(roadmap),
+            fraction(roadmap.topics),
+            bar(roadmap.topics, 12),
+            percent(roadmap.topics),
+            Text(f"{roadmap.references.done}/{roadmap.references.total}"),
+            style="bold",
+        )
+        for section in roadmap.sections:
+            name = Text("  ")
+            name.append(f"{section.section.number}. ", style="dim")
+            name.append_text(safe(section.section.title))
+            table.add_row(
+                name,
+                fraction(section.topics),
+                bar(section.topics, 12),
+                percent(section.topics),
+                Text(f"{section.references.done}/{section.references.total}", style="dim"),
+            )
+        table.add_section()
+    out.print(table)
+    if summary.unknown_entries:
+        count = len(summary.unknown_entries)
+        out.print(
+            Text(
+                f"{count} entr{'y' if count == 1 else 'ies'} in the progress file match nothing in "
+                "this course; they are kept and not counted.",
+                style="yellow",
+            )
+        )
+    where = Text("Progress file: ", style="dim").append_text(safe(str(path)))
+    if not exists:
+        where.append(" (not created yet: nothing marked)", style="dim")
+    out.print(where)

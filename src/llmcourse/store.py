@@ -1,0 +1,145 @@
+"""The progress file: where it lives, reading it strictly, and replacing it atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from llmcourse.catalog import location
+from llmcourse.errors import ProgressFileError
+from llmcourse.models import PROGRESS_SCHEMA_VERSION, ProgressFile
+from llmcourse.text import escape_controls
+
+DATA_DIR_ENV = "LLMCOURSE_DATA_DIR"
+PROGRESS_NAME = "progress.toml"
+
+
+def data_dir() -> Path:
+    """The folder that holds the learner's progress (`LLMCOURSE_DATA_DIR` overrides it)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("llmcourse", appauthor=False))
+
+
+def progress_path() -> Path:
+    return data_dir() / PROGRESS_NAME
+
+
+@dataclass
+class Progress:
+    """A progress file as read, and whether it exists on disk yet."""
+
+    path: Path
+    data: ProgressFile
+    exists: bool
+
+
+def new_progress_file(course_id: str) -> ProgressFile:
+    return ProgressFile(schema_version=PROGRESS_SCHEMA_VERSION, course=course_id)
+
+
+def load(path: Path, course_id: str) -> Progress:
+    """Read the progress file; a missing file is an empty progress, a bad one an error."""
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        return Progress(path, new_progress_file(course_id), exists=False)
+    except OSError as err:
+        raise ProgressFileError(
+            f"cannot read progress file {path}: {err.strerror or err}",
+            f"Check the path, its permissions and {DATA_DIR_ENV}; nothing was changed",
+        ) from None
+    data = parse(content, path)
+    if data.schema_version > PROGRESS_SCHEMA_VERSION:
+        raise ProgressFileError(
+            f"progress file {path} has schema_version {data.schema_version}, newer than this "
+            f"llmcourse understands ({PROGRESS_SCHEMA_VERSION})",
+            "Upgrade llmcourse; the file was left as it is",
+        )
+    if data.course is not None and data.course != course_id:
+        raise ProgressFileError(
+            f"progress file {path} belongs to the course '{escape_controls(data.course)}', "
+            f"not '{course_id}'",
+            f"Point {DATA_DIR_ENV} at another folder; the file was left as it is",
+        )
+    return Progress(path, data, exists=True)
+
+
+_LEAVE_IT = "Fix or move the file; llmcourse leaves it as it is"
+
+
+def parse(content: bytes, path: Path) -> ProgressFile:
+    try:
+        raw = tomllib.loads(content.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise ProgressFileError(
+            f"progress file {path} is not UTF-8 text (byte {err.start})", _LEAVE_IT
+        ) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ProgressFileError(
+            f"progress file {path} is not valid TOML: {err}", _LEAVE_IT
+        ) from None
+    try:
+        return ProgressFile.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = location(raw, first["loc"])
+        raise ProgressFileError(
+            f"progress file {path}: {where}: {escape_controls(first['msg'])}", _LEAVE_IT
+        ) from None
+
+
+def save(progress: Progress) -> None:
+    """Write the progress file atomically; on any failure the old file is left intact."""
+    import tomli_w
+
+    content = tomli_w.dumps(progress.data.to_toml_data()).encode("utf-8")
+    try:
+        write_atomic(progress.path, content)
+    except OSError as err:
+        raise ProgressFileError(
+            f"cannot write progress file {progress.path}: {err.strerror or err}",
+            f"Check that the folder is writable, or set {DATA_DIR_ENV} to one that is; "
+            "nothing was changed",
+        ) from None
+    progress.exists = True
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Replace `path` with `content` so that a crash leaves the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with open(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temp_name, path.stat().st_mode & 0o777)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable; folders cannot be opened for this on Windows."""
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
