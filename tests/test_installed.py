@@ -1,0 +1,75 @@
+"""The installed `llmcourse` command, run the way a learner runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from llmcourse import __version__
+
+
+def _command() -> list[str]:
+    found = shutil.which("llmcourse", path=str(Path(sys.executable).parent))
+    assert found, "the llmcourse console script is not installed beside this Python"
+    return [found]
+
+
+def _run(*args: str, command: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*(command or _command()), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=os.environ.copy(),
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_first_evening(progress_file: Path) -> None:
+    marked = _run("done", "scientist/1/2")
+    assert marked.returncode == 0, marked.stderr
+    assert "Tokenization" in marked.stdout
+    report = _run("progress")
+    assert report.returncode == 0
+    assert "1 of 77 topics done" in report.stdout
+    doc = json.loads(_run("progress", "--json").stdout)
+    scientist = doc["course"]["roadmaps"][1]
+    assert (scientist["done"], scientist["total"]) == (1, 32)
+    assert (scientist["sections"][0]["done"], scientist["sections"][0]["total"]) == (1, 4)
+    assert progress_file.exists()
+
+
+def test_python_dash_m_works_too() -> None:
+    result = _run("--version", command=[sys.executable, "-m", "llmcourse"])
+    assert result.returncode == 0
+    assert result.stdout == f"llmcourse {__version__}\n"
+
+
+def test_piped_output_has_no_escape_codes() -> None:
+    env_free = _run("list", "--topics")
+    assert env_free.returncode == 0
+    assert "\x1b" not in env_free.stdout
+
+
+def test_a_corrupt_file_gives_one_line_and_no_traceback(progress_file: Path) -> None:
+    progress_file.parent.mkdir(parents=True)
+    progress_file.write_bytes(b"schema_version = 1\nentries = {\n")
+    result = _run("done", "tokenization")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: progress file ")
+    assert progress_file.read_bytes() == b"schema_version = 1\nentries = {\n"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list", "--help"], ["done", "--help"]])
+def test_help_is_there(args: list[str]) -> None:
+    result = _run(*args)
+    assert result.returncode == 0
+    assert "Usage" in result.stdout

@@ -1,0 +1,94 @@
+"""Text from data files and from the user is shown literally, never as markup or escapes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from rich.console import Console
+
+from conftest import Run
+from llmcourse import render
+from llmcourse.catalog import parse
+from llmcourse.store import new_progress_file
+from llmcourse.text import escape_controls
+
+Invoke = Callable[..., Run]
+
+HOSTILE = r"""
+schema_version = 1
+[course]
+id = "hostile"
+title = "[bold red]Course[/bold red]"
+[[roadmaps]]
+id = "r"
+title = "[link=file:///etc/passwd]Roadmap[/link]"
+summary = "Escape \u001b[31mred\u001b[0m and :smile: and [blink]x[/blink]"
+[[roadmaps.sections]]
+id = "s"
+number = 1
+title = "Section \u001b]8;;https://evil.example\u001b\\click\u001b]8;;\u001b\\"
+summary = "Bell \u0007 and right-to-left \u202e override"
+[[roadmaps.sections.topics]]
+id = "t"
+title = "[red]x[/red]"
+summary = "[link=file:///etc/passwd]y[/link]"
+links = [{ text = "[i]link[/i]", url = "https://example.org/[x]" }]
+[[roadmaps.sections.references]]
+id = "ref"
+title = ":warning: [b]ref[/b]"
+author = "\u001b[2J"
+url = "https://example.org/ref"
+"""
+
+
+def _render_all() -> str:
+    catalog = parse(HOSTILE.encode(), "hostile.toml")
+    progress = new_progress_file("hostile")
+    buffer = io.StringIO()
+    out = Console(file=buffer, width=200, force_terminal=True, color_system="truecolor")
+    for node in catalog.nodes.values():
+        render.show(out, catalog, progress, node)
+    return buffer.getvalue()
+
+
+def test_markup_in_data_is_printed_as_written() -> None:
+    out = _render_all()
+    for literal in (
+        "[link=file:///etc/passwd]Roadmap[/link]",
+        "[red]x[/red]",
+        "[link=file:///etc/passwd]y[/link]",
+        ":smile:",
+        ":warning: [b]ref[/b]",
+        "[i]link[/i]",
+    ):
+        assert literal in out
+    assert "file:///etc/passwd" not in out.replace("[link=file:///etc/passwd]", "")
+
+
+def test_control_characters_in_data_never_reach_the_terminal() -> None:
+    out = _render_all()
+    assert "\\x1b[31mred" in out
+    assert "\\x07" in out
+    assert "\\u202e" in out
+    assert "\\x1b[2J" in out
+    assert "evil.example" not in out.replace("\\x1b]8;;https://evil.example", "")
+    # The only escape sequences left are rich's own styling and its links to real URLs.
+    assert "\x1b[2J" not in out
+    assert "\x07" not in out
+    assert "\u202e" not in out
+
+
+def test_escape_controls_keeps_printable_text() -> None:
+    assert escape_controls("naïve — 東京 [x] ✓") == "naïve — 東京 [x] ✓"
+    assert escape_controls("a\x1bb\x9bc\x00") == "a\\x1bb\\x9bc\\x00"
+    assert escape_controls("one\ntwo", multiline=True) == "one\ntwo"
+    assert escape_controls("one\ntwo") == "one\\x0atwo"
+
+
+def test_a_hostile_id_from_the_user_is_shown_escaped(run: Invoke) -> None:
+    result = run("show", "[red]x[/red]\x1b[2J\x07")
+    assert result.exit_code == 2
+    assert "[red]x[/red]\\x1b[2J\\x07" in result.stderr
+    assert "\x1b" not in result.stderr
+    assert "\x07" not in result.stderr
