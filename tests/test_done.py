@@ -66,6 +66,7 @@ def test_a_roadmap_marks_every_topic_in_it(run: Invoke, progress_file: Path) -> 
 def test_a_reference_is_marked_read(run: Invoke, progress_file: Path) -> None:
     result = run("done", "nanogpt")
     assert result.exit_code == 0
+    assert "0 of 4 topics done · 1 of 5 references read" in result.stdout
     assert _entries(progress_file)["scientist/architecture/nanogpt"]["status"] == "done"
     doc = run("progress", "--json").json()
     assert doc["course"]["done"] == 0

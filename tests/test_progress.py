@@ -51,6 +51,7 @@ def test_one_roadmap(run: Invoke) -> None:
     assert [r["id"] for r in doc["course"]["roadmaps"]] == ["engineer"]
     assert doc["course"]["total"] == 30
     result = run("progress", "engineer")
+    assert result.stdout.startswith("The LLM Engineer: 0 of 30 topics done")
     assert "The LLM Scientist" not in result.stdout
 
 

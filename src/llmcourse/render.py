@@ -152,7 +152,7 @@ def _heading(node: Node) -> Text:
     heading = safe(node.title, "bold")
     heading.append("  ")
     heading.append_text(safe(node.id, "cyan"))
-    if node.number and node.kind != "topic":
+    if node.number:
         heading.append_text(Text(" · ", style="dim")).append_text(safe(node.number, "dim"))
     return heading
 
@@ -166,7 +166,7 @@ def _where(node: Node) -> Text:
 
 
 def _summary(text: str) -> RenderableType:
-    return Padding(safe(text, multiline=True), (1, 0, 0, 0)) if text else Text()
+    return Group(Text(), safe(text, multiline=True)) if text else Text()
 
 
 def _show_roadmap(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
@@ -259,12 +259,10 @@ def _status_line(out: Console, progress: ProgressFile, node: Node) -> Text:
 def _show_topic(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     topic = node.item
     assert isinstance(topic, Topic)
-    number = Text.assemble(("also ", "dim"), safe(node.number, "dim"))
     out.print(
         Group(
             _heading(node),
             _where(node),
-            number,
             _status_line(out, progress, node),
             _summary(topic.summary),
         )
@@ -315,15 +313,19 @@ def marked(out: Console, catalog: Catalog, result: MarkResult) -> None:
         )
     for section in result.sections:
         line = safe(section.section.title, "bold")
-        line.append(f": {section.topics.done} of {section.topics.total} topics done")
+        line.append(
+            f": {section.topics.done} of {section.topics.total} topics done · "
+            f"{section.references.done} of {section.references.total} references read"
+        )
         if section.topics.complete:
             line.append(" · section complete", style="green")
         out.print(line)
 
 
 def progress_report(out: Console, summary: CourseSummary, path: Path, exists: bool) -> None:
+    scope = summary.roadmaps[0].roadmap.title if summary.only else summary.course.title
     overall = Text.assemble(
-        safe(summary.course.title, "bold"),
+        safe(scope, "bold"),
         f": {summary.topics.done} of {summary.topics.total} topics done",
         (f" ({summary.topics.percent:.0f}%)", "bold"),
         ("  ·  ", "dim"),

@@ -48,6 +48,7 @@ class CourseSummary:
     references: Count
     roadmaps: list[RoadmapSummary]
     unknown_entries: list[str]
+    only: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def summarize(
         references=_add(r.references for r in roadmaps),
         roadmaps=roadmaps,
         unknown_entries=unknown_entries(catalog, progress),
+        only=only is not None,
     )
 
 
