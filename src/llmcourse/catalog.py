@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError
+from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError, WrongKindError
 from llmcourse.models import CourseInfo, Reference, Roadmap, RoadmapFile, Section, Topic
 from llmcourse.text import escape_controls
 
@@ -95,6 +95,16 @@ class Catalog:
 
     def section_references(self, roadmap: Roadmap, section: Section) -> list[Node]:
         return [self.nodes[f"{roadmap.id}/{section.id}/{r.id}"] for r in section.references]
+
+    def resolve_roadmap(self, raw: str) -> Roadmap:
+        """Like `resolve`, for an argument that must name a roadmap."""
+        node = self.resolve(raw)
+        if node.kind != "roadmap":
+            raise WrongKindError(
+                f"'{node.id}' is a {node.kind}, not a roadmap",
+                f"Use one of: {', '.join(r.id for r in self.roadmaps)}",
+            )
+        return node.roadmap
 
     def short_id(self, node: Node) -> str:
         """The shortest form of a node's id that `resolve` takes back to it."""

@@ -12,10 +12,11 @@ from typing import Annotated, NoReturn
 import typer
 
 from llmcourse import __version__
-from llmcourse.catalog import Catalog, Node, load_bundled
-from llmcourse.errors import LlmCourseError, WrongKindError
-from llmcourse.models import Status
+from llmcourse.errors import LlmCourseError
 from llmcourse.text import escape_controls
+
+# The course, its models and rich are imported inside the commands that use them, so that
+# --version, --help and the JSON paths pay only for what they need.
 
 app = typer.Typer(
     name="llmcourse",
@@ -57,18 +58,6 @@ def handled(as_json: bool) -> Iterator[None]:
         fail(err, as_json)
 
 
-def _roadmap(catalog: Catalog, raw: str | None) -> Node | None:
-    if raw is None:
-        return None
-    node = catalog.resolve(raw)
-    if node.kind != "roadmap":
-        raise WrongKindError(
-            f"'{node.id}' is a {node.kind}, not a roadmap",
-            f"Use one of: {', '.join(r.id for r in catalog.roadmaps)}",
-        )
-    return node
-
-
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"llmcourse {__version__}\n")
@@ -98,12 +87,13 @@ def list_(
     Example: llmcourse list scientist --topics
     """
     from llmcourse import store, tracker
+    from llmcourse.catalog import load_bundled
 
     with handled(as_json):
         catalog = load_bundled()
-        only = _roadmap(catalog, roadmap)
+        only = catalog.resolve_roadmap(roadmap) if roadmap is not None else None
         progress = store.load(store.progress_path(), catalog.course.id)
-        summary = tracker.summarize(catalog, progress.data, only.roadmap if only else None)
+        summary = tracker.summarize(catalog, progress.data, only)
         if as_json:
             from llmcourse import jsonout
 
@@ -131,6 +121,7 @@ def show(
     Example: llmcourse show scientist/1
     """
     from llmcourse import store
+    from llmcourse.catalog import load_bundled
 
     with handled(as_json):
         catalog = load_bundled()
@@ -151,7 +142,7 @@ def done(
     ids: Annotated[
         list[str],
         typer.Argument(
-            metavar="ID...",
+            metavar="ID",
             help="Topics or references to mark; a section or roadmap marks all its topics.",
         ),
     ],
@@ -165,6 +156,8 @@ def done(
     Example: llmcourse done scientist/1/2 tokenization
     """
     from llmcourse import store, tracker
+    from llmcourse.catalog import load_bundled
+    from llmcourse.models import Status
 
     with handled(as_json):
         catalog = load_bundled()
@@ -192,12 +185,13 @@ def progress(roadmap: RoadmapArgument = None, as_json: JsonOption = False) -> No
     Example: llmcourse progress scientist
     """
     from llmcourse import store, tracker
+    from llmcourse.catalog import load_bundled
 
     with handled(as_json):
         catalog = load_bundled()
-        only = _roadmap(catalog, roadmap)
+        only = catalog.resolve_roadmap(roadmap) if roadmap is not None else None
         current = store.load(store.progress_path(), catalog.course.id)
-        summary = tracker.summarize(catalog, current.data, only.roadmap if only else None)
+        summary = tracker.summarize(catalog, current.data, only)
         if as_json:
             from llmcourse import jsonout
 
