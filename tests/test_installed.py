@@ -73,3 +73,23 @@ def test_help_is_there(args: list[str]) -> None:
     result = _run(*args)
     assert result.returncode == 0
     assert "Usage" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["list", "--topics"], ["list", "--json"], ["--version"]])
+def test_a_closed_pipe_ends_quietly(args: list[str]) -> None:
+    # As in `llmcourse list | head -1`: the reader is gone before llmcourse writes.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [*_command(), *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.stderr == ""
+    assert result.returncode == 1

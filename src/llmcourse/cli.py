@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -208,10 +207,6 @@ def _now() -> datetime:
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        app(prog_name="llmcourse")
-    except BrokenPipeError:
-        # The reader went away (`llmcourse list | head`): stop quietly, as other tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+    # A reader that goes away (`llmcourse list | head -1`) is handled by click and rich:
+    # no traceback, exit 1.
+    app(prog_name="llmcourse")
