@@ -77,6 +77,33 @@ def test_unknown_entries_are_kept_and_not_counted(run: Invoke, progress_file: Pa
     assert 'entries."scientist/rlhf/ppo"' in progress_file.read_text("utf-8")
 
 
+def test_entries_for_roadmaps_or_sections_count_as_unknown(
+    run: Invoke, progress_file: Path
+) -> None:
+    progress_file.parent.mkdir(parents=True)
+    progress_file.write_text(
+        'schema_version = 1\n[entries."scientist"]\nstatus = "done"\n'
+        "changed = 2024-03-01T10:00:00Z\n"
+        '[entries."scientist/architecture"]\nstatus = "done"\n'
+        "changed = 2024-03-01T10:00:00Z\n",
+        encoding="utf-8",
+    )
+    doc = run("progress", "--json").json()
+    assert doc["unknown_entries"] == ["scientist", "scientist/architecture"]
+    assert doc["course"]["done"] == 0
+
+
+def test_times_in_json_are_utc(run: Invoke, progress_file: Path) -> None:
+    progress_file.parent.mkdir(parents=True)
+    progress_file.write_text(
+        'schema_version = 1\n[entries."scientist/architecture/tokenization"]\n'
+        'status = "done"\nchanged = 2026-03-01T10:00:00+05:30\n',
+        encoding="utf-8",
+    )
+    topic = run("show", "tokenization", "--json").json()["topic"]
+    assert topic["changed"] == "2026-03-01T04:30:00+00:00"
+
+
 def test_a_corrupt_file_is_refused_untouched(run: Invoke, progress_file: Path) -> None:
     progress_file.parent.mkdir(parents=True)
     content = b'schema_version = 1\n[entries."scientist/architecture/tokenization"\n'

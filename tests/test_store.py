@@ -92,6 +92,7 @@ BAD_FILES = {
     "changed without zone": b'schema_version = 1\n[entries."a/b/c"]\nstatus = "done"\n'
     b"changed = 2026-01-01T00:00:00\n",
     "newer schema": b"schema_version = 7\n",
+    "schema_version below 1": b"schema_version = -3\n",
     "another course": b'schema_version = 1\ncourse = "my-own-course"\n',
 }
 
@@ -106,6 +107,15 @@ def test_a_bad_file_is_refused_and_left_byte_for_byte(progress_file: Path, case:
     assert caught.value.exit_code == 1
     assert "\n" not in str(caught.value)
     assert progress_file.read_bytes() == BAD_FILES[case]
+
+
+def test_a_file_without_a_course_gets_one_on_the_next_write(progress_file: Path) -> None:
+    progress_file.parent.mkdir(parents=True)
+    progress_file.write_text("schema_version = 1\n", encoding="utf-8")
+    progress = store.load(progress_file, "llm-course")
+    progress.data.entries["t/1"] = Entry(status="done", changed=WHEN)
+    store.save(progress)
+    assert tomllib.loads(progress_file.read_text("utf-8"))["course"] == "llm-course"
 
 
 def test_the_toml_error_names_its_line(progress_file: Path) -> None:

@@ -84,6 +84,9 @@ def test_escape_controls_keeps_printable_text() -> None:
     assert escape_controls("a\x1bb\x9bc\x00") == "a\\x1bb\\x9bc\\x00"
     assert escape_controls("one\ntwo", multiline=True) == "one\ntwo"
     assert escape_controls("one\ntwo") == "one\\x0atwo"
+    assert escape_controls("id\u200b") == "id\\u200b"
+    assert escape_controls("bad byte \udcff") == "bad byte \\udcff"
+    assert escape_controls("\ufeffbom \u2028") == "\\ufeffbom \\u2028"
 
 
 def test_a_hostile_id_from_the_user_is_shown_escaped(run: Invoke) -> None:

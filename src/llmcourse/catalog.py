@@ -14,7 +14,6 @@ from pydantic import ValidationError
 
 from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError, WrongKindError
 from llmcourse.models import CourseInfo, Reference, Roadmap, RoadmapFile, Section, Topic
-from llmcourse.text import escape_controls
 
 NodeKind = Literal["roadmap", "section", "topic", "reference"]
 
@@ -47,7 +46,6 @@ class Catalog:
 
     course: CourseInfo
     roadmaps: list[Roadmap]
-    source: str
     nodes: dict[str, Node] = field(default_factory=dict)
     _numbers: dict[str, str] = field(default_factory=dict)
     _tails: dict[str, list[str]] = field(default_factory=dict)
@@ -124,15 +122,17 @@ class Catalog:
         wanted = raw.strip().strip("/").lower()
         if wanted in self.nodes:
             return self.nodes[wanted]
-        if wanted in self._numbers:
-            return self.nodes[self._numbers[wanted]]
+        number = "/".join(
+            part.lstrip("0") or "0" if part.isdigit() else part for part in wanted.split("/")
+        )
+        if number in self._numbers:
+            return self.nodes[self._numbers[number]]
         candidates = self._tails.get(wanted, [])
         if len(candidates) == 1:
             return self.nodes[candidates[0]]
-        shown = escape_controls(raw)
         if candidates:
             raise AmbiguousIdError(
-                f"'{shown}' could mean {len(candidates)} things: {', '.join(candidates)}",
+                f"'{raw}' could mean {len(candidates)} things: {', '.join(candidates)}",
                 "Use one of these full ids",
             )
         close = self.suggest(wanted)
@@ -141,7 +141,7 @@ class Catalog:
             if close
             else "Run 'llmcourse list --topics' to see every id"
         )
-        raise UnknownIdError(f"no roadmap, section, topic or reference has the id '{shown}'", hint)
+        raise UnknownIdError(f"no roadmap, section, topic or reference has the id '{raw}'", hint)
 
     def suggest(self, wanted: str, limit: int = 5) -> list[str]:
         """Full ids that look like what the user typed, closest first."""
@@ -192,10 +192,10 @@ def parse(content: bytes, source: str) -> Catalog:
         where = location(data, first["loc"])
         more = len(err.errors()) - 1
         raise RoadmapFileError(
-            f"roadmap file {source}: {where}: {escape_controls(first['msg'])}"
+            f"roadmap file {source}: {where}: {first['msg']}"
             + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
         ) from None
-    return Catalog(parsed.course, parsed.roadmaps, source)
+    return Catalog(parsed.course, parsed.roadmaps)
 
 
 def location(data: Any, loc: tuple[int | str, ...]) -> str:
@@ -211,4 +211,4 @@ def location(data: Any, loc: tuple[int | str, ...]) -> str:
         else:
             parts.append(f".{key}" if parts else str(key))
             node = node.get(key) if isinstance(node, dict) else None
-    return escape_controls("".join(parts)) or "top level"
+    return "".join(parts) or "top level"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def _entry(progress: ProgressFile, node: Node) -> Doc:
     entry = progress.entries.get(node.id)
     return {
         "status": status_of(progress, node.id),
-        "changed": entry.changed.isoformat() if entry is not None else None,
+        "changed": entry.changed.astimezone(UTC).isoformat() if entry is not None else None,
     }
 
 
@@ -65,8 +66,13 @@ def topic(catalog: Catalog, progress: ProgressFile, node: Node, detail: bool = F
 def reference(progress: ProgressFile, node: Node) -> Doc:
     assert isinstance(node.item, Reference)
     item = node.item
-    doc: Doc = {"id": node.id, "title": item.title, "author": item.author, "kind": item.kind}
-    doc["url"] = item.url
+    doc: Doc = {
+        "id": node.id,
+        "title": item.title,
+        "author": item.author,
+        "kind": item.kind,
+        "url": item.url,
+    }
     return doc | _entry(progress, node)
 
 

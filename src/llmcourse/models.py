@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-ROADMAP_SCHEMA_VERSION = 1
 PROGRESS_SCHEMA_VERSION = 1
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -21,7 +20,6 @@ ReferenceKind = Literal[
     "article", "book", "code", "course", "docs", "paper", "slides", "tool", "video", "website"
 ]
 Status = Literal["not-started", "done"]
-STATUSES: tuple[Status, ...] = ("not-started", "done")
 
 
 def _check_slug(value: str) -> str:
@@ -165,7 +163,7 @@ class ProgressFile(BaseModel):
 
     model_config = ConfigDict(extra="allow", strict=True)
 
-    schema_version: int
+    schema_version: int = Field(ge=1)
     course: str | None = None
     entries: dict[str, Entry] = {}
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from rich import box
 from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
 from rich.progress_bar import ProgressBar
 from rich.style import Style
 from rich.table import Table
@@ -64,11 +64,8 @@ def percent(count: Count) -> Text:
     return Text(f"{count.percent:3.0f}%", style="green" if count.complete else "")
 
 
-def _local(moment_iso: object) -> str:
-    from datetime import datetime
-
-    assert isinstance(moment_iso, datetime)
-    return moment_iso.astimezone().strftime("%Y-%m-%d %H:%M")
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _roadmap_title(summary: RoadmapSummary) -> Text:
@@ -293,7 +290,8 @@ def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node
     grid.add_row("Kind", safe(ref.kind or "—"))
     grid.add_row("URL", link(ref.url, ref.url, "blue"))
     out.print(Group(_heading(node), _where(node), _status_line(out, progress, node)))
-    out.print(Padding(grid, (1, 0, 0, 0)))
+    out.print()
+    out.print(grid)
 
 
 def marked(out: Console, catalog: Catalog, result: MarkResult) -> None:

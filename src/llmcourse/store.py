@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from llmcourse.catalog import location
 from llmcourse.errors import ProgressFileError
 from llmcourse.models import PROGRESS_SCHEMA_VERSION, ProgressFile
-from llmcourse.text import escape_controls
 
 DATA_DIR_ENV = "LLMCOURSE_DATA_DIR"
 PROGRESS_NAME = "progress.toml"
@@ -68,10 +67,11 @@ def load(path: Path, course_id: str) -> Progress:
         )
     if data.course is not None and data.course != course_id:
         raise ProgressFileError(
-            f"progress file {path} belongs to the course '{escape_controls(data.course)}', "
-            f"not '{course_id}'",
+            f"progress file {path} belongs to the course '{data.course}', not '{course_id}'",
             f"Point {DATA_DIR_ENV} at another folder; the file was left as it is",
         )
+    if data.course is None:
+        data.course = course_id  # written down with the next change
     return Progress(path, data, exists=True)
 
 
@@ -95,7 +95,7 @@ def parse(content: bytes, path: Path) -> ProgressFile:
         first = err.errors()[0]
         where = location(raw, first["loc"])
         raise ProgressFileError(
-            f"progress file {path}: {where}: {escape_controls(first['msg'])}", _LEAVE_IT
+            f"progress file {path}: {where}: {first['msg']}", _LEAVE_IT
         ) from None
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls, DEL, and the bidirectional overrides that can make text
-# display in an order other than the one it is stored in.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls and DEL; characters that are invisible or break lines on their own
+# (zero-width space, line and paragraph separators, byte order mark); the bidirectional
+# marks and overrides that can make text display in another order than it is stored in;
+# and lone surrogates, which is how Python carries bytes that were not valid UTF-8.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 def _escape(match: re.Match[str]) -> str:

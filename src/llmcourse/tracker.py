@@ -118,8 +118,12 @@ def summarize(
 
 
 def unknown_entries(catalog: Catalog, progress: ProgressFile) -> list[str]:
-    """Ids in the progress file that the loaded course does not have."""
-    return [entry_id for entry_id in progress.entries if entry_id not in catalog.nodes]
+    """Ids in the progress file that name no topic or reference of the loaded course."""
+    return [
+        entry_id
+        for entry_id in progress.entries
+        if (node := catalog.nodes.get(entry_id)) is None or node.kind not in ("topic", "reference")
+    ]
 
 
 def _add(counts: Iterable[Count]) -> Count:
