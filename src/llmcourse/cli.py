@@ -161,12 +161,14 @@ def done(
     with handled(as_json):
         catalog = load_bundled()
         nodes = [catalog.resolve(raw) for raw in ids]
-        progress = store.load(store.progress_path(), catalog.course.id)
         status: Status = "not-started" if undo else "done"
-        updated, result = tracker.mark(catalog, progress.data, nodes, status, _now())
-        if result.changed:
-            progress.data = updated
-            store.save(progress)
+        path = store.progress_path()
+        with store.locked(path):
+            progress = store.load(path, catalog.course.id)
+            updated, result = tracker.mark(catalog, progress.data, nodes, status, _now())
+            if result.changed:
+                progress.data = updated
+                store.save(progress)
         if as_json:
             from llmcourse import jsonout
 

@@ -40,5 +40,9 @@ class ProgressFileError(LlmCourseError):
     code = "progress-file"
 
 
+class LockBusyError(LlmCourseError):
+    code = "lock-busy"
+
+
 class RoadmapFileError(LlmCourseError):
     code = "roadmap-file"

@@ -7,13 +7,14 @@ import os
 import sys
 import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from llmcourse.catalog import location
-from llmcourse.errors import ProgressFileError
+from llmcourse.errors import LockBusyError, ProgressFileError
 from llmcourse.models import PROGRESS_SCHEMA_VERSION, ProgressFile
 
 DATA_DIR_ENV = "LLMCOURSE_DATA_DIR"
@@ -52,6 +53,11 @@ def load(path: Path, course_id: str) -> Progress:
     try:
         content = path.read_bytes()
     except FileNotFoundError:
+        if path.is_symlink():
+            raise ProgressFileError(
+                f"progress file {path} is a link to {os.readlink(path)}, which does not exist",
+                "Restore or mount its target, or remove the link to start afresh",
+            ) from None
         return Progress(path, new_progress_file(course_id), exists=False)
     except OSError as err:
         raise ProgressFileError(
@@ -99,13 +105,50 @@ def parse(content: bytes, path: Path) -> ProgressFile:
         ) from None
 
 
+LOCK_TIMEOUT_SECONDS = 10.0
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold the lock on a progress file for a whole read-modify-write.
+
+    The lock lives in its own file beside the progress file, since the progress file itself
+    is replaced on every write and so cannot carry a lock.
+    """
+    import filelock
+
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with filelock.FileLock(lock_path, timeout=timeout):
+            yield
+    except filelock.Timeout:
+        raise LockBusyError(
+            f"another llmcourse has been changing {path} for over {timeout:g} seconds "
+            f"(lock file {lock_path})",
+            "Try again when it has finished; nothing was changed",
+        ) from None
+    except OSError as err:
+        raise ProgressFileError(
+            f"cannot lock progress file {path}: {err.strerror or err}",
+            f"Check that the folder is writable, or set {DATA_DIR_ENV} to one that is; "
+            "nothing was changed",
+        ) from None
+
+
 def save(progress: Progress) -> None:
-    """Write the progress file atomically; on any failure the old file is left intact."""
+    """Write the progress file atomically; on any failure the old file is left intact.
+
+    Call it under `locked`: it also clears temporary files that a killed writer left behind.
+    """
     import tomli_w
 
     content = tomli_w.dumps(progress.data.to_toml_data()).encode("utf-8")
+    # A progress file that is a link (say, into a synced folder) stays a link: write its target.
+    target = Path(os.path.realpath(progress.path))
     try:
-        write_atomic(progress.path, content)
+        _remove_stale_temporaries(target)
+        write_atomic(target, content)
     except OSError as err:
         raise ProgressFileError(
             f"cannot write progress file {progress.path}: {err.strerror or err}",
@@ -115,10 +158,22 @@ def save(progress: Progress) -> None:
     progress.exists = True
 
 
+def _temporary_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    if not path.parent.is_dir():
+        return
+    for stale in path.parent.glob(_temporary_prefix(path) + "*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 def write_atomic(path: Path, content: bytes) -> None:
     """Replace `path` with `content` so that a crash leaves the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp_name = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with open(fd, "wb") as handle:
             handle.write(content)
@@ -135,11 +190,16 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 
 def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable; folders cannot be opened for this on Windows."""
+    """Make the rename itself durable, where the platform and file system allow it.
+
+    The new file is in place by now, so a folder that cannot be synced (Windows, some network
+    file systems) is no reason to report the write as failed.
+    """
     if sys.platform == "win32":
         return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
