@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from llmcourse import __version__
 from llmcourse.errors import LlmCourseError
@@ -17,8 +19,42 @@ from llmcourse.text import escape_controls
 # The course, its models and rich are imported inside the commands that use them, so that
 # --version, --help and the JSON paths pay only for what they need.
 
+# click's UsageError, whether Typer vendors click or uses it directly.
+_UsageError: type[Exception] = next(
+    kind for kind in typer.BadParameter.__mro__ if kind.__name__ == "UsageError"
+)
+
+
+def _show_usage_error(err: Any, file: object = None) -> None:
+    command = err.ctx.command_path if err.ctx is not None else "llmcourse"
+    message = escape_controls(err.format_message()).rstrip(".")
+    sys.stderr.write(f"error: {message}. Run '{command} --help' for usage\n")
+
+
+@contextlib.contextmanager
+def _one_line_usage_errors() -> Iterator[None]:
+    """Report a wrong option or a missing argument as one `error:` line, like every error."""
+    try:
+        yield
+    except _UsageError as err:
+        if type(err).__name__ != "NoArgsIsHelpError":  # plain `llmcourse` shows its help
+            err.show = functools.partial(_show_usage_error, err)  # type: ignore[attr-defined]
+        raise
+
+
+class _Group(TyperGroup):
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _one_line_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _one_line_usage_errors():
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
     name="llmcourse",
+    cls=_Group,
     help="Track your way through The LLM Course: browse its roadmaps, mark topics done, "
     "watch your progress grow.",
     no_args_is_help=True,
@@ -33,6 +69,7 @@ JsonOption = Annotated[
 RoadmapArgument = Annotated[
     str | None,
     typer.Argument(
+        metavar="ROADMAP",
         help="A roadmap id (fundamentals, scientist, engineer); all when left out.",
         show_default=False,
     ),

@@ -1,0 +1,61 @@
+"""Every failure is one `error:` line on stderr with the documented exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conftest import Run
+
+Invoke = Callable[..., Run]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["done"], "Missing argument 'ID'"),
+        (["list", "--bogus"], "No such option: --bogus"),
+        (["show", "a", "b"], "unexpected extra argument"),
+        (["nope"], "No such command 'nope'"),
+        (["progress", "--json", "x", "y"], "unexpected extra argument"),
+    ],
+)
+def test_usage_mistakes_are_one_line_and_exit_2(run: Invoke, args: list[str], says: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ")
+    assert says in result.stderr
+    assert "--help' for usage" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_no_command_shows_the_help(run: Invoke) -> None:
+    result = run()
+    assert result.exit_code == 2
+    assert "Usage: llmcourse" in result.stdout + result.stderr
+    assert "progress" in result.stdout + result.stderr
+
+
+def test_json_errors_come_as_json_and_as_a_line(run: Invoke) -> None:
+    result = run("show", "no-such-thing", "--json")
+    assert result.exit_code == 2
+    assert result.json() == {
+        "schema_version": 1,
+        "error": {
+            "code": "unknown-id",
+            "message": "no roadmap, section, topic or reference has the id 'no-such-thing'",
+            "hint": "Run 'llmcourse list --topics' to see every id",
+        },
+    }
+    assert result.stderr.startswith("error: no roadmap, section, topic or reference")
+    assert result.stderr.count("\n") == 1
+
+
+def test_version(run: Invoke) -> None:
+    from llmcourse import __version__
+
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"llmcourse {__version__}\n"
