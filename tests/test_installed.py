@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,13 +21,15 @@ def _command() -> list[str]:
     return [found]
 
 
-def _run(*args: str, command: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, command: list[str] | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*(command or _command()), *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
-        env=os.environ.copy(),
+        env=env if env is not None else os.environ.copy(),
         timeout=60,
         check=False,
     )
@@ -52,10 +55,39 @@ def test_python_dash_m_works_too() -> None:
     assert result.stdout == f"llmcourse {__version__}\n"
 
 
+def _colour_env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    return env | settings
+
+
 def test_piped_output_has_no_escape_codes() -> None:
-    env_free = _run("list", "--topics")
-    assert env_free.returncode == 0
-    assert "\x1b" not in env_free.stdout
+    result = _run("show", "architecture", env=_colour_env(TERM="xterm-256color"))
+    assert result.returncode == 0
+    assert "Tokenization" in result.stdout
+    assert "\x1b" not in result.stdout
+
+
+def test_force_color_colours_even_a_pipe() -> None:
+    result = _run("show", "architecture", env=_colour_env(FORCE_COLOR="1", TERM="xterm-256color"))
+    assert "\x1b[" in result.stdout
+
+
+@pytest.mark.parametrize("setting", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+def test_no_color_and_dumb_terminals_win_over_force_color(setting: dict[str, str]) -> None:
+    result = _run("show", "architecture", env=_colour_env(FORCE_COLOR="1", **setting))
+    assert "Tokenization" in result.stdout
+    # No colour codes (30-39, 90-97, 38;...); bold and dim are not colour and may remain.
+    codes = [
+        code for sgr in re.findall(r"\x1b\[([0-9;]*)m", result.stdout) for code in sgr.split(";")
+    ]
+    assert not [code for code in codes if code.startswith(("3", "9")) and code != "3"]
+
+
+def test_tables_follow_columns() -> None:
+    narrow = _run("list", env=_colour_env(COLUMNS="70"))
+    wide = _run("list", env=_colour_env(COLUMNS="140"))
+    assert max(map(len, narrow.stdout.splitlines())) <= 70
+    assert max(map(len, wide.stdout.splitlines())) > 70
 
 
 def test_a_corrupt_file_gives_one_line_and_no_traceback(progress_file: Path) -> None:

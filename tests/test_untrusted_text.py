@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from conftest import Run
@@ -95,3 +97,42 @@ def test_a_hostile_id_from_the_user_is_shown_escaped(run: Invoke) -> None:
     assert "[red]x[/red]\\x1b[2J\\x07" in result.stderr
     assert "\x1b" not in result.stderr
     assert "\x07" not in result.stderr
+
+
+def test_every_view_of_a_hostile_course_is_literal() -> None:
+    from datetime import UTC, datetime
+
+    from llmcourse import tracker
+
+    catalog = parse(HOSTILE.encode(), "hostile.toml")
+    progress = new_progress_file("hostile")
+    buffer = io.StringIO()
+    out = Console(file=buffer, width=200, force_terminal=True, color_system="truecolor")
+    summary = tracker.summarize(catalog, progress)
+    render.listing(out, catalog, progress, summary, topics=True)
+    render.progress_report(out, summary, Path("progress.toml"), False)
+    node = catalog.resolve("t")
+    _, result = tracker.mark(catalog, progress, [node], "done", datetime.now(UTC))
+    render.marked(out, catalog, result)
+    text = buffer.getvalue()
+    assert "[bold red]Course[/bold red]" in text
+    assert "[link=file:///etc/passwd]Roadmap[/link]" in text
+    assert text.count("[red]x[/red]") >= 2
+    assert "\\x1b]8;;https://evil.example" in text
+    assert "\x1b]8;;https://evil" not in text
+
+
+def test_a_hostile_data_folder_path_is_shown_escaped(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data\x1b[2J[red]x[/red]"
+    monkeypatch.setenv("LLMCOURSE_DATA_DIR", str(folder))
+    result = run("progress")
+    assert "data\\x1b[2J[red]x[/red]" in result.stdout
+    assert "\x1b" not in result.stdout
+    folder.mkdir(parents=True)
+    (folder / "progress.toml").write_text("not toml at all")
+    broken = run("progress")
+    assert broken.exit_code == 1
+    assert "data\\x1b[2J[red]x[/red]" in broken.stderr
+    assert "\x1b" not in broken.stderr
