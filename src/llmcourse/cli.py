@@ -7,7 +7,7 @@ import functools
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -15,6 +15,11 @@ from typer.core import TyperGroup
 from llmcourse import __version__
 from llmcourse.errors import LlmCourseError
 from llmcourse.text import escape_controls
+
+if TYPE_CHECKING:  # only for helpers' annotations, which Typer never reads
+    from llmcourse.catalog import Catalog
+    from llmcourse.store import Progress
+    from llmcourse.tracker import CourseSummary
 
 # The course, its models and rich are imported inside the commands that use them, so that
 # --version, --help and the JSON paths pay only for what they need.
@@ -110,6 +115,17 @@ def _main(
     """Track your way through The LLM Course."""
 
 
+def _summarized(roadmap: str | None) -> tuple[Catalog, Progress, CourseSummary]:
+    """The course, the learner's progress, and its counts (for one roadmap, if named)."""
+    from llmcourse import store, tracker
+    from llmcourse.catalog import load_bundled
+
+    catalog = load_bundled()
+    only = catalog.resolve_roadmap(roadmap) if roadmap is not None else None
+    progress = store.load(store.progress_path(), catalog.course.id)
+    return catalog, progress, tracker.summarize(catalog, progress.data, only)
+
+
 @app.command("list")
 def list_(
     roadmap: RoadmapArgument = None,
@@ -122,14 +138,8 @@ def list_(
 
     Example: llmcourse list scientist --topics
     """
-    from llmcourse import store, tracker
-    from llmcourse.catalog import load_bundled
-
     with handled(as_json):
-        catalog = load_bundled()
-        only = catalog.resolve_roadmap(roadmap) if roadmap is not None else None
-        progress = store.load(store.progress_path(), catalog.course.id)
-        summary = tracker.summarize(catalog, progress.data, only)
+        catalog, progress, summary = _summarized(roadmap)
         if as_json:
             from llmcourse import jsonout
 
@@ -222,14 +232,8 @@ def progress(roadmap: RoadmapArgument = None, as_json: JsonOption = False) -> No
 
     Example: llmcourse progress scientist
     """
-    from llmcourse import store, tracker
-    from llmcourse.catalog import load_bundled
-
     with handled(as_json):
-        catalog = load_bundled()
-        only = catalog.resolve_roadmap(roadmap) if roadmap is not None else None
-        current = store.load(store.progress_path(), catalog.course.id)
-        summary = tracker.summarize(catalog, current.data, only)
+        catalog, current, summary = _summarized(roadmap)
         if as_json:
             from llmcourse import jsonout
 

@@ -75,10 +75,14 @@ def _roadmap_title(summary: RoadmapSummary) -> Text:
     return title
 
 
-def _outline_table(title: str | None = None) -> Table:
-    table = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, title=title, title_justify="left", pad_edge=False
+def _table(title: str | None = None) -> Table:
+    return Table(
+        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=title, title_justify="left"
     )
+
+
+def _outline_table() -> Table:
+    table = _table()
     table.add_column("#", justify="right", style="dim")
     table.add_column("Id", no_wrap=True)
     table.add_column("Title", ratio=1)
@@ -191,9 +195,7 @@ def _show_section(out: Console, catalog: Catalog, progress: ProgressFile, node: 
     out.print(Group(_heading(node), _where(node), counts, _summary(node.section.summary)))
     out.print()
 
-    topics = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, title="Topics", title_justify="left", pad_edge=False
-    )
+    topics = _table("Topics")
     topics.add_column("", no_wrap=True)
     topics.add_column("#", justify="right", style="dim")
     topics.add_column("Id", no_wrap=True)
@@ -211,13 +213,7 @@ def _show_section(out: Console, catalog: Catalog, progress: ProgressFile, node: 
     if not references:
         return
     out.print()
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        title="References",
-        title_justify="left",
-        pad_edge=False,
-    )
+    table = _table("References")
     table.add_column("", no_wrap=True)
     table.add_column("Reference / id", ratio=3, overflow="fold")
     table.add_column("Author / kind", ratio=2)
@@ -266,13 +262,7 @@ def _show_topic(out: Console, catalog: Catalog, progress: ProgressFile, node: No
     )
     if topic.links:
         out.print()
-        table = Table(
-            box=box.SIMPLE_HEAD,
-            show_edge=False,
-            title="Links",
-            title_justify="left",
-            pad_edge=False,
-        )
+        table = _table("Links")
         table.add_column("Name")
         table.add_column("URL", overflow="fold")
         for item in topic.links:
@@ -332,7 +322,7 @@ def progress_report(out: Console, summary: CourseSummary, path: Path, exists: bo
     out.print(overall)
     out.print()
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table = _table()
     table.add_column("Roadmap / section", ratio=1)
     table.add_column("Topics", justify="right", no_wrap=True)
     table.add_column("Progress", no_wrap=True)
