@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -77,16 +76,12 @@ class Catalog:
         for start in range(1, len(parts)):
             self._tails.setdefault("/".join(parts[start:]), []).append(node.id)
 
-    def topics(self, node: Node) -> Iterator[Node]:
-        """The topics a node stands for: itself, or every topic below it."""
+    def items(self, node: Node) -> list[Node]:
+        """What marking a node marks: a topic or reference itself, else every topic below it."""
         if node.kind in ("topic", "reference"):
-            if node.kind == "topic":
-                yield node
-            return
+            return [node]
         sections = [node.section] if node.section is not None else node.roadmap.sections
-        for section in sections:
-            for topic in section.topics:
-                yield self.nodes[f"{node.roadmap.id}/{section.id}/{topic.id}"]
+        return [t for section in sections for t in self.section_topics(node.roadmap, section)]
 
     def section_topics(self, roadmap: Roadmap, section: Section) -> list[Node]:
         return [self.nodes[f"{roadmap.id}/{section.id}/{t.id}"] for t in section.topics]

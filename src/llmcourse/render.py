@@ -64,6 +64,13 @@ def percent(count: Count) -> Text:
     return Text(f"{count.percent:3.0f}%", style="green" if count.complete else "")
 
 
+def counts(topics: Count, references: Count) -> str:
+    return (
+        f"{topics.done} of {topics.total} topics done · "
+        f"{references.done} of {references.total} references read"
+    )
+
+
 def _local(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
@@ -172,14 +179,10 @@ def _summary(text: str) -> RenderableType:
 
 def _show_roadmap(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     summary = summarize_roadmap(catalog, progress, node.roadmap)
-    counts = Text(
-        f"{summary.topics.done} of {summary.topics.total} topics done · "
-        f"{summary.references.done} of {summary.references.total} references read",
-        style="dim",
-    )
+    line = Text(counts(summary.topics, summary.references), style="dim")
     table = _outline_table()
     _add_sections(out, table, catalog, progress, summary, topics=False)
-    out.print(Group(_heading(node), counts, _summary(node.roadmap.summary)))
+    out.print(Group(_heading(node), line, _summary(node.roadmap.summary)))
     out.print()
     out.print(table)
 
@@ -187,12 +190,8 @@ def _show_roadmap(out: Console, catalog: Catalog, progress: ProgressFile, node: 
 def _show_section(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     assert node.section is not None
     summary = summarize_section(catalog, progress, node.roadmap, node.section)
-    counts = Text(
-        f"{summary.topics.done} of {summary.topics.total} topics done · "
-        f"{summary.references.done} of {summary.references.total} references read",
-        style="dim",
-    )
-    out.print(Group(_heading(node), _where(node), counts, _summary(node.section.summary)))
+    line = Text(counts(summary.topics, summary.references), style="dim")
+    out.print(Group(_heading(node), _where(node), line, _summary(node.section.summary)))
     out.print()
 
     topics = _table("Topics")
@@ -301,10 +300,7 @@ def marked(out: Console, catalog: Catalog, result: MarkResult) -> None:
         )
     for section in result.sections:
         line = safe(section.section.title, "bold")
-        line.append(
-            f": {section.topics.done} of {section.topics.total} topics done · "
-            f"{section.references.done} of {section.references.total} references read"
-        )
+        line.append(": " + counts(section.topics, section.references))
         if section.topics.complete:
             line.append(" · section complete", style="green")
         out.print(line)

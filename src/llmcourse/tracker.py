@@ -138,8 +138,7 @@ def targets(catalog: Catalog, nodes: list[Node]) -> list[Node]:
     """The topics and references that marking these nodes touches, each once, in given order."""
     seen: dict[str, Node] = {}
     for node in nodes:
-        expanded = [node] if node.kind == "reference" else list(catalog.topics(node))
-        for target in expanded:
+        for target in catalog.items(node):
             seen.setdefault(target.id, target)
     return list(seen.values())
 
