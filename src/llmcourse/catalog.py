@@ -46,6 +46,8 @@ class Catalog:
     course: CourseInfo
     roadmaps: list[Roadmap]
     nodes: dict[str, Node] = field(default_factory=dict)
+    # Ids from earlier versions of the course, each with the id it has now.
+    former: dict[str, str] = field(default_factory=dict)
     _numbers: dict[str, str] = field(default_factory=dict)
     _tails: dict[str, list[str]] = field(default_factory=dict)
 
@@ -67,6 +69,42 @@ class Catalog:
                             "reference", f"{section_id}/{reference.id}", roadmap, section, reference
                         )
                     )
+        self._add_former_ids()
+
+    def _add_former_ids(self) -> None:
+        """Index former ids; a renamed or moved section carries the ids of its items along."""
+        derived: dict[str, str] = {}
+        for node in self.nodes.values():
+            owner = node.item if node.item is not None else node.section
+            if owner is None:
+                continue
+            depth = 2 if node.kind == "section" else 3
+            for former in owner.former_ids:
+                if len(former.split("/")) != depth:
+                    raise ValueError(
+                        f"{node.id}: former id '{former}' must be a full {node.kind} id "
+                        f"({'roadmap/section' if depth == 2 else 'roadmap/section/item'})"
+                    )
+                if former in self.nodes:
+                    raise ValueError(f"{node.id}: former id '{former}' is a current id")
+                if former in self.former:
+                    raise ValueError(
+                        f"former id '{former}' is claimed by both {self.former[former]} and "
+                        f"{node.id}"
+                    )
+                self.former[former] = node.id
+                if node.kind == "section":
+                    for item in self.items_of_section(node):
+                        derived[f"{former}/{item.id.rsplit('/', 1)[1]}"] = item.id
+        for former, current in derived.items():
+            if former not in self.nodes:
+                self.former.setdefault(former, current)
+
+    def items_of_section(self, node: Node) -> list[Node]:
+        assert node.section is not None
+        return self.section_topics(node.roadmap, node.section) + self.section_references(
+            node.roadmap, node.section
+        )
 
     def _add(self, node: Node) -> None:
         self.nodes[node.id] = node
@@ -117,6 +155,8 @@ class Catalog:
         wanted = raw.strip().strip("/").lower()
         if wanted in self.nodes:
             return self.nodes[wanted]
+        if wanted in self.former:
+            return self.nodes[self.former[wanted]]
         number = "/".join(
             part.lstrip("0") or "0" if part.isdigit() else part for part in wanted.split("/")
         )
@@ -190,7 +230,10 @@ def parse(content: bytes, source: str) -> Catalog:
             f"roadmap file {source}: {where}: {first['msg']}"
             + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
         ) from None
-    return Catalog(parsed.course, parsed.roadmaps)
+    try:
+        return Catalog(parsed.course, parsed.roadmaps)
+    except ValueError as err:
+        raise RoadmapFileError(f"roadmap file {source}: {err}") from None
 
 
 def location(data: Any, loc: tuple[int | str, ...]) -> str:

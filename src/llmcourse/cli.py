@@ -17,6 +17,8 @@ from llmcourse.errors import LlmCourseError
 from llmcourse.text import escape_controls
 
 if TYPE_CHECKING:  # only for helpers' annotations, which Typer never reads
+    from pathlib import Path
+
     from llmcourse.catalog import Catalog
     from llmcourse.store import Progress
     from llmcourse.tracker import CourseSummary
@@ -115,14 +117,29 @@ def _main(
     """Track your way through The LLM Course."""
 
 
+def _note(message: str) -> None:
+    sys.stderr.write(f"note: {escape_controls(message)}\n")
+
+
+def _progress(catalog: Catalog, path: Path | None = None, *, reading: bool = True) -> Progress:
+    """The learner's progress, with entries under former ids carried over to today's ids."""
+    from llmcourse import store, tracker
+
+    progress = store.load(path or store.progress_path(), catalog.course.id)
+    progress.data, _ = tracker.carry_over(catalog, progress.data)
+    if progress.read_only and reading:
+        _note(f"{progress.read_only}. Upgrade llmcourse to change it")
+    return progress
+
+
 def _summarized(roadmap: str | None) -> tuple[Catalog, Progress, CourseSummary]:
     """The course, the learner's progress, and its counts (for one roadmap, if named)."""
-    from llmcourse import store, tracker
+    from llmcourse import tracker
     from llmcourse.catalog import load_bundled
 
     catalog = load_bundled()
     only = catalog.resolve_roadmap(roadmap) if roadmap is not None else None
-    progress = store.load(store.progress_path(), catalog.course.id)
+    progress = _progress(catalog)
     return catalog, progress, tracker.summarize(catalog, progress.data, only)
 
 
@@ -166,13 +183,12 @@ def show(
 
     Example: llmcourse show scientist/1
     """
-    from llmcourse import store
     from llmcourse.catalog import load_bundled
 
     with handled(as_json):
         catalog = load_bundled()
         node = catalog.resolve(id_)
-        progress = store.load(store.progress_path(), catalog.course.id)
+        progress = _progress(catalog)
         if as_json:
             from llmcourse import jsonout
 
@@ -210,12 +226,15 @@ def done(
         nodes = [catalog.resolve(raw) for raw in ids]
         status: Status = "not-started" if undo else "done"
         path = store.progress_path()
+        now = _now()
         with store.locked(path):
-            progress = store.load(path, catalog.course.id)
-            updated, result = tracker.mark(catalog, progress.data, nodes, status, _now())
+            progress = _progress(catalog, path, reading=False)
+            updated, result = tracker.mark(catalog, progress.data, nodes, status, now)
             if result.changed:
+                command = "done --undo" if undo else "done"
+                revision = progress.data.revision + 1
                 progress.data = updated
-                store.save(progress)
+                store.commit(progress, tracker.events(result.changed, revision, now, command))
         if as_json:
             from llmcourse import jsonout
 
@@ -242,6 +261,177 @@ def progress(roadmap: RoadmapArgument = None, as_json: JsonOption = False) -> No
         from llmcourse import render
 
         render.progress_report(render.console(), summary, current.path, current.exists)
+
+
+@app.command()
+def undo(
+    count: Annotated[
+        int,
+        typer.Argument(metavar="N", min=1, help="How many changes to revert (default 1)."),
+    ] = 1,
+    as_json: JsonOption = False,
+) -> None:
+    """Revert your last N changes; one command's change (a whole section, say) counts as one.
+
+    Each undo is itself recorded in the history; running undo again goes one change further
+    back. Example: llmcourse undo
+    """
+    from llmcourse import history, store, tracker
+    from llmcourse.catalog import load_bundled
+    from llmcourse.errors import ProgressFileError
+
+    with handled(as_json):
+        catalog = load_bundled()
+        path = store.progress_path()
+        now = _now()
+        with store.locked(path):
+            progress = _progress(catalog, path, reading=False)
+            store.ensure_writable(progress)
+            found = history.read(progress.history_path, progress.data.history_size)
+            if found.problems:
+                line, reason = found.problems[0]
+                raise ProgressFileError(
+                    f"history file {found.path}, line {line}: {reason}",
+                    "Run 'llmcourse doctor' to see what is wrong; nothing was changed",
+                )
+            updated, result = tracker.undo(catalog, progress.data, found.events, count, now)
+            if result.reverted:
+                revision = progress.data.revision + 1
+                progress.data = updated
+                store.commit(progress, tracker.undo_events(result, revision, now))
+        if as_json:
+            from llmcourse import jsonout
+
+            jsonout.emit(jsonout.undone(result, count, progress.path))
+            return
+        from llmcourse import render
+
+        render.undone(render.console(), catalog, result, count)
+
+
+def _when(raw: str | None, option: str, *, end: bool = False) -> datetime | None:
+    """A date or time a user typed: 2026-11-27, 2026-11-27T18:00, today, yesterday, 7d, 2w."""
+    if raw is None:
+        return None
+    from datetime import timedelta
+
+    from llmcourse.errors import BadValueError
+
+    text = raw.strip().lower()
+    today = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    days = {"today": 0, "yesterday": 1}
+    if text in days:
+        start = today - timedelta(days=days[text])
+        return start + timedelta(days=1) if end else start
+    if text[:-1].isdigit() and text[-1:] in ("d", "w"):
+        return _now() - timedelta(days=int(text[:-1]) * (7 if text[-1] == "w" else 1))
+    try:
+        moment = datetime.fromisoformat(text.upper() if "t" in text else text)
+    except ValueError:
+        raise BadValueError(
+            f"{option} '{raw}' is not a date or time",
+            "Use a date such as 2026-11-27, a time such as 2026-11-27T18:00, "
+            "today, yesterday, or a span such as 7d or 2w",
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # the learner's own clock
+    if end and len(text) == 10:  # a whole day: up to its end
+        moment += timedelta(days=1)
+    return moment
+
+
+@app.command()
+def log(
+    id_: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="ID",
+            help="Only changes to this roadmap, section, topic or reference (and below it).",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only changes from this date or time on (2026-11-01, 7d, today)."),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Only changes up to this date (inclusive) or time.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="Show at most this many; 0 for all.")
+    ] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """List your history of changes, newest first.
+
+    Example: llmcourse log scientist --since 7d
+    """
+    from llmcourse import history, tracker
+    from llmcourse.catalog import load_bundled
+
+    with handled(as_json):
+        catalog = load_bundled()
+        start, stop = _when(since, "--since"), _when(until, "--until", end=True)
+        progress = _progress(catalog)
+        found = history.read(progress.history_path, progress.data.history_size)
+        prefix = tracker.history_prefix(catalog, id_, found.events) if id_ is not None else None
+        if found.problems:
+            line, reason = found.problems[0]
+            more = len(found.problems) - 1
+            _note(
+                f"history file {found.path}, line {line}: {reason}"
+                + (f" (and {more} more)" if more else "")
+                + "; those lines are left out. Run 'llmcourse doctor'"
+            )
+        page = tracker.history_page(catalog, found.events, prefix, start, stop, limit)
+        if as_json:
+            from llmcourse import jsonout
+
+            jsonout.emit(jsonout.log(catalog, page, progress.history_path))
+            return
+        from llmcourse import render
+
+        render.log(render.console(), catalog, page)
+
+
+@app.command()
+def doctor(
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Set a bad progress file (or history) aside under a timestamped name and "
+            "restore the backup, or start afresh when there is none.",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Check your progress file, its history and backup; say what is wrong and where.
+
+    Exits 1 while a problem remains. Example: llmcourse doctor --fix
+    """
+    from llmcourse import doctor as checks
+    from llmcourse import store
+    from llmcourse.catalog import load_bundled
+
+    with handled(as_json):
+        catalog = load_bundled()
+        path = store.progress_path()
+        if fix:
+            with store.locked(path):
+                report = checks.fix(catalog, path)
+        else:
+            report = checks.examine(catalog, path)
+        if as_json:
+            from llmcourse import jsonout
+
+            jsonout.emit(jsonout.doctor(report))
+        else:
+            from llmcourse import render
+
+            render.doctor(render.console(), report, fix)
+        if report.problems:
+            raise typer.Exit(1)
 
 
 def _now() -> datetime:

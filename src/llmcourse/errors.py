@@ -46,3 +46,8 @@ class LockBusyError(LlmCourseError):
 
 class RoadmapFileError(LlmCourseError):
     code = "roadmap-file"
+
+
+class BadValueError(LlmCourseError):
+    code = "bad-value"
+    exit_code = EXIT_USAGE

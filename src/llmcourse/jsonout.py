@@ -6,21 +6,26 @@ import json
 import sys
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmcourse.catalog import Catalog, Node
 from llmcourse.errors import LlmCourseError
-from llmcourse.models import ProgressFile, Reference, Topic
+from llmcourse.models import Event, ProgressFile, Reference, Topic
 from llmcourse.tracker import (
     Count,
     CourseSummary,
+    LogPage,
     MarkResult,
     RoadmapSummary,
     SectionSummary,
+    UndoResult,
     status_of,
     summarize_roadmap,
     summarize_section,
 )
+
+if TYPE_CHECKING:
+    from llmcourse.doctor import Report
 
 JSON_VERSION = 1
 
@@ -193,4 +198,53 @@ def marked(result: MarkResult, path: Path) -> Doc:
             for s in result.sections
         ],
         "progress_file": str(path),
+    }
+
+
+def _event(catalog: Catalog, event: Event) -> Doc:
+    node = catalog.nodes.get(catalog.former.get(event.id, event.id))
+    return event.to_json() | {"title": node.title if node else None}
+
+
+def undone(result: UndoResult, count: int, path: Path) -> Doc:
+    return {
+        "requested": count,
+        "undone": [
+            {"rev": e.rev, "command": e.command, "time": e.to_json()["time"]} for e in result.undone
+        ],
+        "reverted": [
+            {"id": r.id, "from": r.old, "to": r.new, "undoes": r.undoes} for r in result.reverted
+        ],
+        "skipped": [{"id": item_id, "reason": reason} for item_id, reason in result.skipped],
+        "progress_file": str(path),
+    }
+
+
+def log(catalog: Catalog, page: LogPage, path: Path) -> Doc:
+    return {
+        "history_file": str(path),
+        "matching": page.matching,
+        "events": [
+            _event(catalog, event) | {"undone_by": page.undone_by.get(event.rev)}
+            for event in page.events
+        ],
+    }
+
+
+def doctor(report: Report) -> Doc:
+    return {
+        "progress_file": str(report.progress_path),
+        "healthy": not report.problems,
+        "fixed": report.fixed,
+        "findings": [
+            {
+                "level": f.level,
+                "code": f.code,
+                "message": f.message,
+                "file": str(f.file) if f.file else None,
+                "line": f.line,
+                "hint": f.hint,
+            }
+            for f in report.findings
+        ],
     }

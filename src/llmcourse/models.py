@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-PROGRESS_SCHEMA_VERSION = 1
+# 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
+PROGRESS_SCHEMA_VERSION = 2
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")
@@ -20,6 +22,7 @@ ReferenceKind = Literal[
     "article", "book", "code", "course", "docs", "paper", "slides", "tool", "video", "website"
 ]
 Status = Literal["not-started", "done"]
+STATUSES: tuple[Status, ...] = ("not-started", "done")
 
 
 def _check_slug(value: str) -> str:
@@ -31,6 +34,12 @@ def _check_slug(value: str) -> str:
         raise ValueError(
             "an id cannot be only digits: numbers name sections and topics by position"
         )
+    return value
+
+
+def _check_former_id(value: str) -> str:
+    for part in value.split("/"):
+        _check_slug(part)
     return value
 
 
@@ -50,6 +59,7 @@ def _check_url(value: str) -> str:
 
 
 Slug = Annotated[str, AfterValidator(_check_slug)]
+FormerId = Annotated[str, AfterValidator(_check_former_id)]
 Title = Annotated[str, AfterValidator(_check_title)]
 Url = Annotated[str, AfterValidator(_check_url)]
 
@@ -77,6 +87,7 @@ class Reference(_Strict):
     url: Url
     author: str | None = None
     kind: ReferenceKind | None = None
+    former_ids: list[FormerId] = []
 
 
 class Topic(_Strict):
@@ -84,6 +95,8 @@ class Topic(_Strict):
     title: Title
     summary: str = ""
     links: list[Link] = []
+    # Full ids this topic had in earlier versions of the course; progress under them carries over.
+    former_ids: list[FormerId] = []
 
 
 class Section(_Strict):
@@ -93,6 +106,7 @@ class Section(_Strict):
     summary: str = ""
     topics: list[Topic] = Field(min_length=1)
     references: list[Reference] = []
+    former_ids: list[FormerId] = []
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Section:
@@ -165,7 +179,37 @@ class ProgressFile(BaseModel):
 
     schema_version: int = Field(ge=1)
     course: str | None = None
+    # How many changes were ever recorded, and how many bytes of the history file they fill:
+    # bytes past `history_size` belong to a change that never completed, and are not history.
+    revision: int = Field(0, ge=0)
+    history_size: int = Field(0, ge=0)
     entries: dict[str, Entry] = {}
 
     def to_toml_data(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the history: a status that changed, and the change (`rev`) it was part of."""
+
+    rev: int
+    time: datetime
+    command: str
+    id: str
+    old: str
+    new: str
+    undoes: int | None = None  # set on the events of an `undo`: the change they revert
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "rev": self.rev,
+            "time": self.time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "command": self.command,
+            "id": self.id,
+            "old": self.old,
+            "new": self.new,
+        }
+        if self.undoes is not None:
+            doc["undoes"] = self.undoes
+        return doc

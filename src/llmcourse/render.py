@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -15,11 +16,16 @@ from rich.text import Text
 from llmcourse.catalog import Catalog, Node
 from llmcourse.models import ProgressFile, Reference, Status, Topic
 from llmcourse.text import escape_controls
+
+if TYPE_CHECKING:
+    from llmcourse.doctor import Report
 from llmcourse.tracker import (
     Count,
     CourseSummary,
+    LogPage,
     MarkResult,
     RoadmapSummary,
+    UndoResult,
     status_of,
     summarize_roadmap,
     summarize_section,
@@ -350,8 +356,10 @@ def progress_report(out: Console, summary: CourseSummary, path: Path, exists: bo
         count = len(summary.unknown_entries)
         out.print(
             Text(
-                f"{count} entr{'y' if count == 1 else 'ies'} in the progress file match nothing in "
-                "this course; they are kept and not counted.",
+                f"{count} entr{'y' if count == 1 else 'ies'} in the progress file match"
+                f"{'es' if count == 1 else ''} nothing in this course (from an earlier course "
+                "version?); kept, not counted. 'llmcourse doctor' lists "
+                f"{'it' if count == 1 else 'them'}.",
                 style="yellow",
             )
         )
@@ -359,3 +367,94 @@ def progress_report(out: Console, summary: CourseSummary, path: Path, exists: bo
     if not exists:
         where.append(" (not created yet: nothing marked)", style="dim")
     out.print(where)
+
+
+def status_words(status: str) -> str:
+    return status.replace("-", " ")
+
+
+def undone(out: Console, catalog: Catalog, result: UndoResult, count: int) -> None:
+    if not result.undone:
+        out.print(Text("Nothing to undo: no change is recorded that has not been undone.", "dim"))
+        return
+    for batch in result.undone:
+        heading = Text(f"Undid change #{batch.rev} ", style="bold")
+        heading.append_text(safe(f"({batch.command}, {_local(batch.time)})", "dim"))
+        out.print(heading)
+        for item in (r for r in result.reverted if r.undoes == batch.rev):
+            line = Text("  ")
+            line.append(f"{status_words(item.old)} → {status_words(item.new)}", style="yellow")
+            line.append("  ").append_text(safe(item.id, "cyan"))
+            if item.node is not None:
+                line.append("  ").append_text(safe(item.node.title))
+            out.print(line)
+    for item_id, reason in result.skipped:
+        out.print(Text.assemble(("  left as it is: ", "yellow"), safe(item_id), f": {reason}"))
+    if len(result.undone) < count:
+        out.print(
+            Text(
+                f"Only {result.available} change{'s were' if result.available != 1 else ' was'} "
+                "left to undo.",
+                style="dim",
+            )
+        )
+
+
+def log(out: Console, catalog: Catalog, page: LogPage) -> None:
+    if not page.events:
+        out.print(Text("No changes recorded" + (" match." if page.matching else " yet."), "dim"))
+        return
+    table = _table()
+    table.add_column("When", no_wrap=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Change", no_wrap=True)
+    table.add_column("Id", overflow="fold")
+    table.add_column("Title", ratio=1)
+    for event in page.events:
+        node = catalog.nodes.get(catalog.former.get(event.id, event.id))
+        change = Text(f"{status_words(event.old)} → {status_words(event.new)}")
+        if event.undoes is not None:
+            change.append(f" (undo #{event.undoes})", style="yellow")
+        elif event.rev in page.undone_by:
+            change.stylize("dim strike")
+            change.append(f" (undone #{page.undone_by[event.rev]})", style="dim")
+        table.add_row(
+            Text(_local(event.time), style="dim"),
+            Text(str(event.rev), style="dim"),
+            change,
+            safe(catalog.short_id(node) if node else event.id, "cyan" if node else "dim"),
+            safe(node.title) if node else Text("(not in this course)", style="dim"),
+        )
+    out.print(table)
+    if page.matching > len(page.events):
+        out.print(
+            Text(f"Showing {len(page.events)} of {page.matching}; --limit 0 shows all.", "dim")
+        )
+
+
+def doctor(out: Console, report: Report, fix: bool) -> None:
+    for done_ in report.fixed:
+        out.print(Text.assemble(("fixed: ", "green bold"), safe(done_)), soft_wrap=True)
+    for finding in report.findings:
+        line = Text(f"{finding.level}: ", style="red bold" if finding.level == "problem" else "")
+        if finding.file is not None:
+            where = str(finding.file) + (f":{finding.line}" if finding.line else "")
+            line.append_text(safe(where, "cyan")).append(": ")
+        line.append_text(safe(finding.message))
+        out.print(line, soft_wrap=True)  # paths stay whole, to be copied
+        if finding.hint:
+            out.print(Text.assemble("  ", safe(finding.hint, "dim")), soft_wrap=True)
+    problems = len(report.problems)
+    if problems:
+        out.print(
+            Text(
+                f"{problems} problem{'s' if problems > 1 else ''} found."
+                + ("" if fix else " Run 'llmcourse doctor --fix' to set bad files aside."),
+                style="red",
+            )
+        )
+    elif not report.fixed:
+        out.print(
+            Text(f"No problems: {report.progress_path} is in order.", style="green"),
+            soft_wrap=True,
+        )

@@ -1,4 +1,8 @@
-"""The progress file: where it lives, reading it strictly, and replacing it atomically."""
+"""The progress file: where it lives, reading it strictly, and changing it without loss.
+
+A change holds the lock, appends its events to the history, keeps the previous file as a
+backup, and replaces the progress file atomically.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,23 @@ import contextlib
 import os
 import sys
 import tempfile
+import time
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from llmcourse.catalog import location
 from llmcourse.errors import LockBusyError, ProgressFileError
-from llmcourse.models import PROGRESS_SCHEMA_VERSION, ProgressFile
+from llmcourse.models import PROGRESS_SCHEMA_VERSION, Entry, Event, ProgressFile
 
 DATA_DIR_ENV = "LLMCOURSE_DATA_DIR"
 PROGRESS_NAME = "progress.toml"
+BACKUP_SUFFIX = ".bak"
 
 
 def data_dir() -> Path:
@@ -37,11 +45,24 @@ def progress_path() -> Path:
 
 @dataclass
 class Progress:
-    """A progress file as read, and whether it exists on disk yet."""
+    """A progress file as read: its content, its bytes on disk, and whether it may be changed."""
 
     path: Path
     data: ProgressFile
     exists: bool
+    raw: bytes | None = None
+    read_only: str | None = None  # why it must not be written, when it must not
+
+    @property
+    def history_path(self) -> Path:
+        from llmcourse.history import history_path
+
+        return history_path(self.path)
+
+
+def backup_path(path: Path) -> Path:
+    """Where the previous version of the progress file is kept."""
+    return path.with_name(path.name + BACKUP_SUFFIX)
 
 
 def new_progress_file(course_id: str) -> ProgressFile:
@@ -64,13 +85,17 @@ def load(path: Path, course_id: str) -> Progress:
             f"cannot read progress file {path}: {err.strerror or err}",
             f"Check the path, its permissions and {DATA_DIR_ENV}; nothing was changed",
         ) from None
-    data = parse(content, path)
-    if data.schema_version > PROGRESS_SCHEMA_VERSION:
-        raise ProgressFileError(
-            f"progress file {path} has schema_version {data.schema_version}, newer than this "
-            f"llmcourse understands ({PROGRESS_SCHEMA_VERSION})",
-            "Upgrade llmcourse; the file was left as it is",
+    raw = _toml(content, path)
+    version = raw.get("schema_version")
+    if (
+        isinstance(version, int)
+        and not isinstance(version, bool)
+        and version > (PROGRESS_SCHEMA_VERSION)
+    ):
+        return Progress(
+            path, _readable_part(raw), True, content, newer_schema_message(path, version)
         )
+    data = validate(raw, path)
     if data.course is not None and data.course != course_id:
         raise ProgressFileError(
             f"progress file {path} belongs to the course '{data.course}', not '{course_id}'",
@@ -78,15 +103,44 @@ def load(path: Path, course_id: str) -> Progress:
         )
     if data.course is None:
         data.course = course_id  # written down with the next change
-    return Progress(path, data, exists=True)
+    return Progress(path, data, exists=True, raw=content)
+
+
+def newer_schema_message(path: Path, version: int) -> str:
+    return (
+        f"progress file {path} has schema_version {version}, newer than this llmcourse "
+        f"understands ({PROGRESS_SCHEMA_VERSION}); it can be read but not changed"
+    )
+
+
+def _readable_part(raw: dict[str, Any]) -> ProgressFile:
+    """What this version can make of a newer file: the entries whose shape it knows."""
+    entries: dict[str, Entry] = {}
+    found = raw.get("entries")
+    for key, value in (found if isinstance(found, dict) else {}).items():
+        with contextlib.suppress(ValidationError):
+            entries[key] = Entry.model_validate(value)
+    course = raw.get("course")
+    return ProgressFile.model_construct(
+        schema_version=raw["schema_version"],
+        course=course if isinstance(course, str) else None,
+        revision=0,
+        history_size=0,
+        entries=entries,
+    )
 
 
 _LEAVE_IT = "Fix or move the file; llmcourse leaves it as it is"
 
 
 def parse(content: bytes, path: Path) -> ProgressFile:
+    """Read a progress file strictly: any problem is an error naming where it is."""
+    return validate(_toml(content, path), path)
+
+
+def _toml(content: bytes, path: Path) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(content.decode("utf-8"))
+        return tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError as err:
         raise ProgressFileError(
             f"progress file {path} is not UTF-8 text (byte {err.start})", _LEAVE_IT
@@ -95,6 +149,9 @@ def parse(content: bytes, path: Path) -> ProgressFile:
         raise ProgressFileError(
             f"progress file {path} is not valid TOML: {err}", _LEAVE_IT
         ) from None
+
+
+def validate(raw: dict[str, Any], path: Path) -> ProgressFile:
     try:
         return ProgressFile.model_validate(raw)
     except ValidationError as err:
@@ -105,7 +162,7 @@ def parse(content: bytes, path: Path) -> ProgressFile:
         ) from None
 
 
-LOCK_TIMEOUT_SECONDS = 10.0
+LOCK_TIMEOUT_SECONDS = 5.0
 
 
 @contextlib.contextmanager
@@ -136,26 +193,106 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
         ) from None
 
 
-def save(progress: Progress) -> None:
-    """Write the progress file atomically; on any failure the old file is left intact.
+def commit(progress: Progress, events: list[Event]) -> None:
+    """Record one change: its events go to the history, then the progress file is replaced.
 
+    Call it under `locked`, with `progress.data` already changed and `events` numbered
+    `progress.data.revision + 1` (or empty, for a change that is not a change of status).
+    """
+    from llmcourse import history
+
+    ensure_writable(progress)
+    data = progress.data
+    path = progress.history_path
+    try:
+        if data.history_size == 0 and not progress.exists and path.exists():
+            # A history without its progress file (deleted, or set aside by doctor): it is
+            # not this progress's history, and is kept whole under another name.
+            history.set_aside(path, timestamp())
+        size = history.append(path, data.history_size, history.encode(events), _fsync)
+    except OSError as err:
+        raise _write_error("history file", path, err) from None
+    progress.data = data.model_copy(
+        update={"revision": data.revision + (1 if events else 0), "history_size": size}
+    )
+    try:
+        save(progress)
+    except BaseException:
+        progress.data = data
+        raise
+
+
+def ensure_writable(progress: Progress) -> None:
+    """Refuse to change a file this version cannot write in full (one of a newer schema)."""
+    if progress.read_only:
+        raise ProgressFileError(
+            progress.read_only,
+            "Upgrade llmcourse (for example 'pipx upgrade llmcourse') to change it; "
+            "nothing was changed",
+        )
+
+
+def _write_error(what: str, path: Path, err: OSError) -> ProgressFileError:
+    return ProgressFileError(
+        f"cannot write {what} {path}: {err.strerror or err}",
+        f"Check that the folder is writable and the disk not full, or set {DATA_DIR_ENV} to "
+        "another folder; nothing was changed",
+    )
+
+
+def save(progress: Progress) -> None:
+    """Write the progress file atomically, keeping the previous version as a backup.
+
+    An older file is migrated by the write, and its original kept under its version's name.
     Call it under `locked`: it also clears temporary files that a killed writer left behind.
     """
     import tomli_w
 
-    content = tomli_w.dumps(progress.data.to_toml_data()).encode("utf-8")
+    ensure_writable(progress)
+    data = progress.data
+    if data.schema_version != PROGRESS_SCHEMA_VERSION:
+        data = data.model_copy(update={"schema_version": PROGRESS_SCHEMA_VERSION})
+    content = tomli_w.dumps(data.to_toml_data()).encode("utf-8")
     # A progress file that is a link (say, into a synced folder) stays a link: write its target.
     target = Path(os.path.realpath(progress.path))
     try:
+        _remove_stale_temporaries(progress.path)
         _remove_stale_temporaries(target)
+        if progress.raw is not None:
+            read_version = progress.data.schema_version
+            if read_version < PROGRESS_SCHEMA_VERSION:
+                write_atomic(_unused(original_path(progress.path, read_version)), progress.raw)
+            write_atomic(backup_path(progress.path), progress.raw)
         write_atomic(target, content)
     except OSError as err:
-        raise ProgressFileError(
-            f"cannot write progress file {progress.path}: {err.strerror or err}",
-            f"Check that the folder is writable, or set {DATA_DIR_ENV} to one that is; "
-            "nothing was changed",
-        ) from None
+        raise _write_error("progress file", progress.path, err) from None
+    progress.data = data
     progress.exists = True
+    progress.raw = content
+
+
+def original_path(path: Path, version: int) -> Path:
+    """Where a file of an older schema is kept when a write migrates it."""
+    return path.with_name(f"{path.stem}.v{version}{path.suffix}")
+
+
+def timestamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _unused(path: Path) -> Path:
+    """`path`, or, when something is there already, the same name with a timestamp."""
+    if not path.exists():
+        return path
+    return path.with_name(f"{path.stem}.{timestamp()}{path.suffix}")
+
+
+def set_aside(path: Path, label: str) -> Path:
+    """Move a file out of the way under a timestamped name (`progress.broken-<time>.toml`)."""
+    aside = _unused(path.with_name(f"{path.stem}.{label}-{timestamp()}{path.suffix}"))
+    os.replace(path, aside)
+    _fsync_dir(path.parent)
+    return aside
 
 
 def _temporary_prefix(path: Path) -> str:
@@ -163,11 +300,16 @@ def _temporary_prefix(path: Path) -> str:
 
 
 def _remove_stale_temporaries(path: Path) -> None:
-    if not path.parent.is_dir():
-        return
-    for stale in path.parent.glob(_temporary_prefix(path) + "*.tmp"):
+    for stale in stale_temporaries(path):
         with contextlib.suppress(OSError):
             stale.unlink()
+
+
+def stale_temporaries(path: Path) -> list[Path]:
+    """Temporary files a killed writer left beside `path` or its backups (cleared on write)."""
+    if not path.parent.is_dir():
+        return []
+    return sorted(path.parent.glob(f".{path.stem}.*.tmp"))
 
 
 def write_atomic(path: Path, content: bytes) -> None:
@@ -178,15 +320,56 @@ def write_atomic(path: Path, content: bytes) -> None:
         with open(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
-            os.fsync(handle.fileno())
+            _fsync(handle.fileno())
         with contextlib.suppress(FileNotFoundError):
             os.chmod(temp_name, path.stat().st_mode & 0o777)
-        os.replace(temp_name, path)
+        _replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
     _fsync_dir(path.parent)
+
+
+def _fsync(fd: int) -> None:
+    """Flush a file to the disk itself.
+
+    On macOS `fsync` only reaches the drive's cache; `F_FULLFSYNC` asks the drive to write it
+    out. File systems that do not support it (some network ones) get a plain `fsync`.
+    """
+    if sys.platform == "darwin":
+        import fcntl
+
+        full_fsync = getattr(fcntl, "F_FULLFSYNC", None)
+        if full_fsync is not None:
+            try:
+                fcntl.fcntl(fd, full_fsync)
+                return
+            except OSError:
+                pass
+    os.fsync(fd)
+
+
+REPLACE_ATTEMPTS = 10
+REPLACE_FIRST_WAIT = 0.01
+
+
+def _replace(source: str, target: Path) -> None:
+    """`os.replace`, retried briefly on Windows while another program has the target open.
+
+    There an editor, a virus scanner, an indexer or a second llmcourse reading the file makes
+    the rename fail with a sharing violation for a moment; about 1.5 s of retries rides it out.
+    """
+    wait = REPLACE_FIRST_WAIT
+    for attempt in range(REPLACE_ATTEMPTS):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if sys.platform != "win32" or attempt == REPLACE_ATTEMPTS - 1:
+                raise
+            time.sleep(wait)
+            wait = min(wait * 2, 0.25)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.models import CourseInfo, Entry, ProgressFile, Roadmap, Section, Status
+from llmcourse.errors import UnknownIdError
+from llmcourse.models import (
+    STATUSES,
+    CourseInfo,
+    Entry,
+    Event,
+    ProgressFile,
+    Roadmap,
+    Section,
+    Status,
+)
 
 
 @dataclass(frozen=True)
@@ -159,13 +169,7 @@ def mark(
         if old == status:
             result.unchanged.append(target)
         else:
-            previous = updated.entries.get(target.id)
-            if previous is None:
-                updated.entries[target.id] = Entry(status=status, changed=now)
-            else:
-                updated.entries[target.id] = previous.model_copy(
-                    update={"status": status, "changed": now}
-                )
+            _set(updated, target.id, status, now)
             result.changed.append(Change(target, old, status))
         assert target.section is not None
         section_id = f"{target.roadmap.id}/{target.section.id}"
@@ -175,3 +179,155 @@ def mark(
         for roadmap, section in touched.values()
     ]
     return updated, result
+
+
+def events(changes: list[Change], revision: int, now: datetime, command: str) -> list[Event]:
+    """The history lines of one change, numbered `revision`."""
+    return [Event(revision, now, command, c.node.id, c.old, c.new) for c in changes]
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    former_id: str
+    node: Node
+
+
+def carry_over(catalog: Catalog, progress: ProgressFile) -> tuple[ProgressFile, list[CarriedOver]]:
+    """Move entries kept under a former id to the id the course uses now.
+
+    An entry moves only where the current id has none; when several former ids lead to one
+    item (a merge), the most recently changed moves. What stays is kept, counted nowhere.
+    """
+    claims: dict[str, list[str]] = {}
+    for entry_id in progress.entries:
+        current = catalog.former.get(entry_id)
+        if current is not None and current not in progress.entries:
+            claims.setdefault(current, []).append(entry_id)
+    if not claims:
+        return progress, []
+    updated = progress.model_copy(deep=True)
+    moved: list[CarriedOver] = []
+    for current, formers in claims.items():
+        latest = max(formers, key=lambda former: updated.entries[former].changed)
+        updated.entries[current] = updated.entries.pop(latest)
+        moved.append(CarriedOver(latest, catalog.nodes[current]))
+    return updated, moved
+
+
+@dataclass(frozen=True)
+class Reverted:
+    """One status set back by `undo`: `id` goes from `old` to `new`, reverting change `undoes`."""
+
+    id: str
+    node: Node | None
+    old: str
+    new: str
+    undoes: int
+
+
+@dataclass
+class UndoResult:
+    undone: list[Event] = field(default_factory=list)  # first event of each change reverted
+    reverted: list[Reverted] = field(default_factory=list)
+    # Items a change touched that have changed since in a way the history does not show.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    available: int = 0  # how many changes there were to undo
+
+
+def undoable(history: list[Event]) -> list[list[Event]]:
+    """The changes `undo` can revert, newest first: not undos, and not undone already."""
+    undone = {event.undoes for event in history if event.undoes is not None}
+    batches: dict[int, list[Event]] = {}
+    for event in history:
+        batches.setdefault(event.rev, []).append(event)
+    return [
+        batch
+        for rev, batch in sorted(batches.items(), reverse=True)
+        if rev not in undone and all(event.undoes is None for event in batch)
+    ]
+
+
+def undo(
+    catalog: Catalog, progress: ProgressFile, history: list[Event], count: int, now: datetime
+) -> tuple[ProgressFile, UndoResult]:
+    """Revert the last `count` changes, newest first; one command's change counts as one."""
+    updated = progress.model_copy(deep=True)
+    batches = undoable(history)
+    result = UndoResult(available=len(batches))
+    for batch in batches[:count]:
+        rev = batch[0].rev
+        result.undone.append(batch[0])
+        for event in reversed(batch):
+            entry_id = event.id if event.id in updated.entries else catalog.former.get(event.id)
+            entry_id = entry_id or event.id
+            current = status_of(updated, entry_id)
+            if event.old not in STATUSES:
+                result.skipped.append((entry_id, f"its earlier status '{event.old}' is unknown"))
+            elif current != event.new:
+                result.skipped.append((entry_id, f"it is '{current}' now, not '{event.new}'"))
+            else:
+                _set(updated, entry_id, event.old, now)
+                result.reverted.append(
+                    Reverted(entry_id, catalog.nodes.get(entry_id), current, event.old, rev)
+                )
+    return updated, result
+
+
+def undo_events(result: UndoResult, revision: int, now: datetime) -> list[Event]:
+    return [
+        Event(revision, now, "undo", r.id, r.old, r.new, undoes=r.undoes) for r in result.reverted
+    ]
+
+
+def _set(progress: ProgressFile, entry_id: str, status: Status, now: datetime) -> None:
+    previous = progress.entries.get(entry_id)
+    if previous is None:
+        progress.entries[entry_id] = Entry(status=status, changed=now)
+    else:
+        progress.entries[entry_id] = previous.model_copy(update={"status": status, "changed": now})
+
+
+def history_prefix(catalog: Catalog, raw: str, history: list[Event]) -> str:
+    """The id whose changes `log ID` shows: a node of the course, or an id only history has."""
+    try:
+        return catalog.resolve(raw).id
+    except UnknownIdError:
+        wanted = raw.strip().strip("/").lower()
+        if any(_under(event.id, wanted) for event in history):
+            return wanted  # from an earlier version of the course
+        raise
+
+
+def _under(entry_id: str, prefix: str) -> bool:
+    return entry_id == prefix or entry_id.startswith(prefix + "/")
+
+
+@dataclass
+class LogPage:
+    events: list[Event]  # newest first
+    matching: int  # how many events matched, before the limit
+    undone_by: dict[int, int]  # change -> the undo that reverted it
+
+
+def history_page(
+    catalog: Catalog,
+    history: list[Event],
+    prefix: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+) -> LogPage:
+    """The events `log` shows, newest first: under `prefix`, from `since`, before `until`."""
+    matching = [
+        event
+        for event in reversed(history)
+        if (
+            prefix is None
+            or _under(event.id, prefix)
+            or _under(catalog.former.get(event.id, ""), prefix)
+        )
+        and (since is None or event.time >= since)
+        and (until is None or event.time < until)
+    ]
+    undone_by = {event.undoes: event.rev for event in history if event.undoes is not None}
+    return LogPage(matching[:limit] if limit else matching, len(matching), undone_by)

@@ -1,0 +1,336 @@
+"""`llmcourse doctor`: look over the progress, its history and backup, and say what is wrong.
+
+Examining never changes a file. Fixing (an explicit flag) only ever moves a bad file aside
+under a timestamped name and puts the backup, or nothing, in its place: no byte is deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from llmcourse import history, store, tracker
+from llmcourse.catalog import Catalog, location
+from llmcourse.errors import ProgressFileError
+from llmcourse.models import PROGRESS_SCHEMA_VERSION, ProgressFile
+
+Level = Literal["problem", "note"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Level
+    code: str
+    message: str
+    file: Path | None = None
+    line: int | None = None
+    hint: str | None = None
+
+
+@dataclass
+class Report:
+    progress_path: Path
+    findings: list[Finding] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)  # what `--fix` did, in words
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.level == "problem"]
+
+    def add(self, level: Level, code: str, message: str, **where: Any) -> None:
+        self.findings.append(Finding(level, code, message, **where))
+
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+@dataclass
+class _Read:
+    """What examining the progress file found: its data, or why it is bad."""
+
+    data: ProgressFile | None = None
+    bad: bool = False  # a file `--fix` may set aside: not UTF-8, not TOML, not the right shape
+
+
+def examine(catalog: Catalog, path: Path) -> Report:
+    report = Report(path)
+    folder = path.parent
+    if not folder.exists():
+        report.add("note", "no-data-folder", f"nothing recorded yet: {folder} does not exist")
+        return report
+    if not os.access(folder, os.W_OK):
+        report.add(
+            "problem",
+            "folder-not-writable",
+            f"the data folder {folder} is not writable: changes will fail",
+            file=folder,
+            hint="Fix its permissions, or set LLMCOURSE_DATA_DIR to a writable folder",
+        )
+    read = _examine_progress(catalog, path, report)
+    if read.data is not None:
+        _examine_entries(catalog, read.data, report)
+        _examine_history(history.history_path(path), read.data, report)
+    _examine_backup(catalog, path, report)
+    stale = store.stale_temporaries(path)
+    if stale:
+        report.add(
+            "note",
+            "stale-temporary",
+            f"{len(stale)} temporary file{'s' if len(stale) > 1 else ''} left by an interrupted "
+            f"write ({', '.join(p.name for p in stale)}); the next change clears "
+            f"{'them' if len(stale) > 1 else 'it'}",
+            file=folder,
+        )
+    return report
+
+
+def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        if path.is_symlink():
+            report.add(
+                "problem",
+                "dangling-link",
+                f"{path} is a link to {os.readlink(path)}, which does not exist",
+                file=path,
+                hint="Restore or mount its target; --fix sets the link aside",
+            )
+            return _Read(bad=True)
+        report.add("note", "no-progress-file", f"nothing recorded yet: {path} does not exist")
+        return _Read()
+    except OSError as err:
+        report.add(
+            "problem",
+            "unreadable",
+            f"cannot read {path}: {err.strerror or err}",
+            file=path,
+            hint="Check its permissions",
+        )
+        return _Read()
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = content[: err.start].count(b"\n") + 1
+        report.add(
+            "problem", "not-utf8", f"not UTF-8 text (byte {err.start})", file=path, line=line
+        )
+        return _Read(bad=True)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        found = _TOML_LINE.search(str(err))
+        report.add(
+            "problem",
+            "not-toml",
+            f"not valid TOML: {_TOML_LINE.sub('', str(err)).strip()}",
+            file=path,
+            line=int(found.group(1)) if found else None,
+        )
+        return _Read(bad=True)
+    version = raw.get("schema_version")
+    if (
+        isinstance(version, int)
+        and not isinstance(version, bool)
+        and version > PROGRESS_SCHEMA_VERSION
+    ):
+        report.add(
+            "note",
+            "newer-schema",
+            f"schema_version {version} is newer than this llmcourse understands "
+            f"({PROGRESS_SCHEMA_VERSION}): it can be read but not changed",
+            file=path,
+            hint="Upgrade llmcourse to change your progress",
+        )
+        return _Read()
+    try:
+        data = ProgressFile.model_validate(raw)
+    except ValidationError as err:
+        for error in err.errors():
+            report.add(
+                "problem",
+                "bad-field",
+                f"{location(raw, error['loc'])}: {error['msg']}",
+                file=path,
+                line=line_of(text, error["loc"]),
+            )
+        return _Read(bad=True)
+    if data.course is not None and data.course != catalog.course.id:
+        report.add(
+            "problem",
+            "other-course",
+            f"{path} belongs to the course '{data.course}', not '{catalog.course.id}'",
+            file=path,
+            hint="Point LLMCOURSE_DATA_DIR at another folder; --fix leaves this file alone",
+        )
+        return _Read()
+    if data.schema_version < PROGRESS_SCHEMA_VERSION:
+        original = store.original_path(path, data.schema_version).name
+        report.add(
+            "note",
+            "older-schema",
+            f"schema_version {data.schema_version}: the next change migrates it to "
+            f"{PROGRESS_SCHEMA_VERSION} and keeps the original as {original}",
+            file=path,
+        )
+    return _Read(data)
+
+
+def line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """The line of a TOML document where the value at `loc` is, as near as can be told."""
+    lines = text.splitlines()
+    start = 0
+    found: int | None = None
+    for key in loc:
+        if not isinstance(key, str):
+            continue
+        patterns = (f'"{key}"', f"'{key}'", f"[{key}]", f"[{key}.", f".{key}]", f"{key} =", key)
+        for number in range(start, len(lines)):
+            if any(pattern in lines[number] for pattern in patterns):
+                found, start = number + 1, number
+                break
+    return found
+
+
+def _examine_entries(catalog: Catalog, data: ProgressFile, report: Report) -> None:
+    carried, moved = tracker.carry_over(catalog, data)
+    for item in moved:
+        report.add(
+            "note",
+            "carried-over",
+            f"the entry '{item.former_id}' is for {item.node.id} now (the course renamed or "
+            "moved it); the next change writes it under the new id",
+        )
+    for entry_id in tracker.unknown_entries(catalog, carried):
+        report.add(
+            "note",
+            "earlier-course-version",
+            f"the entry '{entry_id}' matches nothing in this course (from an earlier course "
+            "version?); it is kept and counted nowhere",
+        )
+
+
+def _examine_history(path: Path, data: ProgressFile, report: Report) -> None:
+    found = history.read(path, data.history_size)
+    for line, reason in found.problems:
+        report.add(
+            "problem",
+            "bad-history-line",
+            f"a history line cannot be read: {reason}",
+            file=path,
+            line=line,
+            hint="--fix sets the history aside and starts a new one",
+        )
+    if found.missing_bytes:
+        report.add(
+            "problem",
+            "history-cut-short",
+            f"the history is {found.missing_bytes} bytes shorter than the progress file "
+            "records: something else cut or replaced it",
+            file=path,
+            hint="--fix sets it aside and starts a new one",
+        )
+    if found.pending_bytes:
+        report.add(
+            "note",
+            "unfinished-change",
+            f"{found.pending_bytes} bytes at the end of the history belong to a change that "
+            "never completed; they are not history, and the next change clears them",
+            file=path,
+        )
+
+
+def _examine_backup(catalog: Catalog, path: Path, report: Report) -> None:
+    backup = store.backup_path(path)
+    if not backup.exists():
+        return
+    if _usable_backup(catalog, backup) is None:
+        report.add(
+            "note",
+            "bad-backup",
+            f"the backup {backup.name} cannot be used (unreadable, or another course); the "
+            "next change replaces it",
+            file=backup,
+        )
+
+
+def _usable_backup(catalog: Catalog, backup: Path) -> ProgressFile | None:
+    try:
+        data = store.parse(backup.read_bytes(), backup)
+    except (OSError, ProgressFileError):
+        return None
+    if data.schema_version > PROGRESS_SCHEMA_VERSION:
+        return None
+    if data.course is not None and data.course != catalog.course.id:
+        return None
+    return data
+
+
+def fix(catalog: Catalog, path: Path) -> Report:
+    """Set a bad progress file or history aside, restoring the backup where it can be used.
+
+    Call it under the progress lock; it examines again, so it acts on what is there now.
+    """
+    report = examine(catalog, path)
+    codes = {finding.code for finding in report.problems}
+    bad_progress = {"not-utf8", "not-toml", "bad-field", "dangling-link"} & codes
+    bad_history = {"bad-history-line", "history-cut-short"} & codes
+    try:
+        if bad_progress:
+            _set_progress_aside(catalog, path, report)
+        elif bad_history:
+            _set_history_aside(catalog, path, report)
+    except OSError as err:
+        raise ProgressFileError(
+            f"cannot set files aside in {path.parent}: {err.strerror or err}",
+            "Check that the folder is writable; nothing was changed",
+        ) from None
+    if report.fixed:
+        after = examine(catalog, path)
+        after.fixed = report.fixed
+        return after
+    return report
+
+
+def _set_progress_aside(catalog: Catalog, path: Path, report: Report) -> None:
+    aside = store.set_aside(path, "broken")
+    report.fixed.append(f"set the bad progress file aside as {aside.name}")
+    backup = store.backup_path(path)
+    restored = _usable_backup(catalog, backup)
+    history_file = history.history_path(path)
+    if restored is not None:
+        store.write_atomic(path, backup.read_bytes())
+        when = datetime.fromtimestamp(backup.stat().st_mtime, UTC).astimezone()
+        report.fixed.append(
+            f"restored the backup of {when:%Y-%m-%d %H:%M} ({_count(restored)}); changes "
+            "made after it are lost from the progress, and their events are cleared from the "
+            "history with the next change"
+        )
+        if history.read(history_file, restored.history_size).problems:
+            _set_history_aside(catalog, path, report)
+    else:
+        report.fixed.append("no usable backup: starting afresh with no progress recorded")
+        kept = history.set_aside(history_file, store.timestamp())
+        if kept is not None:
+            report.fixed.append(f"kept the history of the old file as {kept.name}")
+
+
+def _set_history_aside(catalog: Catalog, path: Path, report: Report) -> None:
+    kept = history.set_aside(history.history_path(path), store.timestamp())
+    if kept is not None:
+        report.fixed.append(f"set the damaged history aside as {kept.name}; a new one starts")
+    progress = store.load(path, catalog.course.id)
+    progress.data = progress.data.model_copy(update={"history_size": 0})
+    store.save(progress)
+
+
+def _count(data: ProgressFile) -> str:
+    done = sum(1 for entry in data.entries.values() if entry.status == "done")
+    return f"{done} item{'s' if done != 1 else ''} done"
