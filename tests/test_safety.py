@@ -8,11 +8,13 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from conftest import Run
 from llmcourse import store
 from llmcourse.errors import LockBusyError, ProgressFileError
 from llmcourse.models import Entry
@@ -40,12 +42,19 @@ def test_parallel_writers_lose_no_update(progress_file: Path) -> None:
     for process in processes:
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
-    entries = tomllib.loads(progress_file.read_text("utf-8"))["entries"]
-    assert len(entries) == 16
+    data = tomllib.loads(progress_file.read_text("utf-8"))
+    assert len(data["entries"]) == 16
     result = subprocess.run(
         [_llmcourse(), "progress", "--json"], capture_output=True, text=True, check=True
     )
     assert json.loads(result.stdout)["course"]["done"] == 16
+    # Each change has its own number and its own events, and the history is whole.
+    history = progress_file.with_name("history.jsonl").read_bytes()
+    assert data["revision"] == 16
+    assert data["history_size"] == len(history)
+    events = [json.loads(line) for line in history.splitlines()]
+    assert sorted(e["rev"] for e in events) == list(range(1, 17))
+    assert {e["id"] for e in events} == set(data["entries"])
 
 
 def test_a_held_lock_gives_a_clear_message(progress_file: Path) -> None:
@@ -127,23 +136,129 @@ def test_a_lock_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
         pass
 
 
+def _check_consistent(progress_file: Path) -> dict[str, str]:
+    """The progress file parses, and the history it vouches for says only what it holds."""
+    data = tomllib.loads(progress_file.read_text("utf-8"))
+    history = progress_file.with_name("history.jsonl")
+    content = history.read_bytes() if history.exists() else b""
+    assert len(content) >= data["history_size"]
+    events = [json.loads(line) for line in content[: data["history_size"]].splitlines()]
+    assert len({e["rev"] for e in events}) == data["revision"]
+    latest: dict[str, str] = {}
+    for event in events:
+        latest[event["id"]] = event["new"]
+    statuses = {key: value["status"] for key, value in data["entries"].items()}
+    assert latest == statuses
+    return statuses
+
+
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
-def test_a_killed_writer_leaves_the_old_or_the_new_file(progress_file: Path) -> None:
+def test_a_killed_writer_leaves_the_old_or_the_new_state(progress_file: Path) -> None:
+    import random
     import signal
     import time
 
     subprocess.run([_llmcourse(), "done", "tokenization"], check=True, capture_output=True)
-    for attempt in range(12):
+    timing = random.Random(20261127)
+    kills = 0
+    for attempt in range(24):
         process = subprocess.Popen(
-            [_llmcourse(), "done", "engineer", "--undo" if attempt % 2 else "--json"],
+            [_llmcourse(), "done", "engineer", *(["--undo"] if attempt % 2 else [])],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(0.05 + 0.04 * attempt)
+        time.sleep(timing.uniform(0.05, 0.6))
+        if process.poll() is None:
+            kills += 1
         process.send_signal(signal.SIGKILL)
         process.wait()
-        data = tomllib.loads(progress_file.read_text("utf-8"))
-        entries = data["entries"]
-        assert entries["scientist/architecture/tokenization"]["status"] == "done"
-        engineer = [v["status"] for k, v in entries.items() if k.startswith("engineer/")]
+        statuses = _check_consistent(progress_file)
+        assert statuses["scientist/architecture/tokenization"] == "done"
+        engineer = [v for k, v in statuses.items() if k.startswith("engineer/")]
         assert len(set(engineer)) <= 1  # all of one command's change, or none of it
+    assert kills > 0
+    result = subprocess.run(
+        [_llmcourse(), "done", "scientist/1/4"], capture_output=True, text=True, check=True
+    )
+    assert result.stderr == ""
+    assert not list(progress_file.parent.glob(".*.tmp"))
+    _check_consistent(progress_file)
+    doctor = subprocess.run([_llmcourse(), "doctor"], capture_output=True, text=True)
+    assert doctor.returncode == 0, doctor.stdout
+
+
+_DIE_BEFORE_PROGRESS = """
+import os, signal, sys
+from llmcourse import store, cli
+def die(progress):
+    os.kill(os.getpid(), signal.SIGKILL)
+store.save = die
+sys.argv = ["llmcourse", *sys.argv[1:]]
+cli.main()
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_a_writer_killed_between_history_and_progress_leaves_no_false_history(
+    progress_file: Path,
+) -> None:
+    subprocess.run([_llmcourse(), "done", "tokenization"], check=True, capture_output=True)
+    before = progress_file.read_bytes()
+    killed = subprocess.run(
+        [sys.executable, "-c", _DIE_BEFORE_PROGRESS, "done", "scientist/2"], capture_output=True
+    )
+    assert killed.returncode == -9
+    assert progress_file.read_bytes() == before
+    history = progress_file.with_name("history.jsonl")
+    assert b"pre-training" in history.read_bytes()  # the events were written, then the kill
+    log = subprocess.run(
+        [_llmcourse(), "log", "--json"], capture_output=True, text=True, check=True
+    )
+    assert [e["rev"] for e in json.loads(log.stdout)["events"]] == [1]
+    undo = subprocess.run([_llmcourse(), "undo", "--json"], capture_output=True, text=True)
+    assert [r["undoes"] for r in json.loads(undo.stdout)["reverted"]] == [1]
+    assert _check_consistent(progress_file) == {
+        "scientist/architecture/tokenization": "not-started"
+    }
+    assert b"pre-training" not in history.read_bytes()
+
+
+def test_a_full_disk_changes_nothing(
+    run: Callable[..., Run], progress_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("done", "tokenization")
+    before = progress_file.read_bytes()
+    history = progress_file.with_name("history.jsonl")
+    history_before = history.read_bytes()
+    real_write = os.write
+
+    def full(fd: int, data: bytes) -> int:
+        if os.fstat(fd).st_size > 0:
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", full)
+        result = run("done", "scientist/2")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot write history file")
+    assert "No space left on device" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert progress_file.read_bytes() == before
+    assert history.read_bytes() == history_before
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="permissions do not bind root")
+def test_a_read_only_folder_changes_nothing(run: Callable[..., Run], progress_file: Path) -> None:
+    run("done", "tokenization")
+    before = progress_file.read_bytes()
+    folder = progress_file.parent
+    folder.chmod(0o555)
+    try:
+        result = run("done", "scientist/2")
+        assert result.exit_code == 1
+        assert result.stderr.startswith("error: cannot ")
+        assert "writable" in result.stderr
+        assert progress_file.read_bytes() == before
+    finally:
+        folder.chmod(0o755)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from datetime import UTC, datetime
@@ -11,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmcourse import store
+from llmcourse import history, store
 from llmcourse.errors import ProgressFileError
-from llmcourse.models import PROGRESS_SCHEMA_VERSION, Entry
+from llmcourse.models import PROGRESS_SCHEMA_VERSION, Entry, Event
 
 WHEN = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
 
@@ -219,3 +220,49 @@ def test_any_entries_round_trip(
         for key, e in again.data.entries.items()
     } == entries
     progress_file.unlink()
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(entry_ids, moments, st.sampled_from(["done", "not-started", "in-progress"])),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_history_round_trips_through_the_file(
+    progress_file: Path, changes: list[tuple[str, datetime, str]]
+) -> None:
+    progress_file.parent.mkdir(parents=True, exist_ok=True)
+    history_file = progress_file.with_name("history.jsonl")
+    history_file.unlink(missing_ok=True)
+    written = [
+        Event(rev, moment, "done", entry_id, "not-started", new, undoes=rev - 1 or None)
+        for rev, (entry_id, moment, new) in enumerate(changes, start=1)
+    ]
+    size = history.append(history_file, 0, history.encode(written), os.fsync)
+    found = history.read(history_file, size)
+    assert found.problems == []
+    assert found.events == written
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=6,
+)
+event_like = st.dictionaries(
+    st.sampled_from(["rev", "time", "command", "id", "old", "new", "undoes", "other"]),
+    json_values | st.just("2026-11-27T10:00:00Z") | st.just(3),
+    max_size=8,
+).map(lambda doc: json.dumps(doc).encode() + b"\n")
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=200) | event_like | st.lists(event_like).map(b"".join))
+def test_any_bytes_in_the_history_are_reported_not_raised(progress_file: Path, junk: bytes) -> None:
+    progress_file.parent.mkdir(parents=True, exist_ok=True)
+    history_file = progress_file.with_name("history.jsonl")
+    history_file.write_bytes(junk)
+    found = history.read(history_file, len(junk))
+    assert len(found.events) + len(found.problems) <= junk.count(b"\n") + 1

@@ -78,14 +78,14 @@ def parse_event(doc: Any) -> Event:
         new=doc["new"],
         undoes=undoes,
     )
-    if not isinstance(event.rev, int) or event.rev < 1:
+    if not isinstance(event.rev, int) or isinstance(event.rev, bool) or event.rev < 1:
         raise ValueError("'rev' must be a positive whole number")
     if event.time.tzinfo is None:
         raise ValueError("'time' must carry a time zone")
     for name in ("command", "id", "old", "new"):
         if not isinstance(getattr(event, name), str):
             raise ValueError(f"'{name}' must be a string")
-    if undoes is not None and not isinstance(undoes, int):
+    if undoes is not None and (not isinstance(undoes, int) or isinstance(undoes, bool)):
         raise ValueError("'undoes' must be a whole number")
     return event
 

@@ -205,6 +205,7 @@ def commit(progress: Progress, events: list[Event]) -> None:
     data = progress.data
     path = progress.history_path
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         if data.history_size == 0 and not progress.exists and path.exists():
             # A history without its progress file (deleted, or set aside by doctor): it is
             # not this progress's history, and is kept whole under another name.
