@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +15,13 @@ import pytest
 from typer.testing import CliRunner
 
 from llmcourse.cli import app
+
+# One cache of validated roadmap files for the whole run, made before any test module loads the
+# course, so that not even collection touches the real cache folder. Tests of the cache itself
+# point LLMCOURSE_CACHE_DIR elsewhere.
+_CACHE = tempfile.mkdtemp(prefix="llmcourse-test-cache-")
+os.environ["LLMCOURSE_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import marshal
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from llmcourse import catalog as catalog_module
 from llmcourse.catalog import Catalog, load_bundled, parse
 from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError
 
@@ -154,3 +158,68 @@ def test_every_problem_is_counted() -> None:
         "https://example.org/book", "mailto:x@example.org"
     )
     assert "(and 1 more problem)" in _problem(content)
+
+
+def _cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("roadmaps-*.marshal"))
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LLMCOURSE_CACHE_DIR", str(folder))
+    return folder
+
+
+def test_a_validated_course_is_cached_and_reused(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = parse(MINIMAL.encode(), "demo")
+    [entry] = _cache_files(cache)
+
+    def no_validation(*_: object) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(catalog_module, "validate", no_validation)
+    again = parse(MINIMAL.encode(), "demo")
+    assert again.course == first.course and again.roadmaps == first.roadmaps
+    assert _cache_files(cache) == [entry]
+    with pytest.raises(AssertionError, match="validated again"):
+        parse(MINIMAL.replace("First", "Second").encode(), "demo")  # new content, new key
+
+
+@pytest.mark.parametrize(
+    "damage", [b"", b"\x00garbage", marshal.dumps({"course": 1}), marshal.dumps([1, 2])]
+)
+def test_a_damaged_cache_entry_is_ignored_and_rewritten(cache: Path, damage: bytes) -> None:
+    expected = parse(MINIMAL.encode(), "demo")
+    [entry] = _cache_files(cache)
+    entry.write_bytes(damage)
+    again = parse(MINIMAL.encode(), "demo")
+    assert again.roadmaps == expected.roadmaps
+    assert entry.read_bytes() != damage
+
+
+def test_an_unwritable_cache_is_no_obstacle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("LLMCOURSE_CACHE_DIR", str(blocker / "cache"))
+    assert parse(MINIMAL.encode(), "demo").course.id == "demo"
+    assert blocker.read_text() == "x"
+
+
+def test_another_llmcourse_version_does_not_use_the_entry(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parse(MINIMAL.encode(), "demo")
+    monkeypatch.setattr(catalog_module, "_CACHE_LAYOUT", "another version")
+    parse(MINIMAL.encode(), "demo")
+    assert len(_cache_files(cache)) == 2
+
+
+def test_a_bad_file_is_never_cached(cache: Path) -> None:
+    with pytest.raises(RoadmapFileError):
+        parse(MINIMAL.replace('id = "first"', 'id = "First!"').encode(), "demo")
+    assert _cache_files(cache) == []

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llmcourse import history, store
+from llmcourse.course import PROGRESS_SCHEMA_VERSION, Entry, Event
 from llmcourse.errors import ProgressFileError
-from llmcourse.models import PROGRESS_SCHEMA_VERSION, Entry, Event
 
 WHEN = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
 
@@ -67,9 +67,7 @@ def test_unknown_keys_and_entries_survive_a_write(progress_file: Path) -> None:
     )
     before = tomllib.loads(progress_file.read_text("utf-8"))
     progress = store.load(progress_file, "llm-course")
-    progress.data.entries["x/y/z"] = progress.data.entries["x/y/z"].model_copy(
-        update={"status": "not-started", "changed": WHEN}
-    )
+    progress.data.entries["x/y/z"] = progress.data.entries["x/y/z"].with_status("not-started", WHEN)
     store.save(progress)
     after = tomllib.loads(progress_file.read_text("utf-8"))
     assert after["device"] == "laptop"
@@ -210,14 +208,13 @@ def test_any_entries_round_trip(
 ) -> None:
     progress = store.load(progress_file, "llm-course")
     progress.data.entries = {
-        key: Entry.model_validate({"status": status, "changed": moment, "note": note})
+        key: Entry(status, moment, {"note": note})
         for key, (status, moment, note) in entries.items()
     }
     store.save(progress)
     again = store.load(progress_file, "llm-course")
     assert {
-        key: (e.status, e.changed, (e.model_extra or {})["note"])
-        for key, e in again.data.entries.items()
+        key: (e.status, e.changed, e.extra["note"]) for key, e in again.data.entries.items()
     } == entries
     progress_file.unlink()
 

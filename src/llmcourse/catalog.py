@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
-import tomllib
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
+from llmcourse import __version__
+from llmcourse.course import CourseInfo, Reference, Roadmap, Section, Topic, course_from_data
 from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError, WrongKindError
-from llmcourse.models import CourseInfo, Reference, Roadmap, RoadmapFile, Section, Topic
 
 NodeKind = Literal["roadmap", "section", "topic", "reference"]
 
@@ -180,6 +181,8 @@ class Catalog:
 
     def suggest(self, wanted: str, limit: int = 5) -> list[str]:
         """Full ids that look like what the user typed, closest first."""
+        import difflib
+
         names = list(self.nodes) + list(self._tails) + list(self._numbers)
         found: list[str] = []
         for name in difflib.get_close_matches(wanted, names, n=limit * 3, cutoff=0.6):
@@ -190,11 +193,18 @@ class Catalog:
         return found[:limit]
 
 
+CACHE_ENV = "LLMCOURSE_CACHE_DIR"
+# Part of every cache key: a change to what is cached, or to how, makes old entries unused.
+_CACHE_LAYOUT = f"1:{__version__}:{sys.version_info[:2]}:{marshal.version}"
+
+
 def load_bundled() -> Catalog:
     """The course that ships with llmcourse."""
-    resource = resources.files("llmcourse").joinpath("data", "roadmaps.toml")
-    if resource.is_file():
-        return parse(resource.read_bytes(), BUNDLED_NAME)
+    # Read as a plain file next to the package: importlib.resources costs more to import than
+    # the read itself, and the wheel always installs the data as a file.
+    packaged = Path(__file__).with_name("data") / "roadmaps.toml"
+    if packaged.is_file():
+        return parse(packaged.read_bytes(), BUNDLED_NAME)
     # Running from a source checkout (an editable install): the file lives at the top level.
     return load_file(Path(__file__).resolve().parents[2] / "data" / "roadmaps.toml")
 
@@ -210,8 +220,61 @@ def load_file(path: Path) -> Catalog:
     return parse(content, str(path))
 
 
+def cache_dir() -> Path:
+    """Where validated roadmap files are kept (`LLMCOURSE_CACHE_DIR` overrides it)."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("llmcourse", appauthor=False))
+
+
 def parse(content: bytes, source: str) -> Catalog:
-    """Validate a roadmap file's content; `source` names it in messages."""
+    """The course in a roadmap file's content; `source` names it in messages.
+
+    Validating a file costs far more than reading it, so what the models accept is kept in the
+    user's cache folder, keyed by the content and this version of llmcourse. A cache entry that
+    cannot be read is ignored and written anew; the cache is never needed.
+    """
+    key = hashlib.sha256(_CACHE_LAYOUT.encode() + b"\0" + content).hexdigest()[:32]
+    cache = cache_dir() / f"roadmaps-{key}.marshal"
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError, KeyError):
+        return _catalog(marshal.loads(cache.read_bytes()), source)
+    data = validate(content, source)
+    catalog = _catalog(data, source)
+    with contextlib.suppress(OSError, ValueError):
+        _write_cache(cache, marshal.dumps(data))
+    return catalog
+
+
+def _catalog(data: dict[str, Any], source: str) -> Catalog:
+    course, roadmaps = course_from_data(data)
+    try:
+        return Catalog(course, roadmaps)
+    except ValueError as err:
+        raise RoadmapFileError(f"roadmap file {source}: {err}") from None
+
+
+def _write_cache(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def validate(content: bytes, source: str) -> dict[str, Any]:
+    """Check a roadmap file against the models; its data, with defaults filled in."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from llmcourse.models import RoadmapFile
+
     try:
         data = tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError as err:
@@ -230,10 +293,7 @@ def parse(content: bytes, source: str) -> Catalog:
             f"roadmap file {source}: {where}: {first['msg']}"
             + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
         ) from None
-    try:
-        return Catalog(parsed.course, parsed.roadmaps)
-    except ValueError as err:
-        raise RoadmapFileError(f"roadmap file {source}: {err}") from None
+    return parsed.model_dump()
 
 
 def location(data: Any, loc: tuple[int | str, ...]) -> str:

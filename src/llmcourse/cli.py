@@ -219,7 +219,7 @@ def done(
     """
     from llmcourse import store, tracker
     from llmcourse.catalog import load_bundled
-    from llmcourse.models import Status
+    from llmcourse.course import Status
 
     with handled(as_json):
         catalog = load_bundled()

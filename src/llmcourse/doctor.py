@@ -6,6 +6,7 @@ under a timestamped name and puts the backup, or nothing, in its place: no byte 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
@@ -14,12 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
 from llmcourse import history, store, tracker
 from llmcourse.catalog import Catalog, location
+from llmcourse.course import (
+    PROGRESS_SCHEMA_VERSION,
+    ProgressFile,
+    progress_from,
+    progress_problems,
+)
 from llmcourse.errors import ProgressFileError
-from llmcourse.models import PROGRESS_SCHEMA_VERSION, ProgressFile
 
 Level = Literal["problem", "note"]
 
@@ -150,18 +154,18 @@ def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
             hint="Upgrade llmcourse to change your progress",
         )
         return _Read()
-    try:
-        data = ProgressFile.model_validate(raw)
-    except ValidationError as err:
-        for error in err.errors():
-            report.add(
-                "problem",
-                "bad-field",
-                f"{location(raw, error['loc'])}: {error['msg']}",
-                file=path,
-                line=line_of(text, error["loc"]),
-            )
+    problems = progress_problems(raw)
+    for where, message in problems:
+        report.add(
+            "problem",
+            "bad-field",
+            f"{location(raw, where)}: {message}",
+            file=path,
+            line=line_of(text, where),
+        )
+    if problems:
         return _Read(bad=True)
+    data = progress_from(raw)
     if data.course is not None and data.course != catalog.course.id:
         report.add(
             "problem",
@@ -327,7 +331,7 @@ def _set_history_aside(catalog: Catalog, path: Path, report: Report) -> None:
     if kept is not None:
         report.fixed.append(f"set the damaged history aside as {kept.name}; a new one starts")
     progress = store.load(path, catalog.course.id)
-    progress.data = progress.data.model_copy(update={"history_size": 0})
+    progress.data = dataclasses.replace(progress.data, history_size=0)
     store.save(progress)
 
 

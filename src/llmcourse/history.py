@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from llmcourse.models import Event
+from llmcourse.course import Event
 
 HISTORY_NAME = "history.jsonl"
 

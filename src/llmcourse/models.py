@@ -1,19 +1,18 @@
-"""Pydantic models of a course (roadmap file) and of a learner's progress file."""
+"""Pydantic models of a roadmap file: the schema a course must follow, and its validation.
+
+Only validating a roadmap file imports this module; commands work with the plain objects of
+`course`, built from what these models accepted.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-
-# 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
-PROGRESS_SCHEMA_VERSION = 2
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")
@@ -21,8 +20,6 @@ _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")
 ReferenceKind = Literal[
     "article", "book", "code", "course", "docs", "paper", "slides", "tool", "video", "website"
 ]
-Status = Literal["not-started", "done"]
-STATUSES: tuple[Status, ...] = ("not-started", "done")
 
 
 def _check_slug(value: str) -> str:
@@ -155,61 +152,3 @@ class RoadmapFile(_Strict):
         if duplicates := _duplicates(r.id for r in self.roadmaps):
             raise ValueError(f"roadmap ids must be unique: {', '.join(duplicates)}")
         return self
-
-
-class Entry(BaseModel):
-    """A learner's record for one topic or reference; unknown keys are kept as they are."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-
-    status: Status
-    changed: datetime
-
-    @model_validator(mode="after")
-    def _aware(self) -> Entry:
-        if self.changed.tzinfo is None:
-            raise ValueError("'changed' must carry a time zone, e.g. 2026-01-31T18:00:00Z")
-        return self
-
-
-class ProgressFile(BaseModel):
-    """The progress file; keys and entries this version does not know are kept."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-
-    schema_version: int = Field(ge=1)
-    course: str | None = None
-    # How many changes were ever recorded, and how many bytes of the history file they fill:
-    # bytes past `history_size` belong to a change that never completed, and are not history.
-    revision: int = Field(0, ge=0)
-    history_size: int = Field(0, ge=0)
-    entries: dict[str, Entry] = {}
-
-    def to_toml_data(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
-
-
-@dataclass(frozen=True)
-class Event:
-    """One line of the history: a status that changed, and the change (`rev`) it was part of."""
-
-    rev: int
-    time: datetime
-    command: str
-    id: str
-    old: str
-    new: str
-    undoes: int | None = None  # set on the events of an `undo`: the change they revert
-
-    def to_json(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {
-            "rev": self.rev,
-            "time": self.time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "command": self.command,
-            "id": self.id,
-            "old": self.old,
-            "new": self.new,
-        }
-        if self.undoes is not None:
-            doc["undoes"] = self.undoes
-        return doc

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.models import ProgressFile, Reference, Status, Topic
+from llmcourse.course import ProgressFile, Reference, Status, Topic
 from llmcourse.text import escape_controls
 
 if TYPE_CHECKING:

@@ -7,6 +7,7 @@ backup, and replaces the progress file atomically.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
@@ -18,11 +19,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from llmcourse.catalog import location
+from llmcourse.course import (
+    PROGRESS_SCHEMA_VERSION,
+    Entry,
+    Event,
+    ProgressFile,
+    entry_from,
+    entry_problems,
+    progress_from,
+    progress_problems,
+)
 from llmcourse.errors import LockBusyError, ProgressFileError
-from llmcourse.models import PROGRESS_SCHEMA_VERSION, Entry, Event, ProgressFile
 
 DATA_DIR_ENV = "LLMCOURSE_DATA_DIR"
 PROGRESS_NAME = "progress.toml"
@@ -115,17 +123,16 @@ def newer_schema_message(path: Path, version: int) -> str:
 
 def _readable_part(raw: dict[str, Any]) -> ProgressFile:
     """What this version can make of a newer file: the entries whose shape it knows."""
-    entries: dict[str, Entry] = {}
     found = raw.get("entries")
-    for key, value in (found if isinstance(found, dict) else {}).items():
-        with contextlib.suppress(ValidationError):
-            entries[key] = Entry.model_validate(value)
+    entries: dict[str, Entry] = {
+        key: entry_from(value)
+        for key, value in (found if isinstance(found, dict) else {}).items()
+        if not entry_problems(value)
+    }
     course = raw.get("course")
-    return ProgressFile.model_construct(
+    return ProgressFile(
         schema_version=raw["schema_version"],
         course=course if isinstance(course, str) else None,
-        revision=0,
-        history_size=0,
         entries=entries,
     )
 
@@ -152,14 +159,13 @@ def _toml(content: bytes, path: Path) -> dict[str, Any]:
 
 
 def validate(raw: dict[str, Any], path: Path) -> ProgressFile:
-    try:
-        return ProgressFile.model_validate(raw)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = location(raw, first["loc"])
+    problems = progress_problems(raw)
+    if problems:
+        where, message = problems[0]
         raise ProgressFileError(
-            f"progress file {path}: {where}: {first['msg']}", _LEAVE_IT
-        ) from None
+            f"progress file {path}: {location(raw, where)}: {message}", _LEAVE_IT
+        )
+    return progress_from(raw)
 
 
 LOCK_TIMEOUT_SECONDS = 5.0
@@ -213,8 +219,8 @@ def commit(progress: Progress, events: list[Event]) -> None:
         size = history.append(path, data.history_size, history.encode(events), _fsync)
     except OSError as err:
         raise _write_error("history file", path, err) from None
-    progress.data = data.model_copy(
-        update={"revision": data.revision + (1 if events else 0), "history_size": size}
+    progress.data = dataclasses.replace(
+        data, revision=data.revision + (1 if events else 0), history_size=size
     )
     try:
         save(progress)
@@ -252,7 +258,7 @@ def save(progress: Progress) -> None:
     ensure_writable(progress)
     data = progress.data
     if data.schema_version != PROGRESS_SCHEMA_VERSION:
-        data = data.model_copy(update={"schema_version": PROGRESS_SCHEMA_VERSION})
+        data = dataclasses.replace(data, schema_version=PROGRESS_SCHEMA_VERSION)
     content = tomli_w.dumps(data.to_toml_data()).encode("utf-8")
     # A progress file that is a link (say, into a synced folder) stays a link: write its target.
     target = Path(os.path.realpath(progress.path))

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.errors import UnknownIdError
-from llmcourse.models import (
+from llmcourse.course import (
     STATUSES,
     CourseInfo,
     Entry,
@@ -18,6 +17,7 @@ from llmcourse.models import (
     Section,
     Status,
 )
+from llmcourse.errors import UnknownIdError
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def mark(
     now: datetime,
 ) -> tuple[ProgressFile, MarkResult]:
     """Set the status of these nodes (a section or roadmap stands for its topics)."""
-    updated = progress.model_copy(deep=True)
+    updated = progress.copy()
     result = MarkResult(status=status)
     touched: dict[str, tuple[Roadmap, Section]] = {}
     for target in targets(catalog, nodes):
@@ -205,7 +205,7 @@ def carry_over(catalog: Catalog, progress: ProgressFile) -> tuple[ProgressFile, 
             claims.setdefault(current, []).append(entry_id)
     if not claims:
         return progress, []
-    updated = progress.model_copy(deep=True)
+    updated = progress.copy()
     moved: list[CarriedOver] = []
     for current, formers in claims.items():
         latest = max(formers, key=lambda former: updated.entries[former].changed)
@@ -251,7 +251,7 @@ def undo(
     catalog: Catalog, progress: ProgressFile, history: list[Event], count: int, now: datetime
 ) -> tuple[ProgressFile, UndoResult]:
     """Revert the last `count` changes, newest first; one command's change counts as one."""
-    updated = progress.model_copy(deep=True)
+    updated = progress.copy()
     batches = undoable(history)
     result = UndoResult(available=len(batches))
     for batch in batches[:count]:
@@ -284,7 +284,7 @@ def _set(progress: ProgressFile, entry_id: str, status: Status, now: datetime) -
     if previous is None:
         progress.entries[entry_id] = Entry(status=status, changed=now)
     else:
-        progress.entries[entry_id] = previous.model_copy(update={"status": status, "changed": now})
+        progress.entries[entry_id] = previous.with_status(status, now)
 
 
 def history_prefix(catalog: Catalog, raw: str, history: list[Event]) -> str:

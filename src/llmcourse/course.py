@@ -1,0 +1,256 @@
+"""The plain objects every command works with: the course, the progress file, history events.
+
+A roadmap file is validated by the pydantic models in `models`; what they accept is kept (in
+a cache) as plain data and turned into these dataclasses. Importing pydantic's model machinery
+costs more than the rest of a command together, so no command pays for it unless it has to
+validate a roadmap file. The progress file is checked here, by hand, for the same reason.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+# 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
+PROGRESS_SCHEMA_VERSION = 2
+
+Status = Literal["not-started", "done"]
+STATUSES: tuple[Status, ...] = ("not-started", "done")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A tool, paper or framework that a topic's description points to."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """Something to read, watch or try for a section."""
+
+    id: str
+    title: str
+    url: str
+    author: str | None = None
+    kind: str | None = None
+    former_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    title: str
+    summary: str = ""
+    links: tuple[Link, ...] = ()
+    # Full ids this topic had in earlier versions of the course; progress under them carries over.
+    former_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    number: int
+    title: str
+    summary: str = ""
+    topics: tuple[Topic, ...] = ()
+    references: tuple[Reference, ...] = ()
+    former_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Roadmap:
+    id: str
+    title: str
+    summary: str = ""
+    optional: bool = False
+    sections: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CourseInfo:
+    id: str
+    title: str
+    author: str | None = None
+    url: str | None = None
+    license: str | None = None
+
+
+def course_from_data(data: dict[str, Any]) -> tuple[CourseInfo, list[Roadmap]]:
+    """Build the course from a roadmap file's data as the models validated and completed it."""
+    return CourseInfo(**data["course"]), [
+        Roadmap(
+            id=roadmap["id"],
+            title=roadmap["title"],
+            summary=roadmap["summary"],
+            optional=roadmap["optional"],
+            sections=tuple(
+                Section(
+                    id=section["id"],
+                    number=section["number"],
+                    title=section["title"],
+                    summary=section["summary"],
+                    topics=tuple(
+                        Topic(
+                            id=topic["id"],
+                            title=topic["title"],
+                            summary=topic["summary"],
+                            links=tuple(Link(**link) for link in topic["links"]),
+                            former_ids=tuple(topic["former_ids"]),
+                        )
+                        for topic in section["topics"]
+                    ),
+                    references=tuple(
+                        Reference(**{**reference, "former_ids": tuple(reference["former_ids"])})
+                        for reference in section["references"]
+                    ),
+                    former_ids=tuple(section["former_ids"]),
+                )
+                for section in roadmap["sections"]
+            ),
+        )
+        for roadmap in data["roadmaps"]
+    ]
+
+
+@dataclass
+class Entry:
+    """A learner's record for one topic or reference; keys this version does not know are kept."""
+
+    status: Status
+    changed: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_status(self, status: Status, changed: datetime) -> Entry:
+        return Entry(status, changed, copy.deepcopy(self.extra))
+
+
+@dataclass
+class ProgressFile:
+    """The progress file; keys and entries this version does not know are kept."""
+
+    schema_version: int
+    course: str | None = None
+    # How many changes were ever recorded, and how many bytes of the history file they fill:
+    # bytes past `history_size` belong to a change that never completed, and are not history.
+    revision: int = 0
+    history_size: int = 0
+    entries: dict[str, Entry] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def copy(self) -> ProgressFile:
+        return copy.deepcopy(self)
+
+    def to_toml_data(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"schema_version": self.schema_version}
+        if self.course is not None:
+            doc["course"] = self.course
+        doc["revision"] = self.revision
+        doc["history_size"] = self.history_size
+        doc.update(self.extra)
+        doc["entries"] = {
+            key: {"status": entry.status, "changed": entry.changed, **entry.extra}
+            for key, entry in self.entries.items()
+        }
+        return doc
+
+
+Problem = tuple[tuple[int | str, ...], str]  # where (a key path) and what is wrong
+
+_PROGRESS_KEYS = ("schema_version", "course", "revision", "history_size", "entries")
+
+
+def _whole_number(value: Any, least: int) -> str | None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return "Input should be a whole number"
+    if value < least:
+        return f"Input should be greater than or equal to {least}"
+    return None
+
+
+def entry_problems(value: Any, where: tuple[int | str, ...] = ()) -> list[Problem]:
+    if not isinstance(value, dict):
+        return [(where, "Input should be a table")]
+    problems: list[Problem] = []
+    status = value.get("status")
+    if "status" not in value:
+        problems.append(((*where, "status"), "Field required"))
+    elif status not in STATUSES:
+        choices = " or ".join(f"'{s}'" for s in STATUSES)
+        problems.append(((*where, "status"), f"Input should be {choices}"))
+    changed = value.get("changed")
+    if "changed" not in value:
+        problems.append(((*where, "changed"), "Field required"))
+    elif not isinstance(changed, datetime):
+        problems.append(((*where, "changed"), "Input should be a date and time"))
+    elif changed.tzinfo is None:
+        problems.append(((*where, "changed"), "must carry a time zone, e.g. 2026-01-31T18:00:00Z"))
+    return problems
+
+
+def progress_problems(raw: dict[str, Any]) -> list[Problem]:
+    """Everything wrong with a progress file's data, each with its key path."""
+    problems: list[Problem] = []
+    if "schema_version" not in raw:
+        problems.append((("schema_version",), "Field required"))
+    elif message := _whole_number(raw["schema_version"], 1):
+        problems.append((("schema_version",), message))
+    if "course" in raw and not isinstance(raw["course"], str):
+        problems.append((("course",), "Input should be a string"))
+    for key in ("revision", "history_size"):
+        if key in raw and (message := _whole_number(raw[key], 0)):
+            problems.append(((key,), message))
+    entries = raw.get("entries", {})
+    if not isinstance(entries, dict):
+        problems.append((("entries",), "Input should be a table"))
+    else:
+        for key, value in entries.items():
+            problems.extend(entry_problems(value, ("entries", key)))
+    return problems
+
+
+def entry_from(value: dict[str, Any]) -> Entry:
+    """An entry from data that `entry_problems` found nothing wrong with."""
+    extra = {k: v for k, v in value.items() if k not in ("status", "changed")}
+    return Entry(value["status"], value["changed"], extra)
+
+
+def progress_from(raw: dict[str, Any]) -> ProgressFile:
+    """A progress file from data that `progress_problems` found nothing wrong with."""
+    return ProgressFile(
+        schema_version=raw["schema_version"],
+        course=raw.get("course"),
+        revision=raw.get("revision", 0),
+        history_size=raw.get("history_size", 0),
+        entries={key: entry_from(value) for key, value in raw.get("entries", {}).items()},
+        extra={k: v for k, v in raw.items() if k not in _PROGRESS_KEYS},
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the history: a status that changed, and the change (`rev`) it was part of."""
+
+    rev: int
+    time: datetime
+    command: str
+    id: str
+    old: str
+    new: str
+    undoes: int | None = None  # set on the events of an `undo`: the change they revert
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "rev": self.rev,
+            "time": self.time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "command": self.command,
+            "id": self.id,
+            "old": self.old,
+            "new": self.new,
+        }
+        if self.undoes is not None:
+            doc["undoes"] = self.undoes
+        return doc
