@@ -20,16 +20,31 @@ NodeKind = Literal["roadmap", "section", "topic", "reference"]
 BUNDLED_NAME = "bundled course"
 
 
-@dataclass(frozen=True, eq=False)
 class Node:
     """One roadmap, section, topic or reference, with its full id and its place in the course."""
 
-    kind: NodeKind
-    id: str
-    roadmap: Roadmap
-    section: Section | None = None
-    item: Topic | Reference | None = None
-    number: str | None = None
+    # A plain class: the course has one per item, and a dataclass costs more to define than
+    # all of them do to make.
+    __slots__ = ("id", "item", "kind", "number", "roadmap", "section")
+
+    def __init__(
+        self,
+        kind: NodeKind,
+        id: str,
+        roadmap: Roadmap,
+        section: Section | None = None,
+        item: Topic | Reference | None = None,
+        number: str | None = None,
+    ) -> None:
+        self.kind: NodeKind = kind
+        self.id = id
+        self.roadmap = roadmap
+        self.section = section
+        self.item = item
+        self.number = number
+
+    def __repr__(self) -> str:
+        return f"Node({self.kind!r}, {self.id!r})"
 
     @property
     def title(self) -> str:

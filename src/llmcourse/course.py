@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 # 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
 PROGRESS_SCHEMA_VERSION = 2
@@ -20,16 +20,14 @@ Status = Literal["not-started", "done"]
 STATUSES: tuple[Status, ...] = ("not-started", "done")
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A tool, paper or framework that a topic's description points to."""
 
     text: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(NamedTuple):
     """Something to read, watch or try for a section."""
 
     id: str
@@ -40,8 +38,7 @@ class Reference:
     former_ids: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Topic:
+class Topic(NamedTuple):
     id: str
     title: str
     summary: str = ""
@@ -50,8 +47,7 @@ class Topic:
     former_ids: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     id: str
     number: int
     title: str
@@ -61,8 +57,7 @@ class Section:
     former_ids: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Roadmap:
+class Roadmap(NamedTuple):
     id: str
     title: str
     summary: str = ""
@@ -70,8 +65,7 @@ class Roadmap:
     sections: tuple[Section, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class CourseInfo:
+class CourseInfo(NamedTuple):
     id: str
     title: str
     author: str | None = None
@@ -116,13 +110,27 @@ def course_from_data(data: dict[str, Any]) -> tuple[CourseInfo, list[Roadmap]]:
     ]
 
 
-@dataclass
 class Entry:
     """A learner's record for one topic or reference; keys this version does not know are kept."""
 
-    status: Status
-    changed: datetime
-    extra: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("changed", "extra", "status")
+
+    def __init__(
+        self, status: Status, changed: datetime, extra: dict[str, Any] | None = None
+    ) -> None:
+        self.status: Status = status
+        self.changed = changed
+        self.extra: dict[str, Any] = extra if extra is not None else {}
+
+    def __repr__(self) -> str:
+        return f"Entry({self.status!r}, {self.changed!r}, {self.extra!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return (self.status, self.changed, self.extra) == (other.status, other.changed, other.extra)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def with_status(self, status: Status, changed: datetime) -> Entry:
         return Entry(status, changed, copy.deepcopy(self.extra))
@@ -230,8 +238,7 @@ def progress_from(raw: dict[str, Any]) -> ProgressFile:
     )
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """One line of the history: a status that changed, and the change (`rev`) it was part of."""
 
     rev: int

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from llmcourse.catalog import Catalog, Node
 from llmcourse.course import (
@@ -20,8 +20,7 @@ from llmcourse.course import (
 from llmcourse.errors import UnknownIdError
 
 
-@dataclass(frozen=True)
-class Count:
+class Count(NamedTuple):
     done: int
     total: int
 
@@ -34,16 +33,14 @@ class Count:
         return self.total > 0 and self.done == self.total
 
 
-@dataclass(frozen=True)
-class SectionSummary:
+class SectionSummary(NamedTuple):
     node: Node
     section: Section
     topics: Count
     references: Count
 
 
-@dataclass(frozen=True)
-class RoadmapSummary:
+class RoadmapSummary(NamedTuple):
     node: Node
     roadmap: Roadmap
     topics: Count
@@ -51,8 +48,7 @@ class RoadmapSummary:
     sections: list[SectionSummary]
 
 
-@dataclass(frozen=True)
-class CourseSummary:
+class CourseSummary(NamedTuple):
     course: CourseInfo
     topics: Count
     references: Count
@@ -61,19 +57,17 @@ class CourseSummary:
     only: bool = False
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     node: Node
     old: Status
     new: Status
 
 
-@dataclass
-class MarkResult:
+class MarkResult(NamedTuple):
     status: Status
-    changed: list[Change] = field(default_factory=list)
-    unchanged: list[Node] = field(default_factory=list)
-    sections: list[SectionSummary] = field(default_factory=list)
+    changed: list[Change]
+    unchanged: list[Node]
+    sections: list[SectionSummary]
 
 
 def status_of(progress: ProgressFile, node_id: str) -> Status:
@@ -162,23 +156,24 @@ def mark(
 ) -> tuple[ProgressFile, MarkResult]:
     """Set the status of these nodes (a section or roadmap stands for its topics)."""
     updated = progress.copy()
-    result = MarkResult(status=status)
+    changed: list[Change] = []
+    unchanged: list[Node] = []
     touched: dict[str, tuple[Roadmap, Section]] = {}
     for target in targets(catalog, nodes):
         old = status_of(updated, target.id)
         if old == status:
-            result.unchanged.append(target)
+            unchanged.append(target)
         else:
             _set(updated, target.id, status, now)
-            result.changed.append(Change(target, old, status))
+            changed.append(Change(target, old, status))
         assert target.section is not None
         section_id = f"{target.roadmap.id}/{target.section.id}"
         touched.setdefault(section_id, (target.roadmap, target.section))
-    result.sections = [
+    sections = [
         summarize_section(catalog, updated, roadmap, section)
         for roadmap, section in touched.values()
     ]
-    return updated, result
+    return updated, MarkResult(status, changed, unchanged, sections)
 
 
 def events(changes: list[Change], revision: int, now: datetime, command: str) -> list[Event]:
@@ -186,8 +181,7 @@ def events(changes: list[Change], revision: int, now: datetime, command: str) ->
     return [Event(revision, now, command, c.node.id, c.old, c.new) for c in changes]
 
 
-@dataclass(frozen=True)
-class CarriedOver:
+class CarriedOver(NamedTuple):
     former_id: str
     node: Node
 
@@ -214,8 +208,7 @@ def carry_over(catalog: Catalog, progress: ProgressFile) -> tuple[ProgressFile, 
     return updated, moved
 
 
-@dataclass(frozen=True)
-class Reverted:
+class Reverted(NamedTuple):
     """One status set back by `undo`: `id` goes from `old` to `new`, reverting change `undoes`."""
 
     id: str
@@ -225,13 +218,12 @@ class Reverted:
     undoes: int
 
 
-@dataclass
-class UndoResult:
-    undone: list[Event] = field(default_factory=list)  # first event of each change reverted
-    reverted: list[Reverted] = field(default_factory=list)
+class UndoResult(NamedTuple):
+    undone: list[Event]  # the first event of each change reverted
+    reverted: list[Reverted]
     # Items a change touched that have changed since in a way the history does not show.
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    available: int = 0  # how many changes there were to undo
+    skipped: list[tuple[str, str]]
+    available: int  # how many changes there were to undo
 
 
 def undoable(history: list[Event]) -> list[list[Event]]:
@@ -253,7 +245,7 @@ def undo(
     """Revert the last `count` changes, newest first; one command's change counts as one."""
     updated = progress.copy()
     batches = undoable(history)
-    result = UndoResult(available=len(batches))
+    result = UndoResult([], [], [], len(batches))
     for batch in batches[:count]:
         rev = batch[0].rev
         result.undone.append(batch[0])
@@ -302,8 +294,7 @@ def _under(entry_id: str, prefix: str) -> bool:
     return entry_id == prefix or entry_id.startswith(prefix + "/")
 
 
-@dataclass
-class LogPage:
+class LogPage(NamedTuple):
     events: list[Event]  # newest first
     matching: int  # how many events matched, before the limit
     undone_by: dict[int, int]  # change -> the undo that reverted it
