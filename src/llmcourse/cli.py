@@ -1,7 +1,5 @@
 """The `llmcourse` command: parse arguments, call the domain, hand results to a renderer."""
 
-from __future__ import annotations
-
 import contextlib
 import functools
 import sys
@@ -121,7 +119,9 @@ def _note(message: str) -> None:
     sys.stderr.write(f"note: {escape_controls(message)}\n")
 
 
-def _progress(catalog: Catalog, path: Path | None = None, *, reading: bool = True) -> Progress:
+def _progress(
+    catalog: "Catalog", path: "Path | None" = None, *, reading: bool = True
+) -> "Progress":
     """The learner's progress, with entries under former ids carried over to today's ids."""
     from llmcourse import store, tracker
 
@@ -132,7 +132,7 @@ def _progress(catalog: Catalog, path: Path | None = None, *, reading: bool = Tru
     return progress
 
 
-def _summarized(roadmap: str | None) -> tuple[Catalog, Progress, CourseSummary]:
+def _summarized(roadmap: str | None) -> "tuple[Catalog, Progress, CourseSummary]":
     """The course, the learner's progress, and its counts (for one roadmap, if named)."""
     from llmcourse import tracker
     from llmcourse.catalog import load_bundled
