@@ -48,13 +48,14 @@ def test_windows_gives_up_after_a_while_and_leaves_the_old_file(
     calls: list[str] = []
 
     def always_busy(source: str, target: Path) -> None:
-        calls.append(source)
+        calls.append(Path(target).name)
         raise _sharing_violation()
 
     monkeypatch.setattr(os, "replace", always_busy)
     with pytest.raises(ProgressFileError, match="being used"):
         store.save(store.load(progress_file, "llm-course"))
-    assert len(calls) == store.REPLACE_ATTEMPTS
+    # Each replace (here the backup's, by link and then by copy) is tried for a while.
+    assert calls == ["progress.toml.bak"] * (2 * store.REPLACE_ATTEMPTS)
     assert progress_file.read_bytes() == before
     assert sorted(p.name for p in progress_file.parent.iterdir()) == ["progress.toml"]
 

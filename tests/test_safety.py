@@ -262,3 +262,61 @@ def test_a_read_only_folder_changes_nothing(run: Callable[..., Run], progress_fi
         assert progress_file.read_bytes() == before
     finally:
         folder.chmod(0o755)
+
+
+def test_the_lock_excludes_a_second_holder_and_is_released(progress_file: Path) -> None:
+    with (
+        store.locked(progress_file),
+        pytest.raises(LockBusyError),
+        store.locked(progress_file, timeout=0.1),
+    ):
+        pass
+    with store.locked(progress_file, timeout=0.1):
+        pass
+
+
+def test_an_error_inside_the_lock_is_not_called_a_lock_error(progress_file: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="inside"), store.locked(progress_file):
+        raise FileNotFoundError("inside")
+    with store.locked(progress_file, timeout=0.1):
+        pass  # and the lock was released
+
+
+def test_windows_takes_the_lock_through_filelock(
+    progress_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import filelock
+
+    taken: list[str] = []
+    real = filelock.FileLock
+
+    def recording(path: str, **options: object) -> filelock.BaseFileLock:
+        taken.append(str(path))
+        return real(path, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(filelock, "FileLock", recording)
+    with (
+        store.locked(progress_file),
+        pytest.raises(LockBusyError),
+        store.locked(progress_file, timeout=0.1),
+    ):
+        pass
+    assert taken == [str(progress_file) + ".lock"] * 2
+
+
+def test_the_backup_is_copied_where_links_cannot_be_made(
+    progress_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save_one(progress_file, "a/b/c")
+    first = progress_file.read_bytes()
+
+    def no_links(*_: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    _save_one(progress_file, "d/e/f")
+    backup = progress_file.with_name("progress.toml.bak")
+    assert backup.read_bytes() == first
+    assert backup.stat().st_ino != progress_file.stat().st_ino
+    assert not list(progress_file.parent.glob(".*.tmp"))

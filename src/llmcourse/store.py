@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -178,14 +178,11 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     The lock lives in its own file beside the progress file, since the progress file itself
     is replaced on every write and so cannot carry a lock.
     """
-    import filelock
-
     lock_path = path.with_name(path.name + ".lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with filelock.FileLock(lock_path, timeout=timeout):
-            yield
-    except filelock.Timeout:
+        release = _acquire(lock_path, timeout)
+    except TimeoutError:
         raise LockBusyError(
             f"another llmcourse has been changing {path} for over {timeout:g} seconds "
             f"(lock file {lock_path})",
@@ -197,6 +194,55 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
             f"Check that the folder is writable, or set {DATA_DIR_ENV} to one that is; "
             "nothing was changed",
         ) from None
+    try:
+        yield
+    finally:
+        release()
+
+
+def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
+    """Take the lock file's lock, waiting up to `timeout` seconds; return how to release it.
+
+    On POSIX this is `flock` on the lock file, exactly what filelock does there, made here
+    because importing filelock costs a command like `done` about 20 ms, most of what it may
+    spend above Typer's own start-up. The two take the same lock, so they exclude each other.
+    Windows keeps filelock and its tested `msvcrt` locking.
+    """
+    if sys.platform == "win32":
+        import filelock
+
+        lock = filelock.FileLock(lock_path, timeout=timeout)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise TimeoutError from None
+        return lock.release
+    import fcntl
+
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    wait = 0.002
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError from None
+                time.sleep(wait)
+                wait = min(wait * 2, 0.05)
+    except BaseException:
+        os.close(fd)
+        raise
+
+    def release() -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    return release
 
 
 def commit(progress: Progress, events: list[Event]) -> None:
@@ -269,13 +315,32 @@ def save(progress: Progress) -> None:
             read_version = progress.data.schema_version
             if read_version < PROGRESS_SCHEMA_VERSION:
                 write_atomic(_unused(original_path(progress.path, read_version)), progress.raw)
-            write_atomic(backup_path(progress.path), progress.raw)
+            _keep_backup(target, backup_path(progress.path), progress.raw)
         write_atomic(target, content)
     except OSError as err:
         raise _write_error("progress file", progress.path, err) from None
     progress.data = data
     progress.exists = True
     progress.raw = content
+
+
+def _keep_backup(current: Path, backup: Path, content: bytes) -> None:
+    """Keep the file about to be replaced as `backup`.
+
+    A hard link keeps it without copying a byte, and becomes durable with the folder sync that
+    follows the write. Where links cannot be made (another file system, some network and
+    FAT drives) the content is written out instead.
+    """
+    temporary = backup.with_name(f".{backup.name}.{os.getpid()}.link.tmp")
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        os.link(current, temporary)
+        _replace(str(temporary), backup)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        write_atomic(backup, content)
 
 
 def original_path(path: Path, version: int) -> Path:
