@@ -110,27 +110,29 @@ def test_progress_carries_over_and_nothing_is_dropped(
     progress_file.parent.mkdir(parents=True)
     progress_file.write_text(OLD_PROGRESS, encoding="utf-8")
     shown = run("progress", "--json").json()
-    # ppo (renamed section), formats (moved) and evaluation (merged: the newest entry wins,
-    # here the not-started one of old/a) are counted under their new ids.
-    assert shown["course"]["done"] == 2
-    assert shown["unknown_entries"] == ["sci/old/b", "sci/old/gone"]
+    # ppo (renamed section), formats (moved) and evaluation (merged: a done entry wins over
+    # the more recent not-started one of old/a) are counted under their new ids.
+    assert shown["course"]["done"] == 3
+    assert shown["unknown_entries"] == ["sci/old/a", "sci/old/gone"]
     assert progress_file.read_text("utf-8") == OLD_PROGRESS  # reading writes nothing
 
     run("done", "dpo")
     entries = _entries(progress_file)
     assert entries["sci/preference-alignment/ppo"]["status"] == "done"
     assert entries["sci/post-training-datasets/formats"]["status"] == "done"
-    assert entries["sci/post-training-datasets/evaluation"]["status"] == "not-started"
+    assert entries["sci/post-training-datasets/evaluation"]["status"] == "done"
     assert entries["sci/old/gone"] == {
         "status": "done",
         "changed": entries["sci/old/gone"]["changed"],
         "note": "mine",
     }
-    assert "sci/old/b" in entries  # the merge's other entry stays, counted nowhere
-    assert "sci/rlhf/ppo" not in entries and "sci/old/a" not in entries
+    assert "sci/old/a" in entries  # the merge's other entry stays, counted nowhere
+    assert "sci/rlhf/ppo" not in entries and "sci/old/b" not in entries
     doctor = run("doctor", "--json").json()
     listed = [f["message"] for f in doctor["findings"] if f["code"] == "earlier-course-version"]
-    assert len(listed) == 2 and "'sci/old/gone'" in listed[1]
+    assert len(listed) == 2
+    assert "'sci/old/a' is for sci/post-training-datasets/evaluation now" in listed[0]
+    assert "'sci/old/gone' matches nothing in this course" in listed[1]
 
 
 def test_history_from_before_the_update_still_undoes(

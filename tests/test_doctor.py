@@ -92,7 +92,7 @@ def test_fix_sets_the_bad_file_aside_and_restores_the_backup(
     progress_file.write_bytes(broken)  # damaged by something else
     result = run("doctor", "--fix")
     assert result.exit_code == 0, result.stdout
-    assert "set the bad progress file aside as progress.broken-" in result.stdout
+    assert "kept the bad progress file as" in result.stdout
     assert "restored the backup" in result.stdout
     aside = [p for p in progress_file.parent.iterdir() if p.name.startswith("progress.broken-")]
     assert len(aside) == 1
@@ -101,7 +101,10 @@ def test_fix_sets_the_bad_file_aside_and_restores_the_backup(
     assert shown["done"] == 1  # the state before the last change
     # The history now ends where the restored progress does.
     assert [e["id"] for e in run("log", "--json").json()["events"]] == [TOKENIZATION]
-    run("done", "scientist/1/4")
+    changed = run("done", "scientist/1/4")
+    assert "were kept in" in changed.stderr  # the lost change's events, in a file of their own
+    [unrecorded] = progress_file.parent.glob("history.unrecorded-*.jsonl")
+    assert b"attention-mechanisms" in unrecorded.read_bytes()
     assert run("doctor").exit_code == 0
     assert len(run("log", "--json").json()["events"]) == 2
 
@@ -114,10 +117,11 @@ def test_fix_without_a_backup_starts_afresh_and_keeps_everything(
     progress_file.write_bytes(b"\xff\xfe garbage")
     result = run("doctor", "--fix")
     assert result.exit_code == 0, result.stdout
-    assert "no usable backup: starting afresh" in result.stdout
+    assert "no usable backup: started afresh" in result.stdout
     names = _names(data_dir)
-    assert "progress.toml" not in names
-    assert any(n.startswith("progress.broken-") for n in names)
+    assert tomllib.loads(progress_file.read_text("utf-8"))["entries"] == {}
+    [broken] = [n for n in names if n.startswith("progress.broken-")]
+    assert (data_dir / broken).read_bytes() == b"\xff\xfe garbage"
     kept = [n for n in names if n.startswith("history.") and n != "history.jsonl"]
     assert len(kept) == 1
     assert (data_dir / kept[0]).read_bytes() == history
@@ -142,8 +146,8 @@ def test_a_damaged_history_is_set_aside_and_progress_kept(
     )
     fixed = run("doctor", "--fix")
     assert fixed.exit_code == 0, fixed.stdout
-    assert "set the damaged history aside" in fixed.stdout
-    kept = [p for p in data_dir.iterdir() if p.name.startswith("history.2")]
+    assert "kept the history aside as history.set-aside-" in fixed.stdout
+    kept = list(data_dir.glob("history.set-aside-*.jsonl"))
     assert [p.read_bytes() for p in kept] == [damaged]
     statuses = tomllib.loads(progress_file.read_text("utf-8"))["entries"]
     assert len(statuses) == 2  # the progress itself is untouched
@@ -175,7 +179,7 @@ def test_notes_that_are_not_problems(run: Invoke, data_dir: Path, progress_file:
     assert result.exit_code == 0
     codes = {f["code"]: f["message"] for f in result.json()["findings"]}
     assert "scientist/rlhf/ppo" in codes["earlier-course-version"]
-    assert "never completed" in codes["unfinished-change"]
+    assert "never completed" in codes["unrecorded-events"]
     assert ".progress.toml.k3j2.tmp" in codes["stale-temporary"]
     shown = run("progress")
     assert "1 entry in the progress file matches nothing in this course" in shown.stdout

@@ -139,7 +139,7 @@ def test_an_unwritable_folder_is_exit_1_and_loses_nothing(
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
     result = run("done", "attention-mechanisms")
     assert result.exit_code == 1
-    assert "cannot write progress file" in result.stderr
+    assert "cannot write in the data folder" in result.stderr
     assert "Permission denied" in result.stderr
     assert result.stderr.count("\n") == 1
     assert progress_file.read_bytes() == before

@@ -28,7 +28,7 @@ def test_newest_first_with_titles_and_changes(run: Invoke) -> None:
     lines = [line for line in result.stdout.splitlines() if "→" in line]
     assert len(lines) == 4 + 2
     assert "not started → done" in lines[0] and lines[0].split()[2] == "3"
-    assert "done → not started" in lines[-2] and "Tokenization" in lines[-2]
+    assert "done → not started" in lines[-2] and "tokenization" in lines[-2]
     assert "not started → done" in lines[-1]
 
 

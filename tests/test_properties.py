@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,8 +21,13 @@ TYPED_FORMS = st.sampled_from(ITEMS).flatmap(
         [node.id, CATALOG.short_id(node)] + ([node.number] if node.number else [])
     )
 )
+# A step is `done` (False), `done --undo` (True) with some ids, or `undo N` (an int).
 STEPS = st.lists(
-    st.tuples(st.booleans(), st.lists(TYPED_FORMS, min_size=1, max_size=3)), max_size=6
+    st.one_of(
+        st.tuples(st.booleans(), st.lists(TYPED_FORMS, min_size=1, max_size=3)),
+        st.integers(min_value=1, max_value=3),
+    ),
+    max_size=8,
 )
 
 
@@ -32,11 +38,33 @@ STEPS = st.lists(
 )
 @given(STEPS)
 def test_done_and_undo_agree_with_a_simple_model(
-    run: Invoke, progress_file: Path, steps: list[tuple[bool, list[str]]]
+    run: Invoke, data_dir: Path, steps: list[tuple[bool, list[str]] | int]
 ) -> None:
-    progress_file.unlink(missing_ok=True)
+    shutil.rmtree(data_dir, ignore_errors=True)
     expected: set[str] = set()
-    for undo, typed in steps:
+    # The model of undo: each change as (done before, done after, is an undo). An undo reverts
+    # the newest changes that are neither undos nor undone already, item by item, where the
+    # item still has the status the change gave it.
+    changes: list[tuple[set[str], set[str], bool]] = []
+    undone: set[int] = set()
+    for step in steps:
+        before = set(expected)
+        if isinstance(step, int):
+            result = run("undo", str(step), "--json")
+            assert result.exit_code == 0, result.stderr
+            newest = [i for i in reversed(range(len(changes))) if not changes[i][2]]
+            picked = [i for i in newest if i not in undone][:step]
+            assert [u["rev"] for u in result.json()["undone"]] == [i + 1 for i in picked]
+            for i in picked:
+                was, became, _ = changes[i]
+                for item in was ^ became:
+                    if (item in expected) == (item in became):
+                        expected = expected | {item} if item in was else expected - {item}
+                undone.add(i)
+            if picked:
+                changes.append((before, set(expected), True))
+            continue
+        undo, typed = step
         args = ["done", *typed, "--json"] + (["--undo"] if undo else [])
         result = run(*args)
         assert result.exit_code == 0, result.stderr
@@ -44,6 +72,8 @@ def test_done_and_undo_agree_with_a_simple_model(
         doc = result.json()
         assert {c["id"] for c in doc["changed"]} == (ids & expected if undo else ids - expected)
         expected = expected - ids if undo else expected | ids
+        if doc["changed"]:
+            changes.append((before, set(expected), False))
     report = run("progress", "--json").json()["course"]
     assert report["done"] == sum(1 for i in expected if CATALOG.nodes[i].kind == "topic")
     assert report["references_done"] == sum(

@@ -237,8 +237,11 @@ def test_any_history_round_trips_through_the_file(
         Event(rev, moment, "done", entry_id, "not-started", new, undoes=rev - 1 or None)
         for rev, (entry_id, moment, new) in enumerate(changes, start=1)
     ]
-    size = history.append(history_file, 0, history.encode(written), os.fsync)
-    found = history.read(history_file, size)
+    size, kept = history.append(
+        history_file, 0, 0, history.encode(written), os.fsync, store.set_aside
+    )
+    assert kept == []
+    found = history.read(history_file, size, len(written))
     assert found.problems == []
     assert found.events == written
 
@@ -261,5 +264,5 @@ def test_any_bytes_in_the_history_are_reported_not_raised(progress_file: Path, j
     progress_file.parent.mkdir(parents=True, exist_ok=True)
     history_file = progress_file.with_name("history.jsonl")
     history_file.write_bytes(junk)
-    found = history.read(history_file, len(junk))
+    found = history.read(history_file, len(junk), 1)
     assert len(found.events) + len(found.problems) <= junk.count(b"\n") + 1

@@ -122,16 +122,20 @@ def test_undo_leaves_what_changed_since_outside_the_history(
     progress_file.write_text(text, encoding="utf-8")
     result = run("undo", "--json")
     assert result.exit_code == 0
+    assert result.json()["reverted"] == []
     assert result.json()["skipped"] == [
-        {"id": TOKENIZATION, "reason": "it is 'not-started' now, not 'done'"}
+        {"id": TOKENIZATION, "undoes": 1, "reason": "it is 'not-started' now, not 'done'"}
     ]
+    assert "left as it is (undo #1)" in run("log").stdout
+    # The change counts as undone all the same: undo does not stop at it forever.
+    assert "Nothing to undo" in run("undo").stdout
 
 
 def test_undo_refuses_a_damaged_history(run: Invoke, data_dir: Path, progress_file: Path) -> None:
     run("done", "tokenization")
     run("done", "attention-mechanisms")
     history = data_dir / "history.jsonl"
-    damaged = history.read_bytes().replace(b'"rev": 2', b'"rev": 2x', 1)
+    damaged = history.read_bytes().replace(b'"rev": 2', b'"rev"; 2', 1)
     history.write_bytes(damaged)
     before = progress_file.read_bytes()
     result = run("undo")

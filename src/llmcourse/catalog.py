@@ -298,6 +298,8 @@ def validate(content: bytes, source: str) -> dict[str, Any]:
         ) from None
     except tomllib.TOMLDecodeError as err:
         raise RoadmapFileError(f"roadmap file {source} is not valid TOML: {err}") from None
+    except RecursionError:
+        raise RoadmapFileError(f"roadmap file {source} is nested too deeply to read") from None
     try:
         parsed = RoadmapFile.model_validate(data)
     except ValidationError as err:

@@ -119,6 +119,11 @@ def _note(message: str) -> None:
     sys.stderr.write(f"note: {escape_controls(message)}\n")
 
 
+def _kept(paths: "list[Path]") -> None:
+    for path in paths:
+        _note(f"history lines that your progress file does not hold were kept in {path}")
+
+
 def _progress(
     catalog: "Catalog", path: "Path | None" = None, *, reading: bool = True
 ) -> "Progress":
@@ -129,6 +134,11 @@ def _progress(
     progress.data, _ = tracker.carry_over(catalog, progress.data)
     if progress.read_only and reading:
         _note(f"{progress.read_only}. Upgrade llmcourse to change it")
+    if not progress.exists and store.backup_path(progress.path).exists():
+        _note(
+            f"{progress.path} does not exist, but its backup does; "
+            "'llmcourse doctor --fix' restores it"
+        )
     return progress
 
 
@@ -234,7 +244,9 @@ def done(
                 command = "done --undo" if undo else "done"
                 revision = progress.data.revision + 1
                 progress.data = updated
-                store.commit(progress, tracker.events(result.changed, revision, now, command))
+                _kept(
+                    store.commit(progress, tracker.events(result.changed, revision, now, command))
+                )
         if as_json:
             from llmcourse import jsonout
 
@@ -287,18 +299,23 @@ def undo(
         with store.locked(path):
             progress = _progress(catalog, path, reading=False)
             store.ensure_writable(progress)
-            found = history.read(progress.history_path, progress.data.history_size)
-            if found.problems:
-                line, reason = found.problems[0]
+            found = history.read(
+                progress.history_path, progress.data.history_size, progress.data.revision
+            )
+            if found.mismatch or found.problems:
+                line, reason = found.problems[0] if found.problems else (0, "")
                 raise ProgressFileError(
-                    f"history file {found.path}, line {line}: {reason}",
+                    f"history file {found.path} does not match the progress file: one of them "
+                    "was restored or copied without the other"
+                    if found.mismatch
+                    else f"history file {found.path}, line {line}: {reason}",
                     "Run 'llmcourse doctor' to see what is wrong; nothing was changed",
                 )
             updated, result = tracker.undo(catalog, progress.data, found.events, count, now)
             if result.reverted:
                 revision = progress.data.revision + 1
                 progress.data = updated
-                store.commit(progress, tracker.undo_events(result, revision, now))
+                _kept(store.commit(progress, tracker.undo_events(result, revision, now)))
         if as_json:
             from llmcourse import jsonout
 
@@ -313,11 +330,21 @@ def _when(raw: str | None, option: str, *, end: bool = False) -> datetime | None
     """A date or time a user typed: 2026-11-27, 2026-11-27T18:00, today, yesterday, 7d, 2w."""
     if raw is None:
         return None
-    from datetime import timedelta
-
     from llmcourse.errors import BadValueError
 
-    text = raw.strip().lower()
+    try:
+        return _parse_when(raw.strip().lower(), end)
+    except (ValueError, OverflowError):
+        raise BadValueError(
+            f"{option} '{raw}' is not a date or time llmcourse can use",
+            "Use a date such as 2026-11-27, a time such as 2026-11-27T18:00, "
+            "today, yesterday, or a span such as 7d or 2w",
+        ) from None
+
+
+def _parse_when(text: str, end: bool) -> datetime:
+    from datetime import timedelta
+
     today = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
     days = {"today": 0, "yesterday": 1}
     if text in days:
@@ -325,18 +352,13 @@ def _when(raw: str | None, option: str, *, end: bool = False) -> datetime | None
         return start + timedelta(days=1) if end else start
     if text[:-1].isdigit() and text[-1:] in ("d", "w"):
         return _now() - timedelta(days=int(text[:-1]) * (7 if text[-1] == "w" else 1))
-    try:
-        moment = datetime.fromisoformat(text.upper() if "t" in text else text)
-    except ValueError:
-        raise BadValueError(
-            f"{option} '{raw}' is not a date or time",
-            "Use a date such as 2026-11-27, a time such as 2026-11-27T18:00, "
-            "today, yesterday, or a span such as 7d or 2w",
-        ) from None
+    moment = datetime.fromisoformat(text.upper() if "t" in text else text)
     if moment.tzinfo is None:
         moment = moment.astimezone()  # the learner's own clock
     if end and len(text) == 10:  # a whole day: up to its end
         moment += timedelta(days=1)
+    # Compared with event times, which are UTC: a moment that cannot be one is no date.
+    moment.astimezone(UTC)
     return moment
 
 
@@ -373,9 +395,16 @@ def log(
         catalog = load_bundled()
         start, stop = _when(since, "--since"), _when(until, "--until", end=True)
         progress = _progress(catalog)
-        found = history.read(progress.history_path, progress.data.history_size)
+        found = history.read(
+            progress.history_path, progress.data.history_size, progress.data.revision
+        )
+        if found.mismatch:
+            _note(
+                f"history file {found.path} does not match the progress file, so it may not "
+                "tell what your progress holds. Run 'llmcourse doctor'"
+            )
         prefix = tracker.history_prefix(catalog, id_, found.events) if id_ is not None else None
-        if found.problems:
+        if found.problems and not found.mismatch:
             line, reason = found.problems[0]
             more = len(found.problems) - 1
             _note(

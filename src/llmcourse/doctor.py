@@ -108,7 +108,17 @@ def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
                 hint="Restore or mount its target; --fix sets the link aside",
             )
             return _Read(bad=True)
-        report.add("note", "no-progress-file", f"nothing recorded yet: {path} does not exist")
+        backup = store.backup_path(path)
+        if _usable_backup(catalog, backup) is not None:
+            report.add(
+                "problem",
+                "missing-progress",
+                f"{path} does not exist, but its backup {backup.name} does",
+                file=path,
+                hint="--fix restores the backup; or, to start afresh, move the backup away",
+            )
+        else:
+            report.add("note", "no-progress-file", f"nothing recorded yet: {path} does not exist")
         return _Read()
     except OSError as err:
         report.add(
@@ -129,6 +139,9 @@ def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
         return _Read(bad=True)
     try:
         raw = tomllib.loads(text)
+    except RecursionError:
+        report.add("problem", "not-toml", "nested too deeply to read", file=path)
+        return _Read(bad=True)
     except tomllib.TOMLDecodeError as err:
         found = _TOML_LINE.search(str(err))
         report.add(
@@ -213,17 +226,26 @@ def _examine_entries(catalog: Catalog, data: ProgressFile, report: Report) -> No
             "moved it); the next change writes it under the new id",
         )
     for entry_id in tracker.unknown_entries(catalog, carried):
+        current = catalog.former.get(entry_id)
         report.add(
             "note",
             "earlier-course-version",
-            f"the entry '{entry_id}' matches nothing in this course (from an earlier course "
-            "version?); it is kept and counted nowhere",
+            f"the entry '{entry_id}' is for {current} now, which has an entry of its own; "
+            "it is kept and counted nowhere"
+            if current
+            else f"the entry '{entry_id}' matches nothing in this course (from an earlier "
+            "course version?); it is kept and counted nowhere",
         )
 
 
 def _examine_history(path: Path, data: ProgressFile, report: Report) -> None:
-    found = history.read(path, data.history_size)
-    for line, reason in found.problems:
+    try:
+        found = history.read(path, data.history_size, data.revision)
+    except ProgressFileError as err:
+        report.add("problem", "unreadable-history", err.message, file=path, hint=err.hint)
+        return
+    # A history that is not this progress's is one problem, however its lines read.
+    for line, reason in [] if found.mismatch else found.problems:
         report.add(
             "problem",
             "bad-history-line",
@@ -241,12 +263,22 @@ def _examine_history(path: Path, data: ProgressFile, report: Report) -> None:
             file=path,
             hint="--fix sets it aside and starts a new one",
         )
-    if found.pending_bytes:
+    elif found.mismatch:
+        report.add(
+            "problem",
+            "history-mismatch",
+            f"the history does not end where the progress file says (change "
+            f"{data.revision}): one of them was restored or copied without the other",
+            file=path,
+            hint="--fix sets the history aside and starts a new one; the next change would too",
+        )
+    if found.pending_bytes and not found.mismatch:
         report.add(
             "note",
-            "unfinished-change",
-            f"{found.pending_bytes} bytes at the end of the history belong to a change that "
-            "never completed; they are not history, and the next change clears them",
+            "unrecorded-events",
+            f"{found.pending_bytes} bytes at the end of the history are events the progress "
+            "file does not hold (a change that never completed, or one undone by restoring a "
+            "backup); the next change moves them to a file of their own",
             file=path,
         )
 
@@ -281,20 +313,29 @@ def fix(catalog: Catalog, path: Path) -> Report:
     """Set a bad progress file or history aside, restoring the backup where it can be used.
 
     Call it under the progress lock; it examines again, so it acts on what is there now.
+    At no moment is there no progress file: the bad one is kept under another name first,
+    then replaced in one step.
     """
     report = examine(catalog, path)
     codes = {finding.code for finding in report.problems}
     bad_progress = {"not-utf8", "not-toml", "bad-field", "dangling-link"} & codes
-    bad_history = {"bad-history-line", "history-cut-short"} & codes
+    bad_history = {
+        "bad-history-line",
+        "history-cut-short",
+        "history-mismatch",
+        "unreadable-history",
+    } & codes
     try:
         if bad_progress:
-            _set_progress_aside(catalog, path, report)
+            _replace_progress(catalog, path, report)
+        elif "missing-progress" in codes:
+            _restore_backup(catalog, path, report)
         elif bad_history:
             _set_history_aside(catalog, path, report)
     except OSError as err:
         raise ProgressFileError(
             f"cannot set files aside in {path.parent}: {err.strerror or err}",
-            "Check that the folder is writable; nothing was changed",
+            "Check that the folder is writable; nothing was lost",
         ) from None
     if report.fixed:
         after = examine(catalog, path)
@@ -303,33 +344,46 @@ def fix(catalog: Catalog, path: Path) -> Report:
     return report
 
 
-def _set_progress_aside(catalog: Catalog, path: Path, report: Report) -> None:
-    aside = store.set_aside(path, "broken")
-    report.fixed.append(f"set the bad progress file aside as {aside.name}")
-    backup = store.backup_path(path)
+def _replace_progress(catalog: Catalog, path: Path, report: Report) -> None:
+    target = Path(os.path.realpath(path))
+    if target.exists():
+        kept = store.keep_copy(target, "broken")
+    else:  # a link to nothing: the link itself goes aside
+        kept = store.set_aside(path, label="broken")
+        target = path
+    report.fixed.append(f"kept the bad progress file as {kept}")
+    if not _restore_backup(catalog, target, report, progress_path=path):
+        history_file = history.history_path(path)
+        if history_file.exists():
+            aside = store.set_aside(history_file, label="set-aside")
+            report.fixed.append(f"kept the history of the bad file as {aside.name}")
+        empty = store.new_progress_file(catalog.course.id)
+        store.write_atomic(target, store.encode(empty))
+        report.fixed.append("no usable backup: started afresh with no progress recorded")
+
+
+def _restore_backup(
+    catalog: Catalog, target: Path, report: Report, progress_path: Path | None = None
+) -> bool:
+    backup = store.backup_path(progress_path or target)
     restored = _usable_backup(catalog, backup)
-    history_file = history.history_path(path)
-    if restored is not None:
-        store.write_atomic(path, backup.read_bytes())
-        when = datetime.fromtimestamp(backup.stat().st_mtime, UTC).astimezone()
-        report.fixed.append(
-            f"restored the backup of {when:%Y-%m-%d %H:%M} ({_count(restored)}); changes "
-            "made after it are lost from the progress, and their events are cleared from the "
-            "history with the next change"
-        )
-        if history.read(history_file, restored.history_size).problems:
-            _set_history_aside(catalog, path, report)
-    else:
-        report.fixed.append("no usable backup: starting afresh with no progress recorded")
-        kept = history.set_aside(history_file, store.timestamp())
-        if kept is not None:
-            report.fixed.append(f"kept the history of the old file as {kept.name}")
+    if restored is None:
+        return False
+    store.write_atomic(target, backup.read_bytes())
+    when = datetime.fromtimestamp(backup.stat().st_mtime, UTC).astimezone()
+    report.fixed.append(
+        f"restored the backup of {when:%Y-%m-%d %H:%M} ({_count(restored)}); what changed "
+        "after it is not in your progress, and its events are kept in a file of their own "
+        "with the next change"
+    )
+    return True
 
 
 def _set_history_aside(catalog: Catalog, path: Path, report: Report) -> None:
-    kept = history.set_aside(history.history_path(path), store.timestamp())
-    if kept is not None:
-        report.fixed.append(f"set the damaged history aside as {kept.name}; a new one starts")
+    history_file = history.history_path(path)
+    if history_file.exists():
+        aside = store.set_aside(history_file, label="set-aside")
+        report.fixed.append(f"kept the history aside as {aside.name}; a new one starts")
     progress = store.load(path, catalog.course.id)
     progress.data = dataclasses.replace(progress.data, history_size=0)
     store.save(progress)

@@ -1,9 +1,14 @@
 """The history file: one JSON line per event, appended beside the progress file.
 
-The progress file records how many bytes of the history belong to completed changes
-(`history_size`). A change appends its events first and writes the progress file second, so a
-crash in between leaves bytes past `history_size`: they describe a change that never happened,
-readers ignore them, and the next change cuts them off before appending its own.
+The progress file records how many changes were made (`revision`) and how many bytes of the
+history belong to them (`history_size`). A change appends its events first and replaces the
+progress file second, so a crash in between leaves bytes past `history_size`: readers ignore
+them, and the next change moves them out of the way before appending its own.
+
+A history belongs to a progress file when the bytes it vouches for end on a line and the last
+of their events is numbered `revision`. One that does not (a progress file restored from a
+backup or copied from another machine) is never cut or appended to: it is kept whole under
+another name, and a new history starts.
 """
 
 from __future__ import annotations
@@ -11,14 +16,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from llmcourse.course import Event
+from llmcourse.errors import ProgressFileError
 
 HISTORY_NAME = "history.jsonl"
+
+_STATUS_WORD = re.compile(r"[a-z][a-z-]{0,40}")
 
 
 def history_path(progress_path: Path) -> Path:
@@ -33,10 +43,13 @@ class History:
     events: list[Event] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, what is wrong)
     missing_bytes: int = 0  # the file is this much shorter than the progress file says
-    pending_bytes: int = 0  # bytes of an unfinished change past the recorded size
+    pending_bytes: int = 0  # bytes past the recorded size: events the progress does not hold
+    # The history does not end where the progress file says it does: one of the two was
+    # restored or copied without the other.
+    mismatch: bool = False
 
 
-def read(path: Path, size: int) -> History:
+def read(path: Path, size: int, revision: int) -> History:
     """Read the first `size` bytes of the history: the part the progress file vouches for."""
     history = History(path)
     try:
@@ -45,15 +58,27 @@ def read(path: Path, size: int) -> History:
             actual = os.fstat(handle.fileno()).st_size
     except FileNotFoundError:
         content, actual = b"", 0
+    except OSError as err:
+        raise ProgressFileError(
+            f"cannot read history file {path}: {err.strerror or err}",
+            "Check its permissions; nothing was changed",
+        ) from None
     history.missing_bytes = max(size - actual, 0)
     history.pending_bytes = max(actual - size, 0)
-    for number, line in enumerate(content.splitlines(), start=1):
+    last: Event | None = None  # the event on the last line, if that line could be read
+    for number, line in enumerate(content.split(b"\n"), start=1):
         if not line.strip():
             continue
         try:
-            history.events.append(parse_event(json.loads(line)))
-        except (ValueError, TypeError, KeyError) as err:
+            last = parse_event(json.loads(line))
+            history.events.append(last)
+        except (ValueError, TypeError, KeyError, RecursionError) as err:
+            last = None
             history.problems.append((number, _reason(err)))
+    ends_on_a_line = not content or content.endswith(b"\n")
+    history.mismatch = bool(
+        history.missing_bytes or not ends_on_a_line or (last is not None and last.rev != revision)
+    )
     return history
 
 
@@ -62,6 +87,8 @@ def _reason(err: Exception) -> str:
         return f"not a JSON object ({err.msg})"
     if isinstance(err, KeyError):
         return f"the key {err} is missing"
+    if isinstance(err, RecursionError):
+        return "nested too deeply to read"
     return str(err)
 
 
@@ -85,6 +112,9 @@ def parse_event(doc: Any) -> Event:
     for name in ("command", "id", "old", "new"):
         if not isinstance(getattr(event, name), str):
             raise ValueError(f"'{name}' must be a string")
+    for name in ("old", "new"):
+        if not _STATUS_WORD.fullmatch(getattr(event, name)):
+            raise ValueError(f"'{name}' is not a status")
     if undoes is not None and (not isinstance(undoes, int) or isinstance(undoes, bool)):
         raise ValueError("'undoes' must be a whole number")
     return event
@@ -98,19 +128,71 @@ def encode(events: list[Event]) -> bytes:
     )
 
 
-def append(path: Path, committed: int, content: bytes, fsync: Any) -> int:
-    """Append `content` after the first `committed` bytes, durably; return the new size.
+def _last_event_rev(fd: int, end: int) -> int | None:
+    """The `rev` of the line that ends at byte `end`, or None when no event ends there."""
+    start = max(end - 65536, 0)
+    os.lseek(fd, start, os.SEEK_SET)
+    window = _read_exactly(fd, end - start)
+    if not window.endswith(b"\n"):
+        return None
+    line = window[:-1].rsplit(b"\n", 1)[-1]
+    if start > 0 and b"\n" not in window[:-1]:
+        return None  # a line longer than any event
+    try:
+        return parse_event(json.loads(line)).rev
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
 
-    Bytes past `committed` are the remains of a change that never completed and are cut off.
-    A history shorter than `committed` (damaged by something else) is appended to as it is.
-    Call it under the progress lock.
+
+def _read_exactly(fd: int, count: int) -> bytes:
+    chunks: list[bytes] = []
+    while count > 0:
+        chunk = os.read(fd, count)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
+
+
+# Moves a file (the first path) out of the way under a name made from the second path's and a
+# label, never replacing a file already there; returns the new name.
+SetAside = Callable[[Path, Path, str], Path]
+
+
+def append(
+    path: Path,
+    committed: int,
+    revision: int,
+    content: bytes,
+    fsync: Callable[[int], None],
+    set_aside: SetAside,
+) -> tuple[int, list[Path]]:
+    """Append `content` to the history the progress file vouches for, durably.
+
+    Returns the history's new size and the files that were moved out of the way: a history
+    that does not belong to the progress file, or the events past `committed` that the
+    progress file does not hold. Call it under the progress lock.
     """
+    kept: list[Path] = []
     fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
     try:
-        start = os.fstat(fd).st_size
-        if start > committed:
+        size = os.fstat(fd).st_size
+        if size and not _belongs(fd, size, committed, revision):
+            os.close(fd)
+            fd = -1
+            kept.append(set_aside(path, path, "set-aside"))
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+            size = committed = 0
+        if size > committed:
+            os.lseek(fd, committed, os.SEEK_SET)
+            tail = _read_exactly(fd, size - committed)
+            if b"\n" in tail:  # whole events, not just the start of one: keep them
+                unrecorded = path.with_name(f".{path.name}.unrecorded.tmp")
+                _write_durably(unrecorded, tail[: tail.rindex(b"\n") + 1], fsync)
+                kept.append(set_aside(unrecorded, path, "unrecorded"))
             os.ftruncate(fd, committed)
-            start = committed
+        start = committed
         try:
             os.lseek(fd, start, os.SEEK_SET)
             view = memoryview(content)
@@ -122,15 +204,22 @@ def append(path: Path, committed: int, content: bytes, fsync: Any) -> int:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, start)
             raise
-        return start + len(content)
+        return start + len(content), kept
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
 
 
-def set_aside(path: Path, stamp: str) -> Path | None:
-    """Move a history file out of the way under a timestamped name, keeping it whole."""
-    if not path.exists():
-        return None
-    aside = path.with_name(f"{path.stem}.{stamp}{path.suffix}")
-    os.replace(path, aside)
-    return aside
+def _write_durably(path: Path, content: bytes, fsync: Callable[[int], None]) -> None:
+    with open(path, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        fsync(handle.fileno())
+
+
+def _belongs(fd: int, size: int, committed: int, revision: int) -> bool:
+    if committed > size:
+        return False
+    if committed == 0:
+        return True  # nothing vouched for: any bytes are events the progress does not hold
+    return _last_event_rev(fd, committed) == revision

@@ -213,9 +213,9 @@ def undone(result: UndoResult, count: int, path: Path) -> Doc:
             {"rev": e.rev, "command": e.command, "time": e.to_json()["time"]} for e in result.undone
         ],
         "reverted": [
-            {"id": r.id, "from": r.old, "to": r.new, "undoes": r.undoes} for r in result.reverted
+            {"id": r.id, "from": r.old, "to": r.new, "undoes": r.undoes} for r in result.changed
         ],
-        "skipped": [{"id": item_id, "reason": reason} for item_id, reason in result.skipped],
+        "skipped": [{"id": r.id, "undoes": r.undoes, "reason": r.reason} for r in result.skipped],
         "progress_file": str(path),
     }
 

@@ -378,18 +378,27 @@ def undone(out: Console, catalog: Catalog, result: UndoResult, count: int) -> No
         out.print(Text("Nothing to undo: no change is recorded that has not been undone.", "dim"))
         return
     for batch in result.undone:
-        heading = Text(f"Undid change #{batch.rev} ", style="bold")
+        items = [r for r in result.reverted if r.undoes == batch.rev]
+        undid = any(item.reason is None for item in items)
+        heading = Text(
+            f"{'Undid' if undid else 'Could not undo'} change #{batch.rev} ",
+            style="bold" if undid else "bold yellow",
+        )
         heading.append_text(safe(f"({batch.command}, {_local(batch.time)})", "dim"))
         out.print(heading)
-        for item in (r for r in result.reverted if r.undoes == batch.rev):
+        for item in items:
             line = Text("  ")
-            line.append(f"{status_words(item.old)} → {status_words(item.new)}", style="yellow")
+            if item.reason is None:
+                line.append_text(safe(f"{status_words(item.old)} → {status_words(item.new)}"))
+                line.stylize("yellow")
+            else:
+                line.append("left as it is", style="yellow")
             line.append("  ").append_text(safe(item.id, "cyan"))
             if item.node is not None:
                 line.append("  ").append_text(safe(item.node.title))
+            if item.reason is not None:
+                line.append_text(safe(f": {item.reason}", "dim"))
             out.print(line)
-    for item_id, reason in result.skipped:
-        out.print(Text.assemble(("  left as it is: ", "yellow"), safe(item_id), f": {reason}"))
     if len(result.undone) < count:
         out.print(
             Text(
@@ -408,22 +417,25 @@ def log(out: Console, catalog: Catalog, page: LogPage) -> None:
     table.add_column("When", no_wrap=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Change", no_wrap=True)
-    table.add_column("Id", overflow="fold")
-    table.add_column("Title", ratio=1)
+    # Ids are made from titles, so a title column would mostly repeat them.
+    table.add_column("Id", ratio=1, overflow="fold")
     for event in page.events:
         node = catalog.nodes.get(catalog.former.get(event.id, event.id))
-        change = Text(f"{status_words(event.old)} → {status_words(event.new)}")
+        change = (
+            safe(f"{status_words(event.old)} → {status_words(event.new)}")
+            if event.old != event.new
+            else Text("left as it is")
+        )
         if event.undoes is not None:
             change.append(f" (undo #{event.undoes})", style="yellow")
         elif event.rev in page.undone_by:
             change.stylize("dim strike")
             change.append(f" (undone #{page.undone_by[event.rev]})", style="dim")
+        item = safe(catalog.short_id(node), "cyan") if node else safe(event.id, "dim")
+        if node is None:
+            item.append(" (not in this course)", style="dim")
         table.add_row(
-            Text(_local(event.time), style="dim"),
-            Text(str(event.rev), style="dim"),
-            change,
-            safe(catalog.short_id(node) if node else event.id, "cyan" if node else "dim"),
-            safe(node.title) if node else Text("(not in this course)", style="dim"),
+            Text(_local(event.time), style="dim"), Text(str(event.rev), "dim"), change, item
         )
     out.print(table)
     if page.matching > len(page.events):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import os
 import sys
 import tempfile
@@ -156,6 +157,10 @@ def _toml(content: bytes, path: Path) -> dict[str, Any]:
         raise ProgressFileError(
             f"progress file {path} is not valid TOML: {err}", _LEAVE_IT
         ) from None
+    except RecursionError:
+        raise ProgressFileError(
+            f"progress file {path} is nested too deeply to read", _LEAVE_IT
+        ) from None
 
 
 def validate(raw: dict[str, Any], path: Path) -> ProgressFile:
@@ -245,11 +250,13 @@ def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
     return release
 
 
-def commit(progress: Progress, events: list[Event]) -> None:
+def commit(progress: Progress, events: list[Event]) -> list[Path]:
     """Record one change: its events go to the history, then the progress file is replaced.
 
     Call it under `locked`, with `progress.data` already changed and `events` numbered
     `progress.data.revision + 1` (or empty, for a change that is not a change of status).
+    Returns the files it moved out of the way, whole: a history that did not belong to the
+    progress file, or events past its end that the progress file does not hold.
     """
     from llmcourse import history
 
@@ -257,12 +264,14 @@ def commit(progress: Progress, events: list[Event]) -> None:
     data = progress.data
     path = progress.history_path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if data.history_size == 0 and not progress.exists and path.exists():
-            # A history without its progress file (deleted, or set aside by doctor): it is
-            # not this progress's history, and is kept whole under another name.
-            history.set_aside(path, timestamp())
-        size = history.append(path, data.history_size, history.encode(events), _fsync)
+        # Find out that the files cannot be replaced before the history is touched.
+        _probe_writable(path.parent)
+    except OSError as err:
+        raise _write_error("in the data folder", path.parent, err) from None
+    try:
+        size, kept = history.append(
+            path, data.history_size, data.revision, history.encode(events), _fsync, set_aside
+        )
     except OSError as err:
         raise _write_error("history file", path, err) from None
     progress.data = dataclasses.replace(
@@ -273,6 +282,14 @@ def commit(progress: Progress, events: list[Event]) -> None:
     except BaseException:
         progress.data = data
         raise
+    return kept
+
+
+def _probe_writable(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".progress.probe.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    os.unlink(name)
 
 
 def ensure_writable(progress: Progress) -> None:
@@ -299,23 +316,25 @@ def save(progress: Progress) -> None:
     An older file is migrated by the write, and its original kept under its version's name.
     Call it under `locked`: it also clears temporary files that a killed writer left behind.
     """
-    import tomli_w
-
     ensure_writable(progress)
     data = progress.data
     if data.schema_version != PROGRESS_SCHEMA_VERSION:
         data = dataclasses.replace(data, schema_version=PROGRESS_SCHEMA_VERSION)
-    content = tomli_w.dumps(data.to_toml_data()).encode("utf-8")
+    content = encode(data)
     # A progress file that is a link (say, into a synced folder) stays a link: write its target.
     target = Path(os.path.realpath(progress.path))
     try:
         _remove_stale_temporaries(progress.path)
         _remove_stale_temporaries(target)
+        backup = backup_path(progress.path)
+        if progress.raw is None and os.path.lexists(backup):
+            # A backup without its progress file: keep it from being replaced by the next one.
+            set_aside(backup, label="earlier")
         if progress.raw is not None:
             read_version = progress.data.schema_version
             if read_version < PROGRESS_SCHEMA_VERSION:
                 write_atomic(_unused(original_path(progress.path, read_version)), progress.raw)
-            _keep_backup(target, backup_path(progress.path), progress.raw)
+            _keep_backup(target, backup, progress.raw)
         write_atomic(target, content)
     except OSError as err:
         raise _write_error("progress file", progress.path, err) from None
@@ -343,6 +362,12 @@ def _keep_backup(current: Path, backup: Path, content: bytes) -> None:
         write_atomic(backup, content)
 
 
+def encode(data: ProgressFile) -> bytes:
+    import tomli_w
+
+    return tomli_w.dumps(data.to_toml_data()).encode("utf-8")
+
+
 def original_path(path: Path, version: int) -> Path:
     """Where a file of an older schema is kept when a write migrates it."""
     return path.with_name(f"{path.stem}.v{version}{path.suffix}")
@@ -359,12 +384,49 @@ def _unused(path: Path) -> Path:
     return path.with_name(f"{path.stem}.{timestamp()}{path.suffix}")
 
 
-def set_aside(path: Path, label: str) -> Path:
-    """Move a file out of the way under a timestamped name (`progress.broken-<time>.toml`)."""
-    aside = _unused(path.with_name(f"{path.stem}.{label}-{timestamp()}{path.suffix}"))
-    os.replace(path, aside)
-    _fsync_dir(path.parent)
-    return aside
+def set_aside(path: Path, like: Path | None = None, label: str = "set-aside") -> Path:
+    """Move `path` out of the way under a timestamped name made from `like` (or `path`).
+
+    `progress.toml` becomes `progress.broken-20261127T231500Z.toml`, and so on. A file already
+    there is never replaced: the name then gets a counter.
+    """
+    like = like or path
+    stamp = timestamp()
+    for attempt in itertools.count(1):
+        counter = f"-{attempt}" if attempt > 1 else ""
+        aside = like.with_name(f"{like.stem}.{label}-{stamp}{counter}{like.suffix}")
+        try:
+            os.link(path, aside, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here: check, then rename
+            if os.path.lexists(aside):
+                continue
+            os.replace(path, aside)
+        else:
+            os.unlink(path)
+        _fsync_dir(like.parent)
+        return aside
+    raise AssertionError("unreachable")
+
+
+def keep_copy(path: Path, label: str) -> Path:
+    """Keep `path` as it is now under a timestamped name, leaving it in place."""
+    stamp = timestamp()
+    for attempt in itertools.count(1):
+        counter = f"-{attempt}" if attempt > 1 else ""
+        copy = path.with_name(f"{path.stem}.{label}-{stamp}{counter}{path.suffix}")
+        if os.path.lexists(copy):
+            continue
+        try:
+            os.link(path, copy)
+        except FileExistsError:
+            continue
+        except OSError:
+            write_atomic(copy, path.read_bytes())
+        _fsync_dir(path.parent)
+        return copy
+    raise AssertionError("unreachable")
 
 
 def _temporary_prefix(path: Path) -> str:

@@ -190,7 +190,8 @@ def carry_over(catalog: Catalog, progress: ProgressFile) -> tuple[ProgressFile, 
     """Move entries kept under a former id to the id the course uses now.
 
     An entry moves only where the current id has none; when several former ids lead to one
-    item (a merge), the most recently changed moves. What stays is kept, counted nowhere.
+    item (a merge), a done one moves first, then the most recently changed. What stays is
+    kept, counted nowhere.
     """
     claims: dict[str, list[str]] = {}
     for entry_id in progress.entries:
@@ -202,28 +203,46 @@ def carry_over(catalog: Catalog, progress: ProgressFile) -> tuple[ProgressFile, 
     updated = progress.copy()
     moved: list[CarriedOver] = []
     for current, formers in claims.items():
-        latest = max(formers, key=lambda former: updated.entries[former].changed)
+        latest = max(
+            formers,
+            key=lambda former: (
+                updated.entries[former].status == "done",
+                updated.entries[former].changed,
+            ),
+        )
         updated.entries[current] = updated.entries.pop(latest)
         moved.append(CarriedOver(latest, catalog.nodes[current]))
     return updated, moved
 
 
 class Reverted(NamedTuple):
-    """One status set back by `undo`: `id` goes from `old` to `new`, reverting change `undoes`."""
+    """One status set back by `undo`: `id` goes from `old` to `new`, reverting change `undoes`.
+
+    With a `reason`, the item was left as it is (`old` is `new`), and the reason says why.
+    """
 
     id: str
     node: Node | None
     old: str
     new: str
     undoes: int
+    reason: str | None = None
 
 
 class UndoResult(NamedTuple):
     undone: list[Event]  # the first event of each change reverted
+    # Every item of those changes: set back, or (with a reason) left as it is, because it has
+    # changed since in a way the history does not show.
     reverted: list[Reverted]
-    # Items a change touched that have changed since in a way the history does not show.
-    skipped: list[tuple[str, str]]
     available: int  # how many changes there were to undo
+
+    @property
+    def changed(self) -> list[Reverted]:
+        return [item for item in self.reverted if item.reason is None]
+
+    @property
+    def skipped(self) -> list[Reverted]:
+        return [item for item in self.reverted if item.reason is not None]
 
 
 def undoable(history: list[Event]) -> list[list[Event]]:
@@ -245,23 +264,26 @@ def undo(
     """Revert the last `count` changes, newest first; one command's change counts as one."""
     updated = progress.copy()
     batches = undoable(history)
-    result = UndoResult([], [], [], len(batches))
+    result = UndoResult([], [], len(batches))
     for batch in batches[:count]:
         rev = batch[0].rev
         result.undone.append(batch[0])
         for event in reversed(batch):
             entry_id = event.id if event.id in updated.entries else catalog.former.get(event.id)
             entry_id = entry_id or event.id
+            node = catalog.nodes.get(entry_id)
             current = status_of(updated, entry_id)
             if event.old not in STATUSES:
-                result.skipped.append((entry_id, f"its earlier status '{event.old}' is unknown"))
+                reason = f"its earlier status '{event.old}' is unknown to this llmcourse"
             elif current != event.new:
-                result.skipped.append((entry_id, f"it is '{current}' now, not '{event.new}'"))
+                reason = f"it is '{current}' now, not '{event.new}'"
             else:
                 _set(updated, entry_id, event.old, now)
-                result.reverted.append(
-                    Reverted(entry_id, catalog.nodes.get(entry_id), current, event.old, rev)
-                )
+                result.reverted.append(Reverted(entry_id, node, current, event.old, rev))
+                continue
+            # Recorded all the same (as a change to the same status), so that the change
+            # counts as undone and the next undo goes further back.
+            result.reverted.append(Reverted(entry_id, node, current, current, rev, reason))
     return updated, result
 
 
