@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from conftest import Run
 
 Invoke = Callable[..., Run]
@@ -143,3 +145,51 @@ def test_an_unwritable_folder_is_exit_1_and_loses_nothing(
     assert "Permission denied" in result.stderr
     assert result.stderr.count("\n") == 1
     assert progress_file.read_bytes() == before
+
+
+def test_colour_follows_the_environment(
+    progress_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from llmcourse import lines
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    def wanted(**env: str) -> bool:
+        for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return lines.Lines(Terminal()).colour
+
+    assert wanted() is True
+    assert wanted(NO_COLOR="1") is False
+    assert wanted(TERM="dumb", FORCE_COLOR="1") is False
+    assert wanted(NO_COLOR="1", FORCE_COLOR="1") is False
+    monkeypatch.setattr("sys.platform", "win32")
+    assert wanted() is False
+    assert wanted(FORCE_COLOR="1") is True
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.delenv("FORCE_COLOR")
+    assert lines.Lines(io.StringIO()).colour is False  # not a terminal
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert lines.Lines(io.StringIO()).colour is True
+
+
+def test_done_and_undo_print_without_rich(progress_file: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from llmcourse.cli import main; sys.argv = ['llmcourse', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('rich' in sys.modules, file=sys.stderr)"
+    )
+    for args in (["done", "tokenization"], ["undo"], ["progress", "--json"]):
+        result = subprocess.run(
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
+        )
+        assert result.stderr.strip().splitlines()[-1] == "False", args

@@ -102,7 +102,7 @@ def test_a_hostile_id_from_the_user_is_shown_escaped(run: Invoke) -> None:
 def test_every_view_of_a_hostile_course_is_literal() -> None:
     from datetime import UTC, datetime
 
-    from llmcourse import tracker
+    from llmcourse import lines, tracker
 
     catalog = parse(HOSTILE.encode(), "hostile.toml")
     progress = new_progress_file("hostile")
@@ -113,7 +113,9 @@ def test_every_view_of_a_hostile_course_is_literal() -> None:
     render.progress_report(out, summary, Path("progress.toml"), False)
     node = catalog.resolve("t")
     _, result = tracker.mark(catalog, progress, [node], "done", datetime.now(UTC))
-    render.marked(out, catalog, result)
+    plain = lines.Lines(buffer)
+    plain.colour = True  # as on a terminal, escape sequences and all
+    lines.marked(plain, result)
     text = buffer.getvalue()
     assert "[bold red]Course[/bold red]" in text
     assert "[link=file:///etc/passwd]Roadmap[/link]" in text

@@ -65,7 +65,9 @@ class Catalog:
     # Ids from earlier versions of the course, each with the id it has now.
     former: dict[str, str] = field(default_factory=dict)
     _numbers: dict[str, str] = field(default_factory=dict)
-    _tails: dict[str, list[str]] = field(default_factory=dict)
+    # Every tail of every id (`tokenization`, `architecture/tokenization`), made when first
+    # needed: a command that resolves nothing (`progress`, `list --json`) never pays for it.
+    _tail_index: dict[str, list[str]] | None = None
 
     def __post_init__(self) -> None:
         for roadmap in self.roadmaps:
@@ -126,9 +128,17 @@ class Catalog:
         self.nodes[node.id] = node
         if node.number is not None:
             self._numbers[node.number] = node.id
-        parts = node.id.split("/")
-        for start in range(1, len(parts)):
-            self._tails.setdefault("/".join(parts[start:]), []).append(node.id)
+
+    @property
+    def _tails(self) -> dict[str, list[str]]:
+        if self._tail_index is None:
+            tails: dict[str, list[str]] = {}
+            for node_id in self.nodes:
+                parts = node_id.split("/")
+                for start in range(1, len(parts)):
+                    tails.setdefault("/".join(parts[start:]), []).append(node_id)
+            self._tail_index = tails
+        return self._tail_index
 
     def items(self, node: Node) -> list[Node]:
         """What marking a node marks: a topic or reference itself, else every topic below it."""

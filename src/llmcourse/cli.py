@@ -252,9 +252,9 @@ def done(
 
             jsonout.emit(jsonout.marked(result, progress.path))
             return
-        from llmcourse import render
+        from llmcourse import lines
 
-        render.marked(render.console(), catalog, result)
+        lines.marked(lines.Lines(), result)
 
 
 @app.command()
@@ -321,9 +321,9 @@ def undo(
 
             jsonout.emit(jsonout.undone(result, count, progress.path))
             return
-        from llmcourse import render
+        from llmcourse import lines
 
-        render.undone(render.console(), catalog, result, count)
+        lines.undone(lines.Lines(), result, count)
 
 
 def _when(raw: str | None, option: str, *, end: bool = False) -> datetime | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ from rich.text import Text
 
 from llmcourse.catalog import Catalog, Node
 from llmcourse.course import ProgressFile, Reference, Status, Topic
+from llmcourse.lines import counts, local_time
 from llmcourse.text import escape_controls
 
 if TYPE_CHECKING:
@@ -23,9 +23,7 @@ from llmcourse.tracker import (
     Count,
     CourseSummary,
     LogPage,
-    MarkResult,
     RoadmapSummary,
-    UndoResult,
     status_of,
     summarize_roadmap,
     summarize_section,
@@ -68,17 +66,6 @@ def bar(count: Count, width: int = 10) -> ProgressBar:
 
 def percent(count: Count) -> Text:
     return Text(f"{count.percent:3.0f}%", style="green" if count.complete else "")
-
-
-def counts(topics: Count, references: Count) -> str:
-    return (
-        f"{topics.done} of {topics.total} topics done · "
-        f"{references.done} of {references.total} references read"
-    )
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _roadmap_title(summary: RoadmapSummary) -> Text:
@@ -250,7 +237,7 @@ def _status_line(out: Console, progress: ProgressFile, node: Node) -> Text:
     else:
         line.append("not read" if node.kind == "reference" else "not started")
     if entry is not None:
-        line.append(f" (since {_local(entry.changed)})", style="dim")
+        line.append(f" (since {local_time(entry.changed)})", style="dim")
     return line
 
 
@@ -287,29 +274,6 @@ def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node
     out.print(Group(_heading(node), _where(node), _status_line(out, progress, node)))
     out.print()
     out.print(grid)
-
-
-def marked(out: Console, catalog: Catalog, result: MarkResult) -> None:
-    verb = "done" if result.status == "done" else "undone"
-    for change in result.changed:
-        line = Text.assemble(symbol(out, change.new), " ")
-        line.append(f"{verb:<7}", style="green" if result.status == "done" else "yellow")
-        line.append_text(safe(change.node.id, "cyan")).append("  ").append_text(
-            safe(change.node.title)
-        )
-        out.print(line)
-    if result.unchanged:
-        count = len(result.unchanged)
-        word = "already done" if result.status == "done" else "already not done"
-        out.print(
-            Text(f"{count} {word}, left as {'it was' if count == 1 else 'they were'}", style="dim")
-        )
-    for section in result.sections:
-        line = safe(section.section.title, "bold")
-        line.append(": " + counts(section.topics, section.references))
-        if section.topics.complete:
-            line.append(" · section complete", style="green")
-        out.print(line)
 
 
 def progress_report(out: Console, summary: CourseSummary, path: Path, exists: bool) -> None:
@@ -373,42 +337,6 @@ def status_words(status: str) -> str:
     return status.replace("-", " ")
 
 
-def undone(out: Console, catalog: Catalog, result: UndoResult, count: int) -> None:
-    if not result.undone:
-        out.print(Text("Nothing to undo: no change is recorded that has not been undone.", "dim"))
-        return
-    for batch in result.undone:
-        items = [r for r in result.reverted if r.undoes == batch.rev]
-        undid = any(item.reason is None for item in items)
-        heading = Text(
-            f"{'Undid' if undid else 'Could not undo'} change #{batch.rev} ",
-            style="bold" if undid else "bold yellow",
-        )
-        heading.append_text(safe(f"({batch.command}, {_local(batch.time)})", "dim"))
-        out.print(heading)
-        for item in items:
-            line = Text("  ")
-            if item.reason is None:
-                line.append_text(safe(f"{status_words(item.old)} → {status_words(item.new)}"))
-                line.stylize("yellow")
-            else:
-                line.append("left as it is", style="yellow")
-            line.append("  ").append_text(safe(item.id, "cyan"))
-            if item.node is not None:
-                line.append("  ").append_text(safe(item.node.title))
-            if item.reason is not None:
-                line.append_text(safe(f": {item.reason}", "dim"))
-            out.print(line)
-    if len(result.undone) < count:
-        out.print(
-            Text(
-                f"Only {result.available} change{'s were' if result.available != 1 else ' was'} "
-                "left to undo.",
-                style="dim",
-            )
-        )
-
-
 def log(out: Console, catalog: Catalog, page: LogPage) -> None:
     if not page.events:
         out.print(Text("No changes recorded" + (" match." if page.matching else " yet."), "dim"))
@@ -435,7 +363,7 @@ def log(out: Console, catalog: Catalog, page: LogPage) -> None:
         if node is None:
             item.append(" (not in this course)", style="dim")
         table.add_row(
-            Text(_local(event.time), style="dim"), Text(str(event.rev), "dim"), change, item
+            Text(local_time(event.time), style="dim"), Text(str(event.rev), "dim"), change, item
         )
     out.print(table)
     if page.matching > len(page.events):

@@ -1,0 +1,136 @@
+"""What the commands that change progress print, as plain styled lines, without rich.
+
+`done` and `undo` print a few short lines; importing rich to style them would cost more than
+everything else they do. Colour follows the rules rich follows elsewhere in llmcourse: off
+under `NO_COLOR` or `TERM=dumb`, on under `FORCE_COLOR`, else on for a terminal. On Windows,
+whose console shows escape sequences only when asked to, colour needs `FORCE_COLOR`.
+Untrusted text goes through `escape_controls`, so no control character reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+from typing import TextIO
+
+from llmcourse.text import escape_controls
+from llmcourse.tracker import Count, MarkResult, UndoResult
+
+_CODES = {"bold": "1", "dim": "2", "green": "32", "yellow": "33", "cyan": "36"}
+
+
+def colour_wanted(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR", "") != "":
+        return False
+    if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") != "":
+        return True
+    if sys.platform == "win32":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class Lines:
+    """Writes lines to a stream, styled when colour is wanted."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.colour = colour_wanted(self.stream)
+        encoding = (getattr(self.stream, "encoding", None) or "utf-8").lower()
+        self.ascii_only = not encoding.startswith("utf")
+
+    def style(self, text: str, *styles: str) -> str:
+        if not self.colour or not styles or not text:
+            return text
+        return f"\x1b[{';'.join(_CODES[s] for s in styles)}m{text}\x1b[0m"
+
+    def safe(self, text: str, *styles: str) -> str:
+        """Untrusted text, shown literally."""
+        return self.style(escape_controls(text), *styles)
+
+    def symbol(self, status: str) -> str:
+        if status == "done":
+            return self.style("x" if self.ascii_only else "✓", "green")
+        return self.style("-" if self.ascii_only else "·", "dim")
+
+    def arrow(self) -> str:
+        return "->" if self.ascii_only else "→"
+
+    def print(self, *parts: str) -> None:
+        self.stream.write("".join(parts) + "\n")
+
+
+def local_time(moment: datetime) -> str:
+    """A time as the learner's own clock shows it."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def counts(topics: Count, references: Count) -> str:
+    return (
+        f"{topics.done} of {topics.total} topics done · "
+        f"{references.done} of {references.total} references read"
+    )
+
+
+def marked(out: Lines, result: MarkResult) -> None:
+    verb = "done" if result.status == "done" else "undone"
+    for change in result.changed:
+        out.print(
+            out.symbol(change.new),
+            " ",
+            out.style(f"{verb:<7}", "green" if result.status == "done" else "yellow"),
+            out.safe(change.node.id, "cyan"),
+            "  ",
+            out.safe(change.node.title),
+        )
+    if result.unchanged:
+        count = len(result.unchanged)
+        word = "already done" if result.status == "done" else "already not done"
+        out.print(
+            out.style(f"{count} {word}, left as {'it was' if count == 1 else 'they were'}", "dim")
+        )
+    for section in result.sections:
+        complete = section.topics.complete
+        out.print(
+            out.safe(section.section.title, "bold"),
+            ": " + counts(section.topics, section.references),
+            out.style(" · section complete", "green") if complete else "",
+        )
+
+
+def undone(out: Lines, result: UndoResult, count: int) -> None:
+    if not result.undone:
+        out.print(
+            out.style("Nothing to undo: no change is recorded that has not been undone.", "dim")
+        )
+        return
+    for batch in result.undone:
+        items = [r for r in result.reverted if r.undoes == batch.rev]
+        undid = any(item.reason is None for item in items)
+        heading = f"{'Undid' if undid else 'Could not undo'} change #{batch.rev} "
+        out.print(
+            out.style(heading, *(("bold",) if undid else ("bold", "yellow"))),
+            out.safe(f"({batch.command}, {local_time(batch.time)})", "dim"),
+        )
+        for item in items:
+            if item.reason is None:
+                change = out.safe(
+                    f"{item.old.replace('-', ' ')} {out.arrow()} {item.new.replace('-', ' ')}",
+                    "yellow",
+                )
+            else:
+                change = out.style("left as it is", "yellow")
+            out.print(
+                "  ",
+                change,
+                "  ",
+                out.safe(item.id, "cyan"),
+                "  " + out.safe(item.node.title) if item.node is not None else "",
+                out.safe(f": {item.reason}", "dim") if item.reason is not None else "",
+            )
+    if len(result.undone) < count:
+        were = "s were" if result.available != 1 else " was"
+        out.print(out.style(f"Only {result.available} change{were} left to undo.", "dim"))
