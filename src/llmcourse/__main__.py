@@ -1,3 +1,3 @@
-from llmcourse.cli import main
+from llmcourse.start import main
 
 main()
