@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,7 +75,8 @@ def test_unknown_entries_are_kept_and_not_counted(run: Invoke, progress_file: Pa
     assert doc["unknown_entries"] == ["scientist/rlhf/ppo"]
     assert "1 entry in the progress file match" in run("progress").stdout
     run("done", "tokenization")
-    assert 'entries."scientist/rlhf/ppo"' in progress_file.read_text("utf-8")
+    kept = tomllib.loads(progress_file.read_text("utf-8"))["entries"]["scientist/rlhf/ppo"]
+    assert kept["status"] == "done"
 
 
 def test_entries_for_roadmaps_or_sections_count_as_unknown(
