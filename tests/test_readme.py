@@ -42,6 +42,7 @@ def test_the_readme_examples_are_what_llmcourse_prints(
     run: Invoke, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.chdir(README.parent)  # the examples name files relative to the checkout
     text = README.read_text("utf-8")
     examples = _examples(text)
     assert len(examples) >= 10

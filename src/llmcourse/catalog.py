@@ -55,6 +55,17 @@ class Node:
         return self.roadmap.title
 
 
+class CourseProblems(ValueError):
+    """What is wrong with a course beyond its file's schema (its former ids), all of it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        more = len(problems) - 1
+        super().__init__(
+            problems[0] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+        )
+        self.problems = problems
+
+
 @dataclass
 class Catalog:
     """A validated course with every node indexed by its full id, in course order."""
@@ -91,6 +102,7 @@ class Catalog:
 
     def _add_former_ids(self) -> None:
         """Index former ids; a renamed or moved section carries the ids of its items along."""
+        problems: list[str] = []
         derived: dict[str, str] = {}
         for node in self.nodes.values():
             owner = node.item if node.item is not None else node.section
@@ -99,24 +111,27 @@ class Catalog:
             depth = 2 if node.kind == "section" else 3
             for former in owner.former_ids:
                 if len(former.split("/")) != depth:
-                    raise ValueError(
+                    problems.append(
                         f"{node.id}: former id '{former}' must be a full {node.kind} id "
                         f"({'roadmap/section' if depth == 2 else 'roadmap/section/item'})"
                     )
-                if former in self.nodes:
-                    raise ValueError(f"{node.id}: former id '{former}' is a current id")
-                if former in self.former:
-                    raise ValueError(
+                elif former in self.nodes:
+                    problems.append(f"{node.id}: former id '{former}' is a current id")
+                elif former in self.former:
+                    problems.append(
                         f"former id '{former}' is claimed by both {self.former[former]} and "
                         f"{node.id}"
                     )
-                self.former[former] = node.id
-                if node.kind == "section":
-                    for item in self.items_of_section(node):
-                        derived[f"{former}/{item.id.rsplit('/', 1)[1]}"] = item.id
+                else:
+                    self.former[former] = node.id
+                    if node.kind == "section":
+                        for item in self.items_of_section(node):
+                            derived[f"{former}/{item.id.rsplit('/', 1)[1]}"] = item.id
         for former, current in derived.items():
             if former not in self.nodes:
                 self.former.setdefault(former, current)
+        if problems:
+            raise CourseProblems(problems)
 
     def items_of_section(self, node: Node) -> list[Node]:
         assert node.section is not None
@@ -294,6 +309,25 @@ def _write_cache(path: Path, content: bytes) -> None:
 
 def validate(content: bytes, source: str) -> dict[str, Any]:
     """Check a roadmap file against the models; its data, with defaults filled in."""
+    data, problems = _check(content)
+    if problems:
+        where, message = problems[0]
+        more = len(problems) - 1
+        raise RoadmapFileError(
+            f"roadmap file {source}: {where + ': ' if where else ''}{message}"
+            + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""),
+            f"Run 'llmcourse validate {source}' to see every problem"
+            if more and source != BUNDLED_NAME
+            else None,
+        )
+    assert data is not None
+    return data
+
+
+Problem = tuple[str, str]  # where (a key path, or "" for the whole file) and what is wrong
+
+
+def _check(content: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
     import tomllib
 
     from pydantic import ValidationError
@@ -303,24 +337,72 @@ def validate(content: bytes, source: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError as err:
-        raise RoadmapFileError(
-            f"roadmap file {source} is not UTF-8 text (byte {err.start})"
-        ) from None
+        return None, [("", f"not UTF-8 text (byte {err.start})")]
     except tomllib.TOMLDecodeError as err:
-        raise RoadmapFileError(f"roadmap file {source} is not valid TOML: {err}") from None
+        return None, [("", f"not valid TOML: {err}")]
     except RecursionError:
-        raise RoadmapFileError(f"roadmap file {source} is nested too deeply to read") from None
+        return None, [("", "nested too deeply to read")]
     try:
-        parsed = RoadmapFile.model_validate(data)
+        return RoadmapFile.model_validate(data).model_dump(), []
     except ValidationError as err:
-        first = err.errors()[0]
-        where = location(data, first["loc"])
-        more = len(err.errors()) - 1
-        raise RoadmapFileError(
-            f"roadmap file {source}: {where}: {first['msg']}"
-            + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
-        ) from None
-    return parsed.model_dump()
+        found = [(location(data, e["loc"]), _message(e["msg"])) for e in err.errors()]
+        # The models check for repeated ids only once every field is right; say it now too.
+        return None, found + [p for p in _repeated_ids(data) if p not in found]
+
+
+def _message(text: str) -> str:
+    return text.removeprefix("Value error, ")
+
+
+def _repeated_ids(data: Any) -> list[Problem]:
+    """Ids and numbers used twice where they must be unique, from the file's raw data."""
+
+    def ids(items: Any, key: str = "id") -> list[str]:
+        if not isinstance(items, list):
+            return []
+        return [str(item[key]) for item in items if isinstance(item, dict) and key in item]
+
+    def twice(values: list[str]) -> list[str]:
+        return sorted({value for value in values if values.count(value) > 1})
+
+    found: list[Problem] = []
+    roadmaps = data.get("roadmaps") if isinstance(data, dict) else None
+    if repeated := twice(ids(roadmaps)):
+        found.append(("roadmaps", f"roadmap ids must be unique: {', '.join(repeated)}"))
+    for r, roadmap in enumerate(roadmaps if isinstance(roadmaps, list) else []):
+        sections = roadmap.get("sections") if isinstance(roadmap, dict) else None
+        where = location(data, ("roadmaps", r, "sections"))
+        if repeated := twice(ids(sections)):
+            found.append((where, f"section ids must be unique in a roadmap: {', '.join(repeated)}"))
+        if repeated := twice(ids(sections, "number")):
+            found.append(
+                (where, f"section numbers must be unique in a roadmap: {', '.join(repeated)}")
+            )
+        for n, section in enumerate(sections if isinstance(sections, list) else []):
+            if not isinstance(section, dict):
+                continue
+            items = ids(section.get("topics")) + ids(section.get("references"))
+            if repeated := twice(items):
+                found.append(
+                    (
+                        location(data, ("roadmaps", r, "sections", n)),
+                        "topic and reference ids must be unique within a section: "
+                        + ", ".join(repeated),
+                    )
+                )
+    return found
+
+
+def problems(content: bytes) -> tuple[Catalog | None, list[Problem]]:
+    """Everything wrong with a roadmap file, not only the first thing; the course if none."""
+    data, found = _check(content)
+    if data is None:
+        return None, found
+    course, roadmaps = course_from_data(data)
+    try:
+        return Catalog(course, roadmaps), []
+    except CourseProblems as err:
+        return None, [("former_ids", problem) for problem in err.problems]
 
 
 def location(data: Any, loc: tuple[int | str, ...]) -> str:

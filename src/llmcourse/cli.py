@@ -105,14 +105,43 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class _Settings:
+    """What the options before the command chose, for this run."""
+
+    roadmaps: "Path | None" = None
+
+
 @app.callback()
 def _main(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    roadmaps: Annotated[
+        str | None,
+        typer.Option(
+            "--roadmaps",
+            metavar="FILE",
+            envvar="LLMCOURSE_ROADMAPS",
+            help="Use the course in this roadmap file instead of The LLM Course; progress on "
+            "it is kept apart, by the file's course id. See docs/roadmaps.md.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Track your way through The LLM Course."""
+    from pathlib import Path
+
+    _Settings.roadmaps = Path(roadmaps).expanduser() if roadmaps else None
+
+
+def _course() -> "Catalog":
+    """The course this run works on: the bundled one, or the roadmap file chosen."""
+    from llmcourse import catalog
+
+    if _Settings.roadmaps is not None:
+        return catalog.load_file(_Settings.roadmaps)
+    return catalog.load_bundled()
 
 
 def _note(message: str) -> None:
@@ -130,7 +159,7 @@ def _progress(
     """The learner's progress, with entries under former ids carried over to today's ids."""
     from llmcourse import store, tracker
 
-    progress = store.load(path or store.progress_path(), catalog.course.id)
+    progress = store.load(path or store.progress_path(catalog.course.id), catalog.course.id)
     progress.data, _ = tracker.carry_over(catalog, progress.data)
     if progress.read_only and reading:
         _note(f"{progress.read_only}. Upgrade llmcourse to change it")
@@ -145,9 +174,8 @@ def _progress(
 def _summarized(roadmap: str | None) -> "tuple[Catalog, Progress, CourseSummary]":
     """The course, the learner's progress, and its counts (for one roadmap, if named)."""
     from llmcourse import tracker
-    from llmcourse.catalog import load_bundled
 
-    catalog = load_bundled()
+    catalog = _course()
     only = catalog.resolve_roadmap(roadmap) if roadmap is not None else None
     progress = _progress(catalog)
     return catalog, progress, tracker.summarize(catalog, progress.data, only)
@@ -193,10 +221,9 @@ def show(
 
     Example: llmcourse show scientist/1
     """
-    from llmcourse.catalog import load_bundled
 
     with handled(as_json):
-        catalog = load_bundled()
+        catalog = _course()
         node = catalog.resolve(id_)
         progress = _progress(catalog)
         if as_json:
@@ -228,14 +255,13 @@ def done(
     Example: llmcourse done scientist/1/2 tokenization
     """
     from llmcourse import store, tracker
-    from llmcourse.catalog import load_bundled
     from llmcourse.course import Status
 
     with handled(as_json):
-        catalog = load_bundled()
+        catalog = _course()
         nodes = [catalog.resolve(raw) for raw in ids]
         status: Status = "not-started" if undo else "done"
-        path = store.progress_path()
+        path = store.progress_path(catalog.course.id)
         now = _now()
         with store.locked(path):
             progress = _progress(catalog, path, reading=False)
@@ -289,12 +315,11 @@ def undo(
     back. Example: llmcourse undo
     """
     from llmcourse import history, store, tracker
-    from llmcourse.catalog import load_bundled
     from llmcourse.errors import ProgressFileError
 
     with handled(as_json):
-        catalog = load_bundled()
-        path = store.progress_path()
+        catalog = _course()
+        path = store.progress_path(catalog.course.id)
         now = _now()
         with store.locked(path):
             progress = _progress(catalog, path, reading=False)
@@ -389,10 +414,9 @@ def log(
     Example: llmcourse log scientist --since 7d
     """
     from llmcourse import history, tracker
-    from llmcourse.catalog import load_bundled
 
     with handled(as_json):
-        catalog = load_bundled()
+        catalog = _course()
         start, stop = _when(since, "--since"), _when(until, "--until", end=True)
         progress = _progress(catalog)
         found = history.read(
@@ -441,11 +465,10 @@ def doctor(
     """
     from llmcourse import doctor as checks
     from llmcourse import store
-    from llmcourse.catalog import load_bundled
 
     with handled(as_json):
-        catalog = load_bundled()
-        path = store.progress_path()
+        catalog = _course()
+        path = store.progress_path(catalog.course.id)
         if fix:
             with store.locked(path):
                 report = checks.fix(catalog, path)
@@ -461,6 +484,45 @@ def doctor(
             render.doctor(render.console(), report, fix)
         if report.problems:
             raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="The roadmap file to check.", show_default=False)
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Check a roadmap file of your own and report every problem, with where it is.
+
+    Exits 1 when there is any. The format is described in docs/roadmaps.md.
+    Example: llmcourse validate my-course.toml
+    """
+    from pathlib import Path
+
+    from llmcourse import catalog
+    from llmcourse.errors import RoadmapFileError
+
+    with handled(as_json):
+        path = Path(file).expanduser()
+        try:
+            content = path.read_bytes()
+        except OSError as err:
+            raise RoadmapFileError(
+                f"cannot read roadmap file {path}: {err.strerror or err}",
+                "Check the path and its permissions",
+            ) from None
+        course, found = catalog.problems(content)
+    if as_json:
+        from llmcourse import jsonout
+
+        jsonout.emit(jsonout.validated(path, course, found))
+    else:
+        from llmcourse import lines
+
+        lines.validated(lines.Lines(), path, course, found)
+    if found:
+        raise typer.Exit(1)
 
 
 def _now() -> datetime:

@@ -248,3 +248,24 @@ def doctor(report: Report) -> Doc:
             for f in report.findings
         ],
     }
+
+
+def _sizes(course: Catalog) -> Doc:
+    kinds = [node.kind for node in course.nodes.values()]
+    return {
+        "id": course.course.id,
+        "title": course.course.title,
+        "roadmaps": kinds.count("roadmap"),
+        "sections": kinds.count("section"),
+        "topics": kinds.count("topic"),
+        "references": kinds.count("reference"),
+    }
+
+
+def validated(path: Path, course: Catalog | None, problems: list[tuple[str, str]]) -> Doc:
+    return {
+        "file": str(path),
+        "valid": not problems,
+        "problems": [{"location": where, "message": message} for where, message in problems],
+        "course": _sizes(course) if course is not None else None,
+    }

@@ -12,10 +12,14 @@ from __future__ import annotations
 import os
 import sys
 from datetime import datetime
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from llmcourse.text import escape_controls
 from llmcourse.tracker import Count, MarkResult, UndoResult
+
+if TYPE_CHECKING:
+    from llmcourse.catalog import Catalog
 
 _CODES = {"bold": "1", "dim": "2", "green": "32", "yellow": "33", "cyan": "36"}
 
@@ -134,3 +138,30 @@ def undone(out: Lines, result: UndoResult, count: int) -> None:
     if len(result.undone) < count:
         were = "s were" if result.available != 1 else " was"
         out.print(out.style(f"Only {result.available} change{were} left to undo.", "dim"))
+
+
+def validated(
+    out: Lines, path: Path, course: Catalog | None, problems: list[tuple[str, str]]
+) -> None:
+    if problems:
+        count = len(problems)
+        out.print(
+            out.safe(str(path), "bold"),
+            out.style(f": {count} problem{'s' if count > 1 else ''}", "yellow"),
+        )
+        for where, message in problems:
+            out.print("  ", out.safe(where, "cyan") + ": " if where else "", out.safe(message))
+        return
+    assert course is not None
+    kinds = [node.kind for node in course.nodes.values()]
+    sizes = ", ".join(
+        f"{kinds.count(kind)} {kind}{'s' if kinds.count(kind) != 1 else ''}"
+        for kind in ("roadmap", "section", "topic", "reference")
+    )
+    out.print(
+        out.safe(str(path), "bold"),
+        out.style(" is a valid roadmap file", "green"),
+        ": course ",
+        out.safe(course.course.id, "cyan"),
+        f", {sizes}",
+    )

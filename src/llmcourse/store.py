@@ -49,8 +49,16 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir("llmcourse", appauthor=False))
 
 
-def progress_path() -> Path:
-    return data_dir() / PROGRESS_NAME
+# The bundled course's progress lives at the top of the data folder, as it always has; every
+# other course (a roadmap file of one's own) has a folder of its own, so none is ever mixed.
+BUNDLED_COURSE_ID = "llm-course"
+
+
+def progress_path(course_id: str = BUNDLED_COURSE_ID) -> Path:
+    """Where the progress on a course is kept (course ids are slugs, safe as folder names)."""
+    if course_id == BUNDLED_COURSE_ID:
+        return data_dir() / PROGRESS_NAME
+    return data_dir() / "courses" / course_id / PROGRESS_NAME
 
 
 @dataclass
