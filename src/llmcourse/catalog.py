@@ -219,6 +219,26 @@ class Catalog:
         )
         raise UnknownIdError(f"no roadmap, section, topic or reference has the id '{raw}'", hint)
 
+    def complete(self, typed: str) -> list[tuple[str, str]]:
+        """What `typed` can go on to, as a shell completes paths: one level at a time.
+
+        Full ids, course numbers (`scientist/1/2`) and the short ids tables show, each with its
+        title; `scientist/arch` gives `scientist/architecture`, and `scientist/architecture/`
+        its topics and references.
+        """
+        wanted = typed.strip().lower()
+        if not wanted:  # where to start: the roadmaps, not every short id there is
+            return [(roadmap.id, roadmap.title) for roadmap in self.roadmaps]
+        depth = wanted.count("/") + 1
+        found: dict[str, str] = {}
+        for node_id, node in self.nodes.items():
+            forms = [node_id, self.short_id(node)] + ([node.number] if node.number else [])
+            for form in forms:
+                if form.startswith(wanted) and form.count("/") + 1 == depth:
+                    found.setdefault(form, node.title)
+        # Ids first, then numbers: `scientist/architecture` before `scientist/1`.
+        return sorted(found.items(), key=lambda item: (item[0][-1:].isdigit(), item[0]))
+
     def suggest(self, wanted: str, limit: int = 5) -> list[str]:
         """Full ids that look like what the user typed, closest first."""
         import difflib

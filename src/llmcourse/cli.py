@@ -68,6 +68,39 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+def _completion_course(ctx: typer.Context) -> "Catalog | None":
+    """The course a command being completed works on, or None when it cannot be loaded."""
+    from pathlib import Path
+
+    from llmcourse import catalog
+
+    # The group's callback does not run while completing: read its option from the context.
+    roadmaps = ctx.find_root().params.get("roadmaps")
+    try:
+        if roadmaps:
+            return catalog.load_file(Path(roadmaps).expanduser())
+        return catalog.load_bundled()
+    except LlmCourseError:
+        return None
+
+
+def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Ids that go on from what is typed, one path level at a time, with their titles."""
+    course = _completion_course(ctx)
+    if course is None:
+        return []
+    return [(value, escape_controls(title)) for value, title in course.complete(incomplete)]
+
+
+def _complete_roadmap(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    course = _completion_course(ctx)
+    if course is None:
+        return []
+    wanted = incomplete.lower()
+    return [(r.id, escape_controls(r.title)) for r in course.roadmaps if r.id.startswith(wanted)]
+
+
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")
 ]
@@ -75,6 +108,7 @@ RoadmapArgument = Annotated[
     str | None,
     typer.Argument(
         metavar="ROADMAP",
+        autocompletion=_complete_roadmap,
         help="A roadmap id (fundamentals, scientist, engineer); all when left out.",
         show_default=False,
     ),
@@ -211,6 +245,7 @@ def show(
         str,
         typer.Argument(
             metavar="ID",
+            autocompletion=_complete_id,
             help="A roadmap, section, topic or reference: a full id (scientist/architecture), "
             "its tail (architecture) or its number (scientist/1, scientist/1/2).",
         ),
@@ -242,6 +277,7 @@ def done(
         list[str],
         typer.Argument(
             metavar="ID",
+            autocompletion=_complete_id,
             help="Topics or references to mark; a section or roadmap marks all its topics.",
         ),
     ],
@@ -393,6 +429,7 @@ def log(
         str | None,
         typer.Argument(
             metavar="ID",
+            autocompletion=_complete_id,
             help="Only changes to this roadmap, section, topic or reference (and below it).",
             show_default=False,
         ),
