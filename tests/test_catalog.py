@@ -223,3 +223,15 @@ def test_a_bad_file_is_never_cached(cache: Path) -> None:
     with pytest.raises(RoadmapFileError):
         parse(MINIMAL.replace('id = "first"', 'id = "First!"').encode(), "demo")
     assert _cache_files(cache) == []
+
+
+def test_a_flipped_byte_in_a_cache_entry_is_caught(cache: Path) -> None:
+    expected = parse(MINIMAL.encode(), "demo")
+    [entry] = _cache_files(cache)
+    content = bytearray(entry.read_bytes())
+    for position in range(40, len(content), 7):
+        damaged = bytearray(content)
+        damaged[position] ^= 0x20
+        entry.write_bytes(bytes(damaged))
+        again = parse(MINIMAL.encode(), "demo")
+        assert again.course == expected.course and again.roadmaps == expected.roadmaps

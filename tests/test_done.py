@@ -159,7 +159,7 @@ def test_colour_follows_the_environment(
             return True
 
     def wanted(**env: str) -> bool:
-        for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        for name in ("NO_COLOR", "FORCE_COLOR", "TERM", "TTY_COMPATIBLE"):
             monkeypatch.delenv(name, raising=False)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
@@ -172,8 +172,14 @@ def test_colour_follows_the_environment(
     monkeypatch.setattr("sys.platform", "win32")
     assert wanted() is False
     assert wanted(FORCE_COLOR="1") is True
+    assert wanted(FORCE_COLOR="") is False  # set but empty: not forced, and not a terminal
+    assert wanted(TTY_COMPATIBLE="0") is False
+    assert wanted(TTY_COMPATIBLE="0", FORCE_COLOR="1") is False  # as rich: it comes first
     monkeypatch.setattr("sys.platform", "linux")
-    monkeypatch.delenv("FORCE_COLOR")
+    monkeypatch.delenv("TTY_COMPATIBLE")
+    assert wanted(TTY_COMPATIBLE="1") is True
+    monkeypatch.delenv("TTY_COMPATIBLE")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     assert lines.Lines(io.StringIO()).colour is False  # not a terminal
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert lines.Lines(io.StringIO()).colour is True

@@ -285,3 +285,100 @@ def test_an_unwritable_folder_leaves_the_history_alone(
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot write in the data folder")
     assert (data_dir / "history.jsonl").read_bytes() == history
+
+
+def _installed() -> str:
+    import sys
+
+    found = shutil.which("llmcourse", path=str(Path(sys.executable).parent))
+    assert found
+    return found
+
+
+def test_an_ascii_terminal_gets_ascii_not_a_traceback(data_dir: Path) -> None:
+    import subprocess
+
+    env = os.environ | {"PYTHONIOENCODING": "ascii"}
+    for args in (["done", "scientist/2"], ["log"], ["progress"], ["undo"], ["list", "-t"]):
+        result = subprocess.run([_installed(), *args], env=env, capture_output=True)
+        assert result.returncode == 0, (args, result.stderr)
+        assert result.stderr == b"", args
+        result.stdout.decode("ascii")
+    done = subprocess.run([_installed(), "done", "tokenization"], env=env, capture_output=True)
+    assert done.stdout.startswith(b"x done   scientist/architecture/tokenization")
+    assert b"1 of 4 topics done - 0 of 5 references read" in done.stdout
+
+
+def test_a_closed_stdout_does_not_undo_a_saved_change(data_dir: Path) -> None:
+    import subprocess
+
+    result = subprocess.run(
+        [_installed(), "done", "tokenization"], stdout=subprocess.DEVNULL, capture_output=False
+    )
+    assert result.returncode == 0
+    closed = subprocess.run(
+        f"'{_installed()}' done attention-mechanisms >&-", shell=True, capture_output=False
+    )
+    assert closed.returncode == 0
+    assert (
+        _statuses(data_dir / "progress.toml")["scientist/architecture/attention-mechanisms"]
+        == "done"
+    )
+
+
+def test_a_huge_history_size_is_reported_not_raised(run: Invoke, data_dir: Path) -> None:
+    run("done", "tokenization")
+    progress = data_dir / "progress.toml"
+    lines = progress.read_text("utf-8").splitlines()
+    progress.write_text(
+        "\n".join(
+            "history_size = 1000000000000000" if x.startswith("history_size") else x for x in lines
+        ),
+        encoding="utf-8",
+    )
+    assert run("log").exit_code == 0
+    undo = run("undo")
+    assert undo.exit_code == 1 and undo.stderr.count("\n") == 1
+    codes = [f["code"] for f in run("doctor", "--json").json()["findings"]]
+    assert "history-cut-short" in codes
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00Z"])
+def test_times_at_the_edge_of_the_calendar_are_bad_fields(
+    run: Invoke, data_dir: Path, when: str
+) -> None:
+    data_dir.mkdir(parents=True)
+    content = (
+        f'schema_version = 2\n[entries."scientist/architecture/nanogpt"]\n'
+        f'status = "done"\nchanged = {when}\n'
+    )
+    (data_dir / "progress.toml").write_text(content, encoding="utf-8")
+    shown = run("show", "nanogpt")
+    assert shown.exit_code == 1
+    assert "changed: is too near the first or last day" in shown.stderr
+    assert run("doctor").exit_code == 1
+
+
+def test_a_history_time_at_the_edge_of_the_calendar_is_a_bad_line(
+    run: Invoke, data_dir: Path
+) -> None:
+    run("done", "tokenization")
+    history = data_dir / "history.jsonl"
+    event = json.loads(history.read_text("utf-8"))
+    event["time"] = "0001-01-01T00:00:00+00:00"
+    history.write_text(json.dumps(event) + "\n", encoding="utf-8")
+    _vouch_for_all(data_dir)
+    findings = run("doctor", "--json").json()["findings"]
+    assert ("bad-history-line", 1) in [(f["code"], f["line"]) for f in findings]
+    assert run("log").exit_code == 0
+
+
+def test_doctor_notes_a_history_whose_progress_file_is_gone(run: Invoke, data_dir: Path) -> None:
+    run("done", "tokenization")
+    run("done", "attention-mechanisms")
+    (data_dir / "progress.toml").unlink()
+    (data_dir / "progress.toml.bak").unlink()
+    codes = [f["code"] for f in run("doctor", "--json").json()["findings"]]
+    assert "history-without-progress" in codes
+    run("done", "scientist/1/4")
+    assert len(list(data_dir.glob("history.set-aside-*.jsonl"))) == 1

@@ -255,7 +255,12 @@ class Catalog:
 
 CACHE_ENV = "LLMCOURSE_CACHE_DIR"
 # Part of every cache key: a change to what is cached, or to how, makes old entries unused.
-_CACHE_LAYOUT = f"1:{__version__}:{sys.version_info[:2]}:{marshal.version}"
+_CACHE_LAYOUT = f"2:{__version__}:{sys.version_info[:2]}:{marshal.version}"
+# The code that validates and shapes what is cached is part of the key too, so that a changed
+# model (an editable install, a snapshot between releases) never meets an old entry.
+_CACHE_CODE = ("models.py", "course.py")
+_DIGEST = 32  # bytes of sha256 before each cache entry's content: a torn or flipped entry
+# fails its check and is rebuilt, never read as another course
 
 
 def load_bundled() -> Catalog:
@@ -297,15 +302,27 @@ def parse(content: bytes, source: str) -> Catalog:
     user's cache folder, keyed by the content and this version of llmcourse. A cache entry that
     cannot be read is ignored and written anew; the cache is never needed.
     """
-    key = hashlib.sha256(_CACHE_LAYOUT.encode() + b"\0" + content).hexdigest()[:32]
+    key = hashlib.sha256(_cache_salt() + content).hexdigest()[:32]
     cache = cache_dir() / f"roadmaps-{key}.marshal"
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError, KeyError):
-        return _catalog(marshal.loads(cache.read_bytes()), source)
+        entry = cache.read_bytes()
+        if hashlib.sha256(entry[_DIGEST:]).digest() == entry[:_DIGEST]:
+            return _catalog(marshal.loads(entry[_DIGEST:]), source)
     data = validate(content, source)
     catalog = _catalog(data, source)
     with contextlib.suppress(OSError, ValueError):
-        _write_cache(cache, marshal.dumps(data))
+        payload = marshal.dumps(data)
+        _write_cache(cache, hashlib.sha256(payload).digest() + payload)
     return catalog
+
+
+def _cache_salt() -> bytes:
+    here = Path(__file__).parent
+    salt = hashlib.sha256(_CACHE_LAYOUT.encode())
+    for name in _CACHE_CODE:
+        with contextlib.suppress(OSError):  # a zipped install: the version stands for it
+            salt.update((here / name).read_bytes())
+    return salt.digest()
 
 
 def _catalog(data: dict[str, Any], source: str) -> Catalog:

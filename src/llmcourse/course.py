@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
 # 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
@@ -201,6 +201,16 @@ def _whole_number(value: Any, least: int) -> str | None:
     return None
 
 
+def in_range(moment: datetime) -> bool:
+    """Whether a time can be shown in UTC and on any clock (a day's margin each way)."""
+    try:
+        moment.astimezone(UTC) - timedelta(days=1)
+        moment.astimezone(UTC) + timedelta(days=1)
+    except OverflowError:
+        return False
+    return True
+
+
 def entry_problems(value: Any, where: tuple[int | str, ...] = ()) -> list[Problem]:
     if not isinstance(value, dict):
         return [(where, "Input should be a table")]
@@ -218,6 +228,8 @@ def entry_problems(value: Any, where: tuple[int | str, ...] = ()) -> list[Proble
         problems.append(((*where, "changed"), "Input should be a date and time"))
     elif changed.tzinfo is None:
         problems.append(((*where, "changed"), "must carry a time zone, e.g. 2026-01-31T18:00:00Z"))
+    elif not in_range(changed):
+        problems.append(((*where, "changed"), "is too near the first or last day a time can be"))
     return problems
 
 
@@ -274,7 +286,7 @@ class Event(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
             "rev": self.rev,
-            "time": self.time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "time": self.time.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "command": self.command,
             "id": self.id,
             "old": self.old,

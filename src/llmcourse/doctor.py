@@ -119,6 +119,15 @@ def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
             )
         else:
             report.add("note", "no-progress-file", f"nothing recorded yet: {path} does not exist")
+        history_file = history.history_path(path)
+        if history_file.exists() and history_file.stat().st_size:
+            report.add(
+                "note",
+                "history-without-progress",
+                f"{history_file.name} holds the history of a progress file that is gone; the "
+                "next change keeps it whole as history.set-aside-<time>.jsonl and starts anew",
+                file=history_file,
+            )
         return _Read()
     except OSError as err:
         report.add(

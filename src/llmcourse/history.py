@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from llmcourse.course import Event
+from llmcourse.course import Event, in_range
 from llmcourse.errors import ProgressFileError
 
 HISTORY_NAME = "history.jsonl"
@@ -54,8 +54,8 @@ def read(path: Path, size: int, revision: int) -> History:
     history = History(path)
     try:
         with open(path, "rb") as handle:
-            content = handle.read(size)
             actual = os.fstat(handle.fileno()).st_size
+            content = handle.read(min(size, actual))
     except FileNotFoundError:
         content, actual = b"", 0
     except OSError as err:
@@ -72,7 +72,7 @@ def read(path: Path, size: int, revision: int) -> History:
         try:
             last = parse_event(json.loads(line))
             history.events.append(last)
-        except (ValueError, TypeError, KeyError, RecursionError) as err:
+        except (ValueError, TypeError, KeyError, RecursionError, OverflowError) as err:
             last = None
             history.problems.append((number, _reason(err)))
     ends_on_a_line = not content or content.endswith(b"\n")
@@ -89,6 +89,8 @@ def _reason(err: Exception) -> str:
         return f"the key {err} is missing"
     if isinstance(err, RecursionError):
         return "nested too deeply to read"
+    if isinstance(err, OverflowError):
+        return "its time is out of range"
     return str(err)
 
 
@@ -109,6 +111,8 @@ def parse_event(doc: Any) -> Event:
         raise ValueError("'rev' must be a positive whole number")
     if event.time.tzinfo is None:
         raise ValueError("'time' must carry a time zone")
+    if not in_range(event.time):
+        raise ValueError("'time' is too near the first or last day a time can be")
     for name in ("command", "id", "old", "new"):
         if not isinstance(getattr(event, name), str):
             raise ValueError(f"'{name}' must be a string")
@@ -140,7 +144,7 @@ def _last_event_rev(fd: int, end: int) -> int | None:
         return None  # a line longer than any event
     try:
         return parse_event(json.loads(line)).rev
-    except (ValueError, TypeError, KeyError, RecursionError):
+    except (ValueError, TypeError, KeyError, RecursionError, OverflowError):
         return None
 
 
@@ -221,5 +225,8 @@ def _belongs(fd: int, size: int, committed: int, revision: int) -> bool:
     if committed > size:
         return False
     if committed == 0:
-        return True  # nothing vouched for: any bytes are events the progress does not hold
+        # Nothing vouched for: whole events here belong to a progress file that is gone (or
+        # to a first change that never completed); a part of one line is only debris.
+        os.lseek(fd, 0, os.SEEK_SET)
+        return b"\n" not in _read_exactly(fd, min(size, 65536))
     return _last_event_rev(fd, committed) == revision

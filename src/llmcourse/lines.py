@@ -25,16 +25,24 @@ _CODES = {"bold": "1", "dim": "2", "green": "32", "yellow": "33", "cyan": "36"}
 
 
 def colour_wanted(stream: TextIO) -> bool:
+    """Whether to colour, decided as rich decides it for the table views."""
     if os.environ.get("NO_COLOR", "") != "":
         return False
     if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
         return False
-    if os.environ.get("FORCE_COLOR", "") != "":
-        return True
-    if sys.platform == "win32":
+    if sys.platform == "win32" and os.environ.get("FORCE_COLOR", "") == "":
         return False
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 class Lines:
@@ -63,18 +71,24 @@ class Lines:
     def arrow(self) -> str:
         return "->" if self.ascii_only else "→"
 
+    def dot(self) -> str:
+        return "-" if self.ascii_only else "·"
+
     def print(self, *parts: str) -> None:
         self.stream.write("".join(parts) + "\n")
 
 
 def local_time(moment: datetime) -> str:
-    """A time as the learner's own clock shows it."""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    """A time as the learner's own clock shows it (in UTC where that clock cannot)."""
+    try:
+        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, ValueError):  # the first or last days a datetime can hold
+        return moment.isoformat(sep=" ", timespec="minutes")
 
 
-def counts(topics: Count, references: Count) -> str:
+def counts(topics: Count, references: Count, dot: str = "·") -> str:
     return (
-        f"{topics.done} of {topics.total} topics done · "
+        f"{topics.done} of {topics.total} topics done {dot} "
         f"{references.done} of {references.total} references read"
     )
 
@@ -100,8 +114,8 @@ def marked(out: Lines, result: MarkResult) -> None:
         complete = section.topics.complete
         out.print(
             out.safe(section.section.title, "bold"),
-            ": " + counts(section.topics, section.references),
-            out.style(" · section complete", "green") if complete else "",
+            ": " + counts(section.topics, section.references, out.dot()),
+            out.style(f" {out.dot()} section complete", "green") if complete else "",
         )
 
 

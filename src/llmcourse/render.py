@@ -349,8 +349,9 @@ def log(out: Console, catalog: Catalog, page: LogPage) -> None:
     table.add_column("Id", ratio=1, overflow="fold")
     for event in page.events:
         node = catalog.nodes.get(catalog.former.get(event.id, event.id))
+        arrow = "->" if out.options.ascii_only else "→"
         change = (
-            safe(f"{status_words(event.old)} → {status_words(event.new)}")
+            safe(f"{status_words(event.old)} {arrow} {status_words(event.new)}")
             if event.old != event.new
             else Text("left as it is")
         )

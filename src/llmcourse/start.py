@@ -8,6 +8,24 @@ def main() -> None:
     # collector's passes over the many objects Typer and pydantic create as they are imported
     # cost about a tenth of start-up. The process ends long before garbage would matter.
     gc.disable()
+    _usable_output()
     from llmcourse.cli import main as run
 
     run()
+
+
+def _usable_output() -> None:
+    """Output that cannot fail halfway through a command that has already saved a change.
+
+    A terminal or file whose encoding lacks a character (`PYTHONIOENCODING=ascii`, or cp1252
+    for a redirect on Windows) gets `?` for it rather than a traceback; a closed stdout is
+    written to nowhere.
+    """
+    import os
+    import sys
+
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
