@@ -5,6 +5,7 @@ import functools
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -32,7 +33,7 @@ _UsageError: type[Exception] = next(
 
 def _show_usage_error(err: Any, file: object = None) -> None:
     command = err.ctx.command_path if err.ctx is not None else "llmcourse"
-    message = escape_controls(err.format_message()).rstrip(".")
+    message = escape_controls(err.format_message()).rstrip(".").replace("Value error, ", "")
     sys.stderr.write(f"error: {message}. Run '{command} --help' for usage\n")
 
 
@@ -560,6 +561,153 @@ def validate(
         lines.validated(lines.Lines(), path, course, found)
     if found:
         raise typer.Exit(1)
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
+
+@app.command()
+def export(
+    format_: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json: everything (progress, unknown keys, history), for 'llmcourse import'; "
+            "markdown: the course as a checklist; csv: a row per topic and reference.",
+        ),
+    ] = ExportFormat.json,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to FILE instead of standard output."
+        ),
+    ] = None,
+) -> None:
+    """Export your progress as JSON, as a Markdown checklist of the course, or as CSV.
+
+    Example: llmcourse export --format markdown -o llm-course.md
+    """
+    from llmcourse import export as exporting
+
+    with handled(False):
+        catalog = _course()
+        progress = _progress(catalog)
+        if format_ is ExportFormat.json:
+            from llmcourse import history
+
+            found = history.read(
+                progress.history_path, progress.data.history_size, progress.data.revision
+            )
+            if found.problems:
+                _note(
+                    f"{len(found.problems)} line(s) of {found.path} cannot be read and are not "
+                    "in the export. Run 'llmcourse doctor'"
+                )
+            text = exporting.as_json(catalog, progress.data, found.events, _now())
+        elif format_ is ExportFormat.markdown:
+            text = exporting.as_markdown(catalog, progress.data)
+        else:
+            text = exporting.as_csv(catalog, progress.data)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        _write_output(output, text)
+
+
+def _write_output(output: str, text: str) -> None:
+    from pathlib import Path
+
+    from llmcourse import store
+    from llmcourse.errors import ProgressFileError
+
+    path = Path(output).expanduser()
+    try:
+        store.write_atomic(path, text.encode("utf-8"))
+    except OSError as err:
+        raise ProgressFileError(
+            f"cannot write {path}: {err.strerror or err}", "Check the path and its permissions"
+        ) from None
+    _note(f"written to {path}")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE", help="A file written by 'llmcourse export'.", show_default=False
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change, and change nothing.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge progress exported on another machine: per item, the more recent change wins.
+
+    The other history's events are added without duplicates; importing twice changes
+    nothing, and 'llmcourse undo' reverts an import. Example: llmcourse import laptop.json
+    """
+    from pathlib import Path
+
+    from llmcourse import export, history, store, tracker
+    from llmcourse.errors import ImportFileError, ProgressFileError
+
+    with handled(as_json):
+        catalog = _course()
+        path = Path(file).expanduser()
+        try:
+            content = path.read_bytes()
+        except OSError as err:
+            raise ImportFileError(
+                f"cannot read {path}: {err.strerror or err}", "Check the path and its permissions"
+            ) from None
+        theirs = export.parse_export(content, str(path))
+        if theirs.course_id != catalog.course.id:
+            raise ImportFileError(
+                f"{path} holds progress on the course '{theirs.course_id}', not "
+                f"'{catalog.course.id}'",
+                "Import it with --roadmaps naming that course's roadmap file; nothing was changed",
+            )
+        target = store.progress_path(catalog.course.id)
+        lock = contextlib.nullcontext() if dry_run else store.locked(target)
+        now = _now()
+        with lock:
+            progress = _progress(catalog, target, reading=False)
+            store.ensure_writable(progress)
+            found = history.read(
+                progress.history_path, progress.data.history_size, progress.data.revision
+            )
+            if found.mismatch or found.problems:
+                raise ProgressFileError(
+                    f"history file {found.path} cannot be merged into as it is",
+                    "Run 'llmcourse doctor' to see what is wrong; nothing was changed",
+                )
+            updated, result = tracker.merge(
+                catalog, progress.data, found.events, theirs.entries, theirs.extra, theirs.history
+            )
+            if not dry_run and (result.changed or result.updated or result.foreign):
+                progress.data = updated
+                if result.adopted:
+                    last = theirs.history[-1].rev if theirs.history else theirs.revision
+                    progress.data.revision = 0
+                    _kept(store.commit(progress, theirs.history, revision=last))
+                else:
+                    revision = progress.data.revision + 1
+                    records = tracker.merge_events(result, revision, now)
+                    _kept(store.commit(progress, records, revision if records else None))
+    if as_json:
+        from llmcourse import jsonout
+
+        jsonout.emit(jsonout.merged(result, path, dry_run))
+        return
+    from llmcourse import lines
+
+    lines.merged(lines.Lines(), result, path, dry_run)
 
 
 def _now() -> datetime:

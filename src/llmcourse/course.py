@@ -282,6 +282,9 @@ class Event(NamedTuple):
     old: str
     new: str
     undoes: int | None = None  # set on the events of an `undo`: the change they revert
+    # An event of another machine's history, brought in by `import`: a record of what happened
+    # there, not a change made here, so `undo` passes over it.
+    imported: bool = False
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -294,4 +297,10 @@ class Event(NamedTuple):
         }
         if self.undoes is not None:
             doc["undoes"] = self.undoes
+        if self.imported:
+            doc["imported"] = True
         return doc
+
+    def key(self) -> tuple[str, str, str, str, str, int | None]:
+        """What makes two events one, wherever they were numbered: for merging histories."""
+        return (self.to_json()["time"], self.id, self.old, self.new, self.command, self.undoes)

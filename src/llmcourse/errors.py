@@ -51,3 +51,7 @@ class RoadmapFileError(LlmCourseError):
 class BadValueError(LlmCourseError):
     code = "bad-value"
     exit_code = EXIT_USAGE
+
+
+class ImportFileError(LlmCourseError):
+    code = "import-file"

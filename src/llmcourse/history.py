@@ -98,6 +98,9 @@ def parse_event(doc: Any) -> Event:
     if not isinstance(doc, dict):
         raise TypeError("not a JSON object")
     undoes = doc.get("undoes")
+    imported = doc.get("imported", False)
+    if not isinstance(imported, bool):
+        raise ValueError("'imported' must be true or false")
     event = Event(
         rev=doc["rev"],
         time=datetime.fromisoformat(doc["time"]),
@@ -106,6 +109,7 @@ def parse_event(doc: Any) -> Event:
         old=doc["old"],
         new=doc["new"],
         undoes=undoes,
+        imported=imported,
     )
     if not isinstance(event.rev, int) or isinstance(event.rev, bool) or event.rev < 1:
         raise ValueError("'rev' must be a positive whole number")

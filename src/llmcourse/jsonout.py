@@ -16,6 +16,7 @@ from llmcourse.tracker import (
     CourseSummary,
     LogPage,
     MarkResult,
+    MergeResult,
     RoadmapSummary,
     SectionSummary,
     UndoResult,
@@ -268,4 +269,15 @@ def validated(path: Path, course: Catalog | None, problems: list[tuple[str, str]
         "valid": not problems,
         "problems": [{"location": where, "message": message} for where, message in problems],
         "course": _sizes(course) if course is not None else None,
+    }
+
+
+def merged(result: MergeResult, path: Path, dry_run: bool) -> Doc:
+    return {
+        "file": str(path),
+        "dry_run": dry_run,
+        "adopted": result.adopted,
+        "changed": [{"id": c.node.id, "from": c.old, "to": c.new} for c in result.changed],
+        "updated": result.updated,
+        "events_added": len(result.foreign),
     }

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from llmcourse.text import escape_controls
-from llmcourse.tracker import Count, MarkResult, UndoResult
+from llmcourse.tracker import Count, MarkResult, MergeResult, UndoResult
 
 if TYPE_CHECKING:
     from llmcourse.catalog import Catalog
@@ -179,3 +179,46 @@ def validated(
         out.safe(course.course.id, "cyan"),
         f", {sizes}",
     )
+
+
+def merged(out: Lines, result: MergeResult, path: Path, dry_run: bool) -> None:
+    if not (result.changed or result.updated or result.foreign):
+        out.print(
+            out.style("Nothing to import: ", "dim"),
+            out.safe(str(path)),
+            out.style(" holds nothing your progress lacks.", "dim"),
+        )
+        return
+    if result.adopted:
+        out.print(
+            f"{'Would take' if dry_run else 'Took'} the progress and history in ",
+            out.safe(str(path), "bold"),
+            f" as they are: {len(result.updated)} entries, {len(result.foreign)} events.",
+        )
+        return
+    for change in result.changed:
+        out.print(
+            out.symbol(change.new),
+            " ",
+            out.style(
+                f"{change.old.replace('-', ' ')} {out.arrow()} {change.new.replace('-', ' ')}",
+                "yellow",
+            ),
+            "  ",
+            out.safe(change.node.id, "cyan"),
+            "  ",
+            out.safe(change.node.title),
+        )
+    changed, updated, added = (
+        ("would change", "would be updated", "would be added")
+        if dry_run
+        else ("changed", "updated", "added")
+    )
+    plural = len(result.changed) != 1
+    summary = (
+        f"{len(result.changed)} status{'es' if plural else ''} {changed}, "
+        f"{len(result.updated)} other entr{'ies' if len(result.updated) != 1 else 'y'} {updated}, "
+        f"{len(result.foreign)} event{'s' if len(result.foreign) != 1 else ''} of the other "
+        f"history {added}"
+    )
+    out.print(out.style(("Dry run, nothing was changed: " if dry_run else "") + summary, "dim"))

@@ -355,7 +355,9 @@ def log(out: Console, catalog: Catalog, page: LogPage) -> None:
             if event.old != event.new
             else Text("left as it is")
         )
-        if event.undoes is not None:
+        if event.imported:
+            change.append(" (imported)", style="dim")
+        elif event.undoes is not None:
             change.append(f" (undo #{event.undoes})", style="yellow")
         elif event.rev in page.undone_by:
             change.stylize("dim strike")

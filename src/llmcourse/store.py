@@ -259,13 +259,14 @@ def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
     return release
 
 
-def commit(progress: Progress, events: list[Event]) -> list[Path]:
+def commit(progress: Progress, events: list[Event], revision: int | None = None) -> list[Path]:
     """Record one change: its events go to the history, then the progress file is replaced.
 
     Call it under `locked`, with `progress.data` already changed and `events` numbered
     `progress.data.revision + 1` (or empty, for a change that is not a change of status).
     Returns the files it moved out of the way, whole: a history that did not belong to the
-    progress file, or events past its end that the progress file does not hold.
+    progress file, or events past its end that the progress file does not hold. `revision`
+    sets the change count outright, for a history taken whole from an export.
     """
     from llmcourse import history
 
@@ -283,9 +284,9 @@ def commit(progress: Progress, events: list[Event]) -> list[Path]:
         )
     except OSError as err:
         raise _write_error("history file", path, err) from None
-    progress.data = dataclasses.replace(
-        data, revision=data.revision + (1 if events else 0), history_size=size
-    )
+    if revision is None:  # the usual case: the events are one change, the next one
+        revision = data.revision + (1 if events else 0)
+    progress.data = dataclasses.replace(data, revision=revision, history_size=size)
     try:
         save(progress)
     except BaseException:

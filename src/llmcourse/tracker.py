@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from llmcourse.catalog import Catalog, Node
 from llmcourse.course import (
@@ -247,9 +247,10 @@ class UndoResult(NamedTuple):
 
 def undoable(history: list[Event]) -> list[list[Event]]:
     """The changes `undo` can revert, newest first: not undos, and not undone already."""
-    undone = {event.undoes for event in history if event.undoes is not None}
+    own = [event for event in history if not event.imported]
+    undone = {event.undoes for event in own if event.undoes is not None}
     batches: dict[int, list[Event]] = {}
-    for event in history:
+    for event in own:
         batches.setdefault(event.rev, []).append(event)
     return [
         batch
@@ -342,5 +343,71 @@ def history_page(
         and (since is None or event.time >= since)
         and (until is None or event.time < until)
     ]
-    undone_by = {event.undoes: event.rev for event in history if event.undoes is not None}
+    undone_by = {
+        event.undoes: event.rev
+        for event in history
+        if event.undoes is not None and not event.imported
+    }
     return LogPage(matching[:limit] if limit else matching, len(matching), undone_by)
+
+
+class MergeResult(NamedTuple):
+    """What importing another machine's state changes here."""
+
+    changed: list[Change]  # statuses that change: the newer entry came from the import
+    updated: list[str]  # entries that change otherwise (a later time, keys they lacked)
+    foreign: list[Event]  # events of the other history that this one lacks, oldest first
+    adopted: bool  # nothing was here: the import's progress and history are taken whole
+
+
+def merge(
+    catalog: Catalog,
+    progress: ProgressFile,
+    history: list[Event],
+    entries: dict[str, Entry],
+    extra: dict[str, Any],
+    events: list[Event],
+) -> tuple[ProgressFile, MergeResult]:
+    """Merge another machine's entries and history into these: per item, the newer wins.
+
+    Nothing is dropped: an entry kept here still gains the keys only the other one has, and
+    events this history lacks are kept as imported records. Merging twice changes nothing.
+    """
+    updated = progress.copy()
+    if not progress.entries and not history:
+        updated.entries = {
+            key: entry.with_status(entry.status, entry.changed) for key, entry in entries.items()
+        }
+        updated.extra = {**extra, **updated.extra}
+        result = MergeResult([], sorted(entries), list(events), adopted=True)
+        return updated, result
+    changed: list[Change] = []
+    touched: list[str] = []
+    for entry_id, theirs in entries.items():
+        ours = updated.entries.get(entry_id)
+        if ours is None or theirs.changed > ours.changed:
+            merged = Entry(
+                theirs.status, theirs.changed, {**(ours.extra if ours else {}), **theirs.extra}
+            )
+        else:
+            merged = Entry(ours.status, ours.changed, {**theirs.extra, **ours.extra})
+        if ours is not None and merged == ours:
+            continue
+        updated.entries[entry_id] = merged
+        old = ours.status if ours is not None else "not-started"
+        node = catalog.nodes.get(entry_id)
+        if merged.status != old and node is not None:
+            changed.append(Change(node, old, merged.status))
+        else:
+            touched.append(entry_id)
+    for key, value in extra.items():
+        updated.extra.setdefault(key, value)
+    known = {event.key() for event in history}
+    foreign = [event for event in events if event.key() not in known]
+    return updated, MergeResult(changed, touched, foreign, adopted=False)
+
+
+def merge_events(result: MergeResult, revision: int, now: datetime) -> list[Event]:
+    """The history lines of an import: the other history's missing events, then its changes."""
+    records = [event._replace(rev=revision, imported=True) for event in result.foreign]
+    return records + events(result.changed, revision, now, "import")

@@ -1,0 +1,213 @@
+"""`llmcourse export`: the learner's state as JSON (all of it), Markdown or CSV.
+
+JSON is for another machine (`llmcourse import`) and for scripts: the progress entries, keys
+this version does not know (as TOML, so that they come back exactly), and the history.
+Markdown is the whole course as a checklist in the course's order, ready to paste into GitHub,
+Obsidian or a notes app. CSV is one row per topic and reference, for a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from llmcourse.catalog import Catalog, Node
+from llmcourse.course import Entry, Event, ProgressFile, Reference, entry_problems
+from llmcourse.tracker import status_of
+
+EXPORT_FORMAT = "llmcourse-export"
+EXPORT_VERSION = 1
+
+Doc = dict[str, Any]
+
+
+def _time(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _toml(values: dict[str, Any]) -> str:
+    import tomli_w
+
+    return tomli_w.dumps(values)
+
+
+def as_json(catalog: Catalog, progress: ProgressFile, events: list[Event], now: datetime) -> str:
+    entries: Doc = {}
+    for entry_id, entry in progress.entries.items():
+        doc: Doc = {"status": entry.status, "changed": _time(entry.changed)}
+        if entry.extra:
+            doc["extra_toml"] = _toml(entry.extra)
+        entries[entry_id] = doc
+    document: Doc = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported": _time(now),
+        "course": {"id": catalog.course.id, "title": catalog.course.title},
+        "progress": {"revision": progress.revision, "entries": entries},
+        "history": [event.to_json() for event in events],
+    }
+    if progress.extra:
+        document["progress"]["extra_toml"] = _toml(progress.extra)
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def _md(text: str) -> str:
+    """Text for a Markdown line: what would be read as markup is escaped, breaks flattened."""
+    flat = " ".join(text.split())
+    return "".join("\\" + char if char in "\\`*_[]<>#|!~" else char for char in flat)
+
+
+def _url(url: str) -> str:
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+
+
+def as_markdown(catalog: Catalog, progress: ProgressFile) -> str:
+    def box(node: Node) -> str:
+        return "[x]" if status_of(progress, node.id) == "done" else "[ ]"
+
+    lines = [f"# {_md(catalog.course.title)}", ""]
+    if catalog.course.url:
+        lines += [f"<{_url(catalog.course.url)}>", ""]
+    for roadmap in catalog.roadmaps:
+        title = roadmap.title + (" (optional)" if roadmap.optional else "")
+        lines += [f"## {_md(title)}", ""]
+        for section in roadmap.sections:
+            lines += [f"### {section.number}. {_md(section.title)}", ""]
+            for node in catalog.section_topics(roadmap, section):
+                lines.append(f"- {box(node)} {_md(node.title)} (`{node.id}`)")
+            references = catalog.section_references(roadmap, section)
+            if references:
+                lines += ["", "References:", ""]
+                for node in references:
+                    item = node.item
+                    assert isinstance(item, Reference)
+                    author = f" — {_md(item.author)}" if item.author else ""
+                    lines.append(f"- {box(node)} [{_md(item.title)}]({_url(item.url)}){author}")
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+CSV_COLUMNS = (
+    "kind",
+    "id",
+    "number",
+    "roadmap",
+    "section",
+    "title",
+    "status",
+    "changed",
+    "author",
+    "url",
+)
+
+
+def as_csv(catalog: Catalog, progress: ProgressFile) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for node in catalog.nodes.values():
+        if node.kind not in ("topic", "reference"):
+            continue
+        assert node.section is not None and node.item is not None
+        entry = progress.entries.get(node.id)
+        writer.writerow(
+            [
+                node.kind,
+                node.id,
+                node.number or "",
+                node.roadmap.id,
+                f"{node.roadmap.id}/{node.section.id}",
+                _cell(node.title),
+                status_of(progress, node.id),
+                _time(entry.changed) if entry is not None else "",
+                _cell(getattr(node.item, "author", None) or ""),
+                getattr(node.item, "url", ""),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading =, +, - or @ would make it a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+class Export(NamedTuple):
+    """A JSON export, read and checked."""
+
+    course_id: str
+    revision: int
+    entries: dict[str, Entry]
+    extra: dict[str, Any]
+    history: list[Event]
+
+
+def parse_export(content: bytes, source: str) -> Export:
+    """Read a JSON export strictly: anything wrong is an error naming where it is."""
+    from llmcourse.errors import ImportFileError
+    from llmcourse.history import parse_event
+
+    def bad(where: str, what: str) -> ImportFileError:
+        return ImportFileError(
+            f"{source}: {where}: {what}" if where else f"{source}: {what}",
+            "Use a file written by 'llmcourse export --format json'; nothing was changed",
+        )
+
+    try:
+        doc = json.loads(content)
+    except (ValueError, RecursionError) as err:
+        raise bad("", f"not a JSON document ({err})") from None
+    if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
+        raise bad("", "not an llmcourse export")
+    if doc.get("version") != EXPORT_VERSION:
+        raise bad("version", f"{doc.get('version')!r} is not {EXPORT_VERSION}")
+    course = doc.get("course")
+    if not isinstance(course, dict) or not isinstance(course.get("id"), str):
+        raise bad("course.id", "missing")
+    progress = doc.get("progress")
+    if not isinstance(progress, dict) or not isinstance(progress.get("entries"), dict):
+        raise bad("progress.entries", "missing")
+    revision = progress.get("revision", 0)
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
+        raise bad("progress.revision", "must be a whole number, 0 or more")
+    entries: dict[str, Entry] = {}
+    for entry_id, value in progress["entries"].items():
+        where = f"progress.entries.{entry_id}"
+        if not isinstance(value, dict):
+            raise bad(where, "must be an object")
+        try:
+            changed = datetime.fromisoformat(value["changed"])
+        except (KeyError, TypeError, ValueError):
+            raise bad(f"{where}.changed", "must be an ISO 8601 time") from None
+        raw = {"status": value.get("status"), "changed": changed}
+        for problem_where, message in entry_problems(raw, (where,)):
+            raise bad(".".join(str(part) for part in problem_where), message)
+        entries[entry_id] = Entry(value["status"], changed, _extra(value, where, bad))
+    extra = _extra(progress, "progress", bad)
+    history = doc.get("history", [])
+    if not isinstance(history, list):
+        raise bad("history", "must be a list")
+    events: list[Event] = []
+    for number, line in enumerate(history, start=1):
+        try:
+            events.append(parse_event(line))
+        except (ValueError, TypeError, KeyError, RecursionError, OverflowError) as err:
+            raise bad(f"history[{number}]", str(err)) from None
+    return Export(course["id"], revision, entries, extra, events)
+
+
+def _extra(doc: dict[str, Any], where: str, bad: Any) -> dict[str, Any]:
+    text = doc.get("extra_toml")
+    if text is None:
+        return {}
+    import tomllib
+
+    try:
+        if not isinstance(text, str):
+            raise TypeError("must be a string")
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError, TypeError) as err:
+        raise bad(f"{where}.extra_toml", f"not TOML ({err})") from None

@@ -1,0 +1,185 @@
+"""`llmcourse export` and `llmcourse import`: to notes apps, spreadsheets and other machines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Run
+
+Invoke = Callable[..., Run]
+
+TOKENIZATION = "scientist/architecture/tokenization"
+
+
+def _state(folder: Path) -> dict[str, object]:
+    return tomllib.loads((folder / "progress.toml").read_text("utf-8"))["entries"]  # type: ignore[no-any-return]
+
+
+def _folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    monkeypatch.setenv("LLMCOURSE_DATA_DIR", str(folder))
+
+
+def test_markdown_is_the_course_as_a_checklist(run: Invoke) -> None:
+    run("done", "tokenization", "nanogpt")
+    text = run("export", "--format", "markdown").stdout
+    assert text.startswith("# The LLM Course\n")
+    assert "## LLM Fundamentals (optional)" in text
+    assert "### 1. The LLM Architecture" in text
+    assert f"- [x] Tokenization (`{TOKENIZATION}`)" in text
+    assert "- [ ] Attention mechanisms" in text
+    assert "- [x] [nanoGPT](https://www.youtube.com/watch?v=kCc8FmEb1nY) — Andrej Karpathy" in text
+    assert text.count("- [") == 77 + 104
+
+
+def test_csv_is_a_row_per_topic_and_reference(run: Invoke) -> None:
+    run("done", "tokenization")
+    rows = list(csv.DictReader(io.StringIO(run("export", "-f", "csv").stdout)))
+    assert len(rows) == 77 + 104
+    row = next(r for r in rows if r["id"] == TOKENIZATION)
+    assert (row["kind"], row["number"], row["status"]) == ("topic", "scientist/1/2", "done")
+    assert row["changed"].endswith("Z")
+    assert {r["kind"] for r in rows} == {"topic", "reference"}
+
+
+def test_a_spreadsheet_never_reads_a_title_as_a_formula(run: Invoke, tmp_path: Path) -> None:
+    course = (Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml").read_text()
+    path = tmp_path / "course.toml"
+    path.write_text(course.replace('title = "BM25"', 'title = "=HYPERLINK(1)"'), encoding="utf-8")
+    rows = list(
+        csv.DictReader(io.StringIO(run("--roadmaps", str(path), "export", "-f", "csv").stdout))
+    )
+    assert "'=HYPERLINK(1)" in [r["title"] for r in rows]
+
+
+def test_export_to_a_file(run: Invoke, tmp_path: Path) -> None:
+    run("done", "tokenization")
+    out = tmp_path / "out" / "state.json"
+    result = run("export", "-o", str(out))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(out.read_text("utf-8"))["format"] == "llmcourse-export"
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    failed = run("export", "-o", str(blocked / "state.json"))
+    assert failed.exit_code == 1
+    assert failed.stderr.startswith("error: cannot write")
+    assert failed.stderr.count("\n") == 1
+
+
+def test_export_then_import_into_an_empty_folder_reproduces_the_state(
+    run: Invoke, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("done", "tokenization", "nanogpt")
+    run("done", "scientist/2")
+    run("undo")
+    progress = data_dir / "progress.toml"
+    progress.write_text(
+        progress.read_text("utf-8").replace("[entries]\n", 'device = "laptop"\n\n[entries]\n'),
+        encoding="utf-8",
+    )
+    exported = tmp_path / "state.json"
+    run("export", "-o", str(exported))
+    other = tmp_path / "other"
+    _folder(monkeypatch, other)
+    result = run("import", str(exported))
+    assert result.exit_code == 0, result.stderr
+    assert _state(other) == _state(data_dir)
+    assert tomllib.loads((other / "progress.toml").read_text())["device"] == "laptop"
+    assert (other / "history.jsonl").read_bytes() == (data_dir / "history.jsonl").read_bytes()
+    assert run("doctor").exit_code == 0
+    undo = run("undo", "--json").json()  # the history came along: undo goes on where it was
+    assert [u["rev"] for u in undo["undone"]] == [1]
+
+
+def test_merging_takes_the_newer_change_per_item_and_loses_nothing(
+    run: Invoke, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
+    _folder(monkeypatch, laptop)
+    run("done", "tokenization", "attention-mechanisms")
+    _folder(monkeypatch, desktop)
+    run("done", "nanogpt")
+    # The desktop later sets attention-mechanisms back: its change is the newer one.
+    run("done", "attention-mechanisms")
+    entries = desktop / "progress.toml"
+    entries.write_text(
+        entries.read_text("utf-8").replace("+00:00 }", '+00:00, note = "mine" }', 1),
+        encoding="utf-8",
+    )
+    _folder(monkeypatch, laptop)
+    run("export", "-o", str(tmp_path / "laptop.json"))
+    _folder(monkeypatch, desktop)
+    before = entries.read_bytes()
+    dry = run("import", str(tmp_path / "laptop.json"), "--dry-run", "--json").json()
+    assert entries.read_bytes() == before
+    assert [c["id"] for c in dry["changed"]] == [TOKENIZATION]
+    result = run("import", str(tmp_path / "laptop.json"), "--json")
+    assert result.json() == dry | {"dry_run": False}
+    state = _state(desktop)
+    assert {k for k, v in state.items() if v["status"] == "done"} == {  # type: ignore[index]
+        TOKENIZATION,
+        "scientist/architecture/attention-mechanisms",
+        "scientist/architecture/nanogpt",
+    }
+    assert state["scientist/architecture/nanogpt"]["note"] == "mine"  # type: ignore[index]
+
+    def imported() -> list[dict[str, object]]:
+        events = run("log", "--json", "-n", "0").json()["events"]
+        return [e for e in events if e.get("imported")]
+
+    # The laptop's events, less any the desktop holds already (the same item, change and
+    # second, as a fast test can make them), each once.
+    records = imported()
+    assert any(e["id"] == TOKENIZATION for e in records)
+    after = entries.read_bytes()
+    again = run("import", str(tmp_path / "laptop.json"))
+    assert "Nothing to import" in again.stdout
+    assert entries.read_bytes() == after
+    assert imported() == records
+    undone = run("undo", "--json").json()
+    assert undone["reverted"] == [
+        {"id": TOKENIZATION, "from": "done", "to": "not-started", "undoes": 3}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not json", "not a JSON document"),
+        (b'{"format": "something-else"}', "not an llmcourse export"),
+        (
+            b'{"format": "llmcourse-export", "version": 1, "course": {"id": "other"}, '
+            b'"progress": {"entries": {}}}',
+            "holds progress on the course 'other'",
+        ),
+        (
+            b'{"format": "llmcourse-export", "version": 1, "course": {"id": "llm-course"}, '
+            b'"progress": {"entries": {"a/b/c": {"status": "done", "changed": "soon"}}}}',
+            "progress.entries.a/b/c.changed",
+        ),
+        (
+            b'{"format": "llmcourse-export", "version": 1, "course": {"id": "llm-course"}, '
+            b'"progress": {"entries": {"a/b/c": {"status": "finished", '
+            b'"changed": "2026-01-01T00:00:00Z"}}}}',
+            "status",
+        ),
+    ],
+)
+def test_a_bad_import_file_changes_nothing(
+    run: Invoke, data_dir: Path, tmp_path: Path, content: bytes, message: str
+) -> None:
+    run("done", "tokenization")
+    before = (data_dir / "progress.toml").read_bytes()
+    path = tmp_path / "import.json"
+    path.write_bytes(content)
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert (data_dir / "progress.toml").read_bytes() == before
