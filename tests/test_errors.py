@@ -24,7 +24,10 @@ Invoke = Callable[..., Run]
 def test_usage_mistakes_are_one_line_and_exit_2(run: Invoke, args: list[str], says: str) -> None:
     result = run(*args)
     assert result.exit_code == 2
-    assert result.stdout == ""
+    if "--json" in args:  # the same, and a JSON error object on stdout
+        assert result.json()["error"]["code"] == "usage"
+    else:
+        assert result.stdout == ""
     assert result.stderr.startswith("error: ")
     assert says in result.stderr
     assert "--help' for usage" in result.stderr

@@ -31,30 +31,41 @@ _UsageError: type[Exception] = next(
 )
 
 
-def _show_usage_error(err: Any, file: object = None) -> None:
+def _show_usage_error(err: Any, as_json: bool, file: object = None) -> None:
     command = err.ctx.command_path if err.ctx is not None else "llmcourse"
     message = escape_controls(err.format_message()).rstrip(".").replace("Value error, ", "")
-    sys.stderr.write(f"error: {message}. Run '{command} --help' for usage\n")
+    hint = f"Run '{command} --help' for usage"
+    if as_json:
+        from llmcourse import jsonout
+
+        jsonout.emit({"error": {"code": "usage", "message": message, "hint": hint}})
+    sys.stderr.write(f"error: {message}. {hint}\n")
 
 
 @contextlib.contextmanager
-def _one_line_usage_errors() -> Iterator[None]:
-    """Report a wrong option or a missing argument as one `error:` line, like every error."""
+def _one_line_usage_errors(words: Any) -> Iterator[None]:
+    """Report a wrong option or a missing argument as one `error:` line, like every error.
+
+    Under --json (among `words`, the arguments being parsed) it is also a JSON error object.
+    """
     try:
         yield
     except _UsageError as err:
         if type(err).__name__ != "NoArgsIsHelpError":  # plain `llmcourse` shows its help
-            err.show = functools.partial(_show_usage_error, err)  # type: ignore[attr-defined]
+            as_json = "--json" in list(words or ())
+            err.show = functools.partial(_show_usage_error, err, as_json)  # type: ignore[attr-defined]
         raise
 
 
 class _Group(TyperGroup):
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        with _one_line_usage_errors():
-            return super().make_context(*args, **kwargs)
+    def make_context(self, info_name: Any, args: Any, *rest: Any, **kwargs: Any) -> Any:
+        with _one_line_usage_errors(args):
+            return super().make_context(info_name, args, *rest, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
-        with _one_line_usage_errors():
+        # The words left for the command: where a --json would be.
+        words = [*getattr(ctx, "protected_args", ()), *ctx.args]
+        with _one_line_usage_errors(words):
             return super().invoke(ctx)
 
 
