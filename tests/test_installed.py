@@ -125,3 +125,18 @@ def test_a_closed_pipe_ends_quietly(args: list[str]) -> None:
         os.close(write_end)
     assert result.stderr == ""
     assert result.returncode == 1
+
+
+def test_piped_tables_do_not_follow_a_terminal_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import os
+
+    from llmcourse import render
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    # A wide terminal on stderr, as when `llmcourse list | less` runs in one.
+    monkeypatch.setattr(os, "get_terminal_size", lambda *_: os.terminal_size((200, 50)))
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    assert render.console().width == render.PIPE_WIDTH
+    monkeypatch.setenv("COLUMNS", "132")
+    assert render.console().width == 132

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,9 +18,6 @@ from llmcourse.catalog import Catalog, Node
 from llmcourse.course import ProgressFile, Reference, Status, Topic
 from llmcourse.lines import counts, local_time
 from llmcourse.text import escape_controls
-
-if TYPE_CHECKING:
-    from llmcourse.doctor import Report
 from llmcourse.tracker import (
     Count,
     CourseSummary,
@@ -29,9 +28,32 @@ from llmcourse.tracker import (
     summarize_section,
 )
 
+if TYPE_CHECKING:
+    from llmcourse.doctor import Report
+
+
+PIPE_WIDTH = 80
+
 
 def console() -> Console:
-    return Console(highlight=False, emoji=False, markup=False)
+    """A console for the table views.
+
+    Written to a pipe or a file, tables are as wide as `COLUMNS` says, else 80 columns:
+    never the width of whatever terminal happens to be on stdin or stderr, which rich would
+    otherwise use, so the same command gives the same output wherever it runs.
+    """
+    width = None
+    if "COLUMNS" not in os.environ and not _is_terminal(sys.stdout):
+        width = PIPE_WIDTH
+    return Console(highlight=False, emoji=False, markup=False, width=width)
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:
+        return False
 
 
 def safe(value: str | None, style: str | Style = "", *, multiline: bool = False) -> Text:
