@@ -52,6 +52,8 @@ CASES: list[tuple[str, list[str]]] = [
     ("log", ["log", "scientist", "--since", "7d"]),
     ("doctor", ["doctor"]),
     ("validate", ["validate", str(EXAMPLE)]),
+    ("search", ["search", "attention"]),
+    ("search", ["search", "nothing-at-all"]),
     ("error", ["show", "no-such-thing"]),
     ("error", ["done", "monitoring"]),
     ("error", ["log", "--since", "whenever"]),

@@ -721,6 +721,38 @@ def import_(
     lines.merged(lines.Lines(), result, path, dry_run)
 
 
+@app.command()
+def search(
+    query: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="WORDS",
+            help="What to look for; every word must be found (in any case).",
+            show_default=False,
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Find where the course covers something: titles, summaries, authors and links.
+
+    Title matches come first. Example: llmcourse search flash attention
+    """
+    from llmcourse import tracker
+
+    with handled(as_json):
+        catalog = _course()
+        text = " ".join(query)
+        hits = tracker.search(catalog, text)
+        if as_json:
+            from llmcourse import jsonout
+
+            jsonout.emit(jsonout.search(text, hits))
+            return
+        from llmcourse import render
+
+        render.search(render.console(), catalog, text, hits)
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

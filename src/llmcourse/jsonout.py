@@ -14,6 +14,7 @@ from llmcourse.errors import LlmCourseError
 from llmcourse.tracker import (
     Count,
     CourseSummary,
+    Hit,
     LogPage,
     MarkResult,
     MergeResult,
@@ -280,4 +281,27 @@ def merged(result: MergeResult, path: Path, dry_run: bool) -> Doc:
         "changed": [{"id": c.node.id, "from": c.old, "to": c.new} for c in result.changed],
         "updated": result.updated,
         "events_added": len(result.foreign),
+    }
+
+
+def search(query: str, hits: list[Hit]) -> Doc:
+    return {
+        "query": query,
+        "hits": [
+            {
+                "id": hit.node.id,
+                "kind": hit.node.kind,
+                "title": hit.node.title,
+                "roadmap": hit.node.roadmap.id,
+                "section": (
+                    f"{hit.node.roadmap.id}/{hit.node.section.id}"
+                    if hit.node.section is not None and hit.node.kind != "section"
+                    else None
+                ),
+                "field": hit.field,
+                "text": hit.text,
+                "score": hit.score,
+            }
+            for hit in hits
+        ],
     }

@@ -21,6 +21,7 @@ from llmcourse.text import escape_controls
 from llmcourse.tracker import (
     Count,
     CourseSummary,
+    Hit,
     LogPage,
     RoadmapSummary,
     status_of,
@@ -423,3 +424,57 @@ def doctor(out: Console, report: Report, fix: bool) -> None:
             Text(f"No problems: {report.progress_path} is in order.", style="green"),
             soft_wrap=True,
         )
+
+
+def _snippet(text: str, words: list[str], width: int = 90) -> str:
+    """The part of a long text around its first match."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    folded = flat.casefold()
+    first = min((i for i in (folded.find(word) for word in words) if i >= 0), default=0)
+    start = max(0, min(first - width // 3, len(flat) - width))
+    piece = flat[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
+
+
+def highlighted(text: str, words: list[str], style: str = "") -> Text:
+    """Untrusted text shown literally, with every match of the words marked."""
+    shown = safe(text, style)
+    folded = shown.plain.casefold()
+    for word in words:
+        start = folded.find(word)
+        while start >= 0 and word:
+            shown.stylize("bold reverse", start, start + len(word))
+            start = folded.find(word, start + len(word))
+    return shown
+
+
+def search(out: Console, catalog: Catalog, query: str, hits: list[Hit]) -> None:
+    words = query.casefold().split()
+    if not hits:
+        out.print(Text.assemble(("No match for ", "dim"), safe(query), ("", "dim")))
+        return
+    table = _table()
+    table.add_column("Id", overflow="fold")
+    table.add_column("Title / where", ratio=1)
+    table.add_column("Found in", ratio=1)
+    for hit in hits:
+        node = hit.node
+        where = safe(node.roadmap.title, "dim")
+        if node.section is not None and node.kind != "section":
+            where.append(" > ", style="dim").append_text(
+                safe(f"{node.section.number}. {node.section.title}", "dim")
+            )
+        title = highlighted(node.title, words, "bold")
+        if node.kind != "roadmap":
+            title.append("\n").append_text(where)
+        found = Text(f"{hit.field}: ", style="dim")
+        if hit.field != "title":
+            found.append_text(highlighted(_snippet(hit.text, words), words))
+        else:
+            found.append(node.kind, style="dim")
+        table.add_row(safe(catalog.short_id(node), "cyan"), title, found)
+    out.print(table)
+    count = len(hits)
+    out.print(Text(f"{count} match{'es' if count != 1 else ''}", style="dim"))

@@ -1,0 +1,73 @@
+"""`llmcourse search`: where the course covers something, title matches first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conftest import Run
+
+Invoke = Callable[..., Run]
+
+
+def _ids(run: Invoke, *words: str) -> list[str]:
+    result = run("search", *words, "--json")
+    assert result.exit_code == 0, result.stderr
+    return [hit["id"] for hit in result.json()["hits"]]
+
+
+def test_title_matches_come_first_and_case_does_not_matter(run: Invoke) -> None:
+    ids = _ids(run, "ATTENTION")
+    assert ids[0] == "scientist/architecture/attention-mechanisms"
+    titles = [h["field"] for h in run("search", "attention", "--json").json()["hits"]]
+    first_other = next(i for i, field in enumerate(titles) if field != "title")
+    assert all(field != "title" for field in titles[first_other:])
+
+
+def test_every_word_must_be_found(run: Invoke) -> None:
+    assert _ids(run, "flash", "attention") == ["engineer/inference-optimization/flash-attention"]
+    assert _ids(run, "flash", "zzz-nothing") == []
+
+
+def test_authors_summaries_and_link_texts_are_searched(run: Invoke) -> None:
+    hits = run("search", "karpathy", "--json").json()["hits"]
+    assert ("scientist/architecture/nanogpt", "author") in [(h["id"], h["field"]) for h in hits]
+    hits = run("search", "Multi-Query", "--json").json()["hits"]
+    assert ("engineer/inference-optimization/key-value-cache", "link") in [
+        (h["id"], h["field"]) for h in hits
+    ]
+    fields = {h["field"] for h in run("search", "tokens", "--json").json()["hits"]}
+    assert "summary" in fields
+
+
+def test_each_hit_says_where_it_lives(run: Invoke) -> None:
+    result = run("search", "tokenization")
+    assert result.exit_code == 0
+    assert "The LLM Scientist > 1. The LLM Architecture" in result.stdout
+    hit = run("search", "tokenization", "--json").json()["hits"][0]
+    assert (hit["kind"], hit["roadmap"], hit["section"]) == (
+        "topic",
+        "scientist",
+        "scientist/architecture",
+    )
+
+
+def test_no_match_is_said_plainly(run: Invoke) -> None:
+    result = run("search", "[red]zzz[/red]\x1b[2J")
+    assert result.exit_code == 0
+    assert "No match for [red]zzz[/red]\\x1b[2J" in result.stdout
+    assert "\x1b" not in result.stdout
+
+
+def test_matches_are_highlighted_on_a_terminal() -> None:
+    import io
+
+    from rich.console import Console
+
+    from llmcourse import render, tracker
+    from llmcourse.catalog import load_bundled
+
+    catalog = load_bundled()
+    buffer = io.StringIO()
+    out = Console(file=buffer, width=120, force_terminal=True, color_system="standard")
+    render.search(out, catalog, "rlhf", tracker.search(catalog, "rlhf"))
+    assert "\x1b[1;7mRLHF" in buffer.getvalue()
