@@ -753,6 +753,68 @@ def search(
         render.search(render.console(), catalog, text, hits)
 
 
+@app.command("open")
+def open_(
+    id_: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            autocompletion=_complete_id,
+            help="A reference; or a topic or section, for its section's first unread reference.",
+            show_default=False,
+        ),
+    ],
+    ref: Annotated[
+        int | None,
+        typer.Option(
+            "--ref",
+            "-r",
+            min=1,
+            help="For a topic or section: open its section's Nth reference instead.",
+        ),
+    ] = None,
+    print_only: Annotated[
+        bool, typer.Option("--print", "-p", help="Print the URL instead of opening it.")
+    ] = False,
+) -> None:
+    """Open a reference in your browser (only http and https addresses are ever opened).
+
+    Example: llmcourse open scientist/1 --ref 3
+    """
+    from llmcourse import tracker
+
+    with handled(False):
+        catalog = _course()
+        node = catalog.resolve(id_)
+        progress = _progress(catalog) if node.kind != "reference" and ref is None else None
+        target = tracker.reference_to_open(catalog, node, progress.data if progress else None, ref)
+        assert target.item is not None
+        url = getattr(target.item, "url", "")
+        if print_only:
+            sys.stdout.write(f"{escape_controls(url)}\n")
+            return
+        _open_in_browser(url, target.title)
+
+
+def _open_in_browser(url: str, title: str) -> None:
+    import webbrowser
+    from urllib.parse import urlsplit
+
+    from llmcourse.errors import RoadmapFileError
+
+    if urlsplit(url).scheme not in ("http", "https"):  # checked when loaded; checked again
+        raise RoadmapFileError(f"'{url}' is not an http or https address; it was not opened")
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:
+        opened = False
+    if opened:
+        sys.stderr.write(f"opened {escape_controls(title)}: {escape_controls(url)}\n")
+    else:
+        _note("no browser could be started here; the address is on standard output")
+        sys.stdout.write(f"{escape_controls(url)}\n")
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

@@ -17,7 +17,7 @@ from llmcourse.course import (
     Section,
     Status,
 )
-from llmcourse.errors import UnknownIdError
+from llmcourse.errors import UnknownIdError, WrongKindError
 
 
 class Count(NamedTuple):
@@ -466,3 +466,34 @@ def search(catalog: Catalog, query: str) -> list[Hit]:
             )
             hits.append((-score, position, Hit(node, name, text, score)))
     return [hit for _, _, hit in sorted(hits, key=lambda item: (item[0], item[1]))]
+
+
+def reference_to_open(
+    catalog: Catalog, node: Node, progress: ProgressFile | None, number: int | None
+) -> Node:
+    """The reference `open` opens: the node itself, its section's Nth, or its first unread."""
+    if node.kind == "reference":
+        if number is not None:
+            raise WrongKindError(
+                f"'{node.id}' is a reference itself; --ref picks among a section's references",
+                "Leave --ref out",
+            )
+        return node
+    if node.section is None:
+        raise WrongKindError(
+            f"'{node.id}' is a roadmap; open a section, a topic or a reference",
+            f"Try 'llmcourse show {node.id}' for its sections",
+        )
+    references = catalog.section_references(node.roadmap, node.section)
+    if not references:
+        raise WrongKindError(f"the section '{node.roadmap.id}/{node.section.id}' has no references")
+    if number is not None:
+        if number > len(references):
+            raise WrongKindError(
+                f"the section '{node.roadmap.id}/{node.section.id}' has {len(references)} "
+                f"reference{'s' if len(references) != 1 else ''}, not {number}",
+                f"Use a number from 1 to {len(references)}",
+            )
+        return references[number - 1]
+    unread = [r for r in references if progress is None or status_of(progress, r.id) != "done"]
+    return (unread or references)[0]
