@@ -14,8 +14,9 @@ Invoke = Callable[..., Run]
 def test_a_fresh_learner_sees_zero_and_no_file_is_written(run: Invoke, progress_file: Path) -> None:
     result = run("progress")
     assert result.exit_code == 0
-    assert "0 of 77 topics done" in result.stdout
-    assert "0 of 104 references read" in result.stdout
+    assert "0 of 62 topics done" in result.stdout
+    assert "LLM Fundamentals is optional and not started" in result.stdout
+    assert "0 of 82 references read" in result.stdout
     assert str(progress_file) in result.stdout
     assert "not created yet" in result.stdout
     assert not progress_file.parent.exists()
@@ -24,7 +25,7 @@ def test_a_fresh_learner_sees_zero_and_no_file_is_written(run: Invoke, progress_
 def test_the_first_step_shows_everywhere(run: Invoke) -> None:
     run("done", "scientist/1/2")
     result = run("progress")
-    assert "1 of 77 topics done" in result.stdout
+    assert "1 of 62 topics done" in result.stdout
     lines = result.stdout.splitlines()
     scientist = next(line for line in lines if "The LLM Scientist" in line)
     assert "1/32" in scientist

@@ -305,7 +305,7 @@ def test_an_ascii_terminal_gets_ascii_not_a_traceback(data_dir: Path) -> None:
         assert result.stderr == b"", args
         result.stdout.decode("ascii")
     done = subprocess.run([_installed(), "done", "tokenization"], env=env, capture_output=True)
-    assert done.stdout.startswith(b"x done   scientist/architecture/tokenization")
+    assert done.stdout.startswith(b"x done    scientist/architecture/tokenization")
     assert b"1 of 4 topics done - 0 of 5 references read" in done.stdout
 
 

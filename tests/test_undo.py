@@ -12,6 +12,7 @@ import pytest
 
 from conftest import Run
 from llmcourse import store
+from llmcourse.course import PROGRESS_SCHEMA_VERSION
 
 Invoke = Callable[..., Run]
 
@@ -227,7 +228,7 @@ def test_an_older_file_is_migrated_and_its_original_kept(
     assert progress_file.read_bytes() == original  # reading migrates nothing
     run("done", "attention-mechanisms")
     data = tomllib.loads(progress_file.read_text("utf-8"))
-    assert (data["schema_version"], data["revision"]) == (2, 1)
+    assert (data["schema_version"], data["revision"]) == (PROGRESS_SCHEMA_VERSION, 1)
     assert (data_dir / "progress.v1.toml").read_bytes() == original
     run("done", "scientist/1/4")
     assert (data_dir / "progress.v1.toml").read_bytes() == original  # kept, not rotated

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # only for helpers' annotations, which Typer never reads
     from pathlib import Path
 
     from llmcourse.catalog import Catalog
+    from llmcourse.course import Status
     from llmcourse.store import Progress
     from llmcourse.tracker import CourseSummary
 
@@ -111,6 +112,13 @@ def _complete_roadmap(ctx: typer.Context, incomplete: str) -> list[tuple[str, st
         return []
     wanted = incomplete.lower()
     return [(r.id, escape_controls(r.title)) for r in course.roadmaps if r.id.startswith(wanted)]
+
+
+class StatusChoice(StrEnum):
+    not_started = "not-started"
+    in_progress = "in-progress"
+    done = "done"
+    skipped = "skipped"
 
 
 JsonOption = Annotated[
@@ -233,6 +241,12 @@ def list_(
     topics: Annotated[
         bool, typer.Option("--topics", "-t", help="Add every topic with its status.")
     ] = False,
+    status: Annotated[
+        StatusChoice | None,
+        typer.Option(
+            "--status", "-s", help="Add only the topics with this status.", show_default=False
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the roadmaps and their sections, with how much of each is done.
@@ -241,14 +255,15 @@ def list_(
     """
     with handled(as_json):
         catalog, progress, summary = _summarized(roadmap)
+        topics_shown: bool | str = status.value if status is not None else topics
         if as_json:
             from llmcourse import jsonout
 
-            jsonout.emit(jsonout.listing(catalog, progress.data, summary, topics))
+            jsonout.emit(jsonout.listing(catalog, progress.data, summary, topics_shown))
             return
         from llmcourse import render
 
-        render.listing(render.console(), catalog, progress.data, summary, topics)
+        render.listing(render.console(), catalog, progress.data, summary, topics_shown)
 
 
 @app.command()
@@ -283,39 +298,31 @@ def show(
         render.show(render.console(), catalog, progress.data, node)
 
 
-@app.command()
-def done(
-    ids: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="ID",
-            autocompletion=_complete_id,
-            help="Topics or references to mark; a section or roadmap marks all its topics.",
-        ),
-    ],
-    undo: Annotated[
-        bool, typer.Option("--undo", help="Set them back to not done instead.")
-    ] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Mark topics or references done (or, with --undo, not done).
+IdsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ID",
+        autocompletion=_complete_id,
+        help="Topics or references; a section or roadmap stands for all its topics.",
+    ),
+]
 
-    Example: llmcourse done scientist/1/2 tokenization
-    """
+
+def _mark(
+    ids: list[str], status: "Status", command: str, as_json: bool, undo: bool = False
+) -> None:
+    """Set the status of what the ids name, as one change, and say what changed."""
     from llmcourse import store, tracker
-    from llmcourse.course import Status
 
     with handled(as_json):
         catalog = _course()
         nodes = [catalog.resolve(raw) for raw in ids]
-        status: Status = "not-started" if undo else "done"
         path = store.progress_path(catalog.course.id)
         now = _now()
         with store.locked(path):
             progress = _progress(catalog, path, reading=False)
             updated, result = tracker.mark(catalog, progress.data, nodes, status, now)
             if result.changed:
-                command = "done --undo" if undo else "done"
                 revision = progress.data.revision + 1
                 progress.data = updated
                 _kept(
@@ -328,7 +335,49 @@ def done(
             return
         from llmcourse import lines
 
-        lines.marked(lines.Lines(), result)
+        lines.marked(lines.Lines(), result, undo=undo)
+
+
+@app.command()
+def done(
+    ids: IdsArgument,
+    undo: Annotated[
+        bool, typer.Option("--undo", help="Set them back to not started instead.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Mark topics or references done (or, with --undo, not started).
+
+    Example: llmcourse done scientist/1/2 tokenization
+    """
+    _mark(ids, "not-started" if undo else "done", "done --undo" if undo else "done", as_json, undo)
+
+
+@app.command()
+def start(ids: IdsArgument, as_json: JsonOption = False) -> None:
+    """Mark topics or references as in progress: what you are studying now.
+
+    Example: llmcourse start scientist/1/3
+    """
+    _mark(ids, "in-progress", "start", as_json)
+
+
+@app.command()
+def skip(ids: IdsArgument, as_json: JsonOption = False) -> None:
+    """Skip topics or references: they leave the totals, so progress shows what you chose.
+
+    Example: llmcourse skip fundamentals/mathematics
+    """
+    _mark(ids, "skipped", "skip", as_json)
+
+
+@app.command()
+def reset(ids: IdsArgument, as_json: JsonOption = False) -> None:
+    """Set topics or references back to not started, whatever they were.
+
+    Example: llmcourse reset scientist/quantization
+    """
+    _mark(ids, "not-started", "reset", as_json)
 
 
 @app.command()

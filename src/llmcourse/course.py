@@ -14,10 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
 # 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
-PROGRESS_SCHEMA_VERSION = 2
+# 3: adds the statuses `in-progress` and `skipped`, which a reader of 2 would take for damage:
+# it sees a newer file instead, which it reads as far as it can and never writes.
+PROGRESS_SCHEMA_VERSION = 3
 
-Status = Literal["not-started", "done"]
-STATUSES: tuple[Status, ...] = ("not-started", "done")
+Status = Literal["not-started", "in-progress", "done", "skipped"]
+STATUSES: tuple[Status, ...] = ("not-started", "in-progress", "done", "skipped")
 
 
 class Link(NamedTuple):
@@ -219,7 +221,7 @@ def entry_problems(value: Any, where: tuple[int | str, ...] = ()) -> list[Proble
     if "status" not in value:
         problems.append(((*where, "status"), "Field required"))
     elif status not in STATUSES:
-        choices = " or ".join(f"'{s}'" for s in STATUSES)
+        choices = ", ".join(f"'{s}'" for s in STATUSES[:-1]) + f" or '{STATUSES[-1]}'"
         problems.append(((*where, "status"), f"Input should be {choices}"))
     changed = value.get("changed")
     if "changed" not in value:

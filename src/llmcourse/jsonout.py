@@ -44,7 +44,13 @@ def error(err: LlmCourseError) -> None:
 
 
 def _counts(topics: Count, references: Count, percent: bool) -> Doc:
+    """Topic counts (done, in progress, skipped, of total) and references read, of total.
+
+    `percent` is done of the topics that count: skipped ones do not.
+    """
     doc: Doc = {"done": topics.done, "total": topics.total}
+    doc["in_progress"] = topics.in_progress
+    doc["skipped"] = topics.skipped
     if percent:
         doc["percent"] = round(topics.percent, 1)
     doc["references_done"] = references.done
@@ -88,7 +94,7 @@ def section(
     progress: ProgressFile,
     summary: SectionSummary,
     *,
-    topics: bool,
+    topics: bool | str,
     references: bool = False,
     percent: bool = False,
 ) -> Doc:
@@ -98,9 +104,11 @@ def section(
         doc["summary"] = item.summary
     doc |= _counts(summary.topics, summary.references, percent)
     doc["complete"] = summary.topics.complete
-    if topics:
+    if topics:  # True for every topic, or a status for the topics that have it
         doc["topics"] = [
-            topic(catalog, progress, t) for t in catalog.section_topics(node.roadmap, item)
+            topic(catalog, progress, t)
+            for t in catalog.section_topics(node.roadmap, item)
+            if topics is True or status_of(progress, t.id) == topics
         ]
     if references:
         doc["references"] = [
@@ -114,7 +122,7 @@ def roadmap(
     progress: ProgressFile,
     summary: RoadmapSummary,
     *,
-    topics: bool,
+    topics: bool | str,
     percent: bool = False,
     detail: bool = False,
 ) -> Doc:
@@ -134,18 +142,22 @@ def course(
     progress: ProgressFile,
     summary: CourseSummary,
     *,
-    topics: bool,
+    topics: bool | str,
     percent: bool = False,
 ) -> Doc:
     doc: Doc = {"id": summary.course.id, "title": summary.course.title}
     doc |= _counts(summary.topics, summary.references, percent)
+    # Optional roadmaps not started: listed below, but not in the counts above.
+    doc["not_counted"] = [r.roadmap.id for r in summary.left_out]
     doc["roadmaps"] = [
         roadmap(catalog, progress, r, topics=topics, percent=percent) for r in summary.roadmaps
     ]
     return doc
 
 
-def listing(catalog: Catalog, progress: ProgressFile, summary: CourseSummary, topics: bool) -> Doc:
+def listing(
+    catalog: Catalog, progress: ProgressFile, summary: CourseSummary, topics: bool | str
+) -> Doc:
     return {"course": course(catalog, progress, summary, topics=topics)}
 
 

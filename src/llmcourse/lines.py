@@ -21,7 +21,32 @@ from llmcourse.tracker import Count, MarkResult, MergeResult, UndoResult
 if TYPE_CHECKING:
     from llmcourse.catalog import Catalog
 
-_CODES = {"bold": "1", "dim": "2", "green": "32", "yellow": "33", "cyan": "36"}
+_CODES = {
+    "bold": "1",
+    "dim": "2",
+    "green": "32",
+    "yellow": "33",
+    "blue": "34",
+    "magenta": "35",
+    "cyan": "36",
+}
+
+# Each status's symbol, its ASCII form (for a terminal that cannot show the first), and colour.
+SYMBOLS = {
+    "not-started": ("·", "-", "dim"),
+    "in-progress": ("▸", ">", "yellow"),
+    "done": ("✓", "x", "green"),
+    "skipped": ("⤼", "s", "magenta"),
+}
+
+
+def status_word(status: str, kind: str = "topic") -> str:
+    """A status in words; references are read rather than done."""
+    if kind == "reference":
+        return {"done": "read", "not-started": "not read", "in-progress": "reading"}.get(
+            status, status.replace("-", " ")
+        )
+    return status.replace("-", " ")
 
 
 def colour_wanted(stream: TextIO) -> bool:
@@ -64,9 +89,8 @@ class Lines:
         return self.style(escape_controls(text), *styles)
 
     def symbol(self, status: str) -> str:
-        if status == "done":
-            return self.style("x" if self.ascii_only else "✓", "green")
-        return self.style("-" if self.ascii_only else "·", "dim")
+        mark, ascii_mark, style = SYMBOLS.get(status, ("?", "?", ""))
+        return self.style(ascii_mark if self.ascii_only else mark, *((style,) if style else ()))
 
     def arrow(self) -> str:
         return "->" if self.ascii_only else "→"
@@ -93,20 +117,23 @@ def counts(topics: Count, references: Count, dot: str = "·") -> str:
     )
 
 
-def marked(out: Lines, result: MarkResult) -> None:
-    verb = "done" if result.status == "done" else "undone"
+VERBS = {"done": "done", "not-started": "reset", "in-progress": "started", "skipped": "skipped"}
+
+
+def marked(out: Lines, result: MarkResult, undo: bool = False) -> None:
+    verb = "undone" if undo else VERBS[result.status]
     for change in result.changed:
         out.print(
             out.symbol(change.new),
             " ",
-            out.style(f"{verb:<7}", "green" if result.status == "done" else "yellow"),
+            out.style(f"{verb:<8}", SYMBOLS[result.status][2]),
             out.safe(change.node.id, "cyan"),
             "  ",
             out.safe(change.node.title),
         )
     if result.unchanged:
         count = len(result.unchanged)
-        word = "already done" if result.status == "done" else "already not done"
+        word = "already not done" if undo else f"already {status_word(result.status)}"
         out.print(
             out.style(f"{count} {word}, left as {'it was' if count == 1 else 'they were'}", "dim")
         )

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from llmcourse.catalog import Catalog, Node
 from llmcourse.course import ProgressFile, Reference, Status, Topic
-from llmcourse.lines import counts, local_time
+from llmcourse.lines import SYMBOLS, counts, local_time, status_word
 from llmcourse.text import escape_controls
 from llmcourse.tracker import (
     Count,
@@ -68,18 +68,18 @@ def link(value: str, url: str, style: str = "") -> Text:
 
 
 def symbol(out: Console, status: Status) -> Text:
-    if status == "done":
-        return Text("x" if out.options.ascii_only else "✓", style="green")
-    return Text("-" if out.options.ascii_only else "·", style="dim")
+    mark, ascii_mark, style = SYMBOLS[status]
+    return Text(ascii_mark if out.options.ascii_only else mark, style=style)
 
 
 def fraction(count: Count) -> Text:
-    return Text(f"{count.done}/{count.total}", style="green" if count.complete else "")
+    """Done of those that count (skipped ones do not), as `2/4`."""
+    return Text(f"{count.done}/{count.counted}", style="green" if count.complete else "")
 
 
 def bar(count: Count, width: int = 10) -> ProgressBar:
     return ProgressBar(
-        total=max(count.total, 1),
+        total=max(count.counted, 1),
         completed=count.done,
         width=width,
         complete_style="green",
@@ -121,7 +121,7 @@ def _add_sections(
     catalog: Catalog,
     progress: ProgressFile,
     summary: RoadmapSummary,
-    topics: bool,
+    topics: bool | str,
 ) -> None:
     for section in summary.sections:
         table.add_row(
@@ -132,9 +132,11 @@ def _add_sections(
             bar(section.topics),
             percent(section.topics),
         )
-        if topics:
+        if topics:  # True for every topic, or a status for the topics that have it
             for node in catalog.section_topics(summary.roadmap, section.section):
                 status = status_of(progress, node.id)
+                if topics is not True and status != topics:
+                    continue
                 title = Text.assemble(symbol(out, status), " ", safe(node.title))
                 number = (node.number or "").rsplit("/", 2)
                 table.add_row(
@@ -143,7 +145,11 @@ def _add_sections(
 
 
 def listing(
-    out: Console, catalog: Catalog, progress: ProgressFile, summary: CourseSummary, topics: bool
+    out: Console,
+    catalog: Catalog,
+    progress: ProgressFile,
+    summary: CourseSummary,
+    topics: bool | str,
 ) -> None:
     table = _outline_table()
     for roadmap in summary.roadmaps:
@@ -255,10 +261,7 @@ def _status_line(out: Console, progress: ProgressFile, node: Node) -> Text:
     status = status_of(progress, node.id)
     line = Text("Status: ", style="dim")
     line.append_text(symbol(out, status)).append(" ")
-    if status == "done":
-        line.append("read" if node.kind == "reference" else "done", style="green")
-    else:
-        line.append("not read" if node.kind == "reference" else "not started")
+    line.append(status_word(status, node.kind), style=SYMBOLS[status][2])
     if entry is not None:
         line.append(f" (since {local_time(entry.changed)})", style="dim")
     return line
@@ -301,14 +304,30 @@ def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node
 
 def progress_report(out: Console, summary: CourseSummary, path: Path, exists: bool) -> None:
     scope = summary.roadmaps[0].roadmap.title if summary.only else summary.course.title
+    topics = summary.topics
     overall = Text.assemble(
         safe(scope, "bold"),
-        f": {summary.topics.done} of {summary.topics.total} topics done",
-        (f" ({summary.topics.percent:.0f}%)", "bold"),
+        f": {topics.done} of {topics.counted} topics done",
+        (f" ({topics.percent:.0f}%)", "bold"),
         ("  ·  ", "dim"),
-        f"{summary.references.done} of {summary.references.total} references read",
+        f"{summary.references.done} of {summary.references.counted} references read",
     )
     out.print(overall)
+    more = [
+        f"{n} {word}"
+        for n, word in ((topics.in_progress, "in progress"), (topics.skipped, "skipped"))
+        if n
+    ]
+    if more:
+        out.print(Text(f"Topics {' · '.join(more)}; skipped ones are not counted.", "dim"))
+    for left_out in summary.left_out:
+        out.print(
+            Text.assemble(
+                safe(left_out.roadmap.title),
+                " is optional and not started, so it is shown but not counted above.",
+                style="dim",
+            )
+        )
     out.print()
 
     table = _table()

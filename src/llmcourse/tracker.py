@@ -21,16 +21,30 @@ from llmcourse.errors import UnknownIdError, WrongKindError
 
 
 class Count(NamedTuple):
+    """How many of some items are done, in progress and skipped, of how many in all."""
+
     done: int
     total: int
+    in_progress: int = 0
+    skipped: int = 0
+
+    @property
+    def counted(self) -> int:
+        """The items that count: skipped ones leave the denominator."""
+        return self.total - self.skipped
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 0.0
+        return 100.0 * self.done / self.counted if self.counted else 0.0
 
     @property
     def complete(self) -> bool:
-        return self.total > 0 and self.done == self.total
+        """Nothing left to do: every item done or skipped (and some there were)."""
+        return self.total > 0 and self.done + self.skipped == self.total
+
+    @property
+    def started(self) -> bool:
+        return bool(self.done or self.in_progress or self.skipped)
 
 
 class SectionSummary(NamedTuple):
@@ -55,6 +69,7 @@ class CourseSummary(NamedTuple):
     roadmaps: list[RoadmapSummary]
     unknown_entries: list[str]
     only: bool = False
+    left_out: tuple[RoadmapSummary, ...] = ()  # optional roadmaps not started: not counted
 
 
 class Change(NamedTuple):
@@ -76,8 +91,13 @@ def status_of(progress: ProgressFile, node_id: str) -> Status:
 
 
 def _count(progress: ProgressFile, nodes: list[Node]) -> Count:
-    done = sum(1 for node in nodes if status_of(progress, node.id) == "done")
-    return Count(done, len(nodes))
+    statuses = [status_of(progress, node.id) for node in nodes]
+    return Count(
+        statuses.count("done"),
+        len(nodes),
+        statuses.count("in-progress"),
+        statuses.count("skipped"),
+    )
 
 
 def summarize_section(
@@ -111,13 +131,21 @@ def summarize(
         for roadmap in catalog.roadmaps
         if only is None or roadmap.id == only.id
     ]
+    # An optional roadmap the learner has not started is shown, but not counted: it must not
+    # make the overall figure look lower than the work the learner chose.
+    counted = [
+        r
+        for r in roadmaps
+        if only is not None or not r.roadmap.optional or r.topics.started or r.references.started
+    ]
     return CourseSummary(
         course=catalog.course,
-        topics=_add(r.topics for r in roadmaps),
-        references=_add(r.references for r in roadmaps),
+        topics=_add(r.topics for r in counted),
+        references=_add(r.references for r in counted),
         roadmaps=roadmaps,
         unknown_entries=unknown_entries(catalog, progress),
         only=only is not None,
+        left_out=tuple(r for r in roadmaps if r not in counted),
     )
 
 
@@ -131,11 +159,13 @@ def unknown_entries(catalog: Catalog, progress: ProgressFile) -> list[str]:
 
 
 def _add(counts: Iterable[Count]) -> Count:
-    done = total = 0
+    done = total = in_progress = skipped = 0
     for count in counts:
         done += count.done
         total += count.total
-    return Count(done, total)
+        in_progress += count.in_progress
+        skipped += count.skipped
+    return Count(done, total, in_progress, skipped)
 
 
 def targets(catalog: Catalog, nodes: list[Node]) -> list[Node]:
