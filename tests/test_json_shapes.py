@@ -53,6 +53,8 @@ CASES: list[tuple[str, list[str]]] = [
     ("doctor", ["doctor"]),
     ("validate", ["validate", str(EXAMPLE)]),
     ("search", ["search", "attention"]),
+    ("next", ["next"]),
+    ("next", ["next", "--roadmap", "engineer"]),
     ("search", ["search", "nothing-at-all"]),
     ("error", ["show", "no-such-thing"]),
     ("error", ["done", "monitoring"]),

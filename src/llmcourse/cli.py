@@ -770,6 +770,42 @@ def import_(
     lines.merged(lines.Lines(), result, path, dry_run)
 
 
+@app.command("next")
+def next_(
+    roadmap: Annotated[
+        str | None,
+        typer.Option(
+            "--roadmap",
+            "-r",
+            autocompletion=_complete_roadmap,
+            help="Only this roadmap (fundamentals, scientist, engineer).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What to study now: the topic in progress, else the first not started, in course order.
+
+    Shows its summary and its section's references you have not read yet. LLM Fundamentals is
+    suggested only once you have started it. Example: llmcourse next --roadmap engineer
+    """
+    from llmcourse import tracker
+
+    with handled(as_json):
+        catalog = _course()
+        only = catalog.resolve_roadmap(roadmap) if roadmap is not None else None
+        progress = _progress(catalog)
+        up = tracker.next_topic(catalog, progress.data, only)
+        if as_json:
+            from llmcourse import jsonout
+
+            jsonout.emit(jsonout.next_up(catalog, progress.data, up))
+            return
+        from llmcourse import render
+
+        render.next_up(render.console(), catalog, progress.data, up)
+
+
 @app.command()
 def search(
     query: Annotated[

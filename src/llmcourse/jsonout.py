@@ -18,6 +18,7 @@ from llmcourse.tracker import (
     LogPage,
     MarkResult,
     MergeResult,
+    NextUp,
     RoadmapSummary,
     SectionSummary,
     UndoResult,
@@ -316,4 +317,17 @@ def search(query: str, hits: list[Hit]) -> Doc:
             }
             for hit in hits
         ],
+    }
+
+
+def next_up(catalog: Catalog, progress: ProgressFile, up: NextUp | None) -> Doc:
+    if up is None:
+        return {"next": None}
+    node = up.topic
+    assert node.section is not None
+    return {
+        "next": topic(catalog, progress, node, detail=True)
+        | {"roadmap": node.roadmap.id, "section": f"{node.roadmap.id}/{node.section.id}"},
+        "reason": up.reason,
+        "unread_references": [reference(progress, r) for r in up.unread],
     }

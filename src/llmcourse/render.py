@@ -23,6 +23,7 @@ from llmcourse.tracker import (
     CourseSummary,
     Hit,
     LogPage,
+    NextUp,
     RoadmapSummary,
     status_of,
     summarize_roadmap,
@@ -497,3 +498,35 @@ def search(out: Console, catalog: Catalog, query: str, hits: list[Hit]) -> None:
     out.print(table)
     count = len(hits)
     out.print(Text(f"{count} match{'es' if count != 1 else ''}", style="dim"))
+
+
+def next_up(out: Console, catalog: Catalog, progress: ProgressFile, up: NextUp | None) -> None:
+    if up is None:
+        out.print(Text("Nothing left: every topic is done or skipped. Well done!", "green"))
+        return
+    node = up.topic
+    lead = "Carry on with" if up.reason == "in-progress" else "Next up:"
+    out.print(Text.assemble((f"{lead} ", "bold"), _heading(node)))
+    out.print(_where(node))
+    assert isinstance(node.item, Topic)
+    if node.item.summary:
+        out.print(_summary(node.item.summary))
+        out.print()
+    if up.unread:
+        table = _table("References not read yet")
+        table.add_column("Reference / id")
+        table.add_column("URL", overflow="fold")
+        for ref in up.unread:
+            title = safe(ref.title)
+            title.append("\n").append_text(safe(catalog.short_id(ref), "dim"))
+            assert isinstance(ref.item, Reference)
+            table.add_row(title, link(ref.item.url, ref.item.url, "blue"))
+        out.print(table)
+    start = "" if up.reason == "in-progress" else f"llmcourse start {catalog.short_id(node)}, "
+    out.print(
+        Text.assemble(
+            ("When you are ready: ", "dim"),
+            safe(start),
+            safe(f"llmcourse done {catalog.short_id(node)}"),
+        )
+    )

@@ -527,3 +527,46 @@ def reference_to_open(
         return references[number - 1]
     unread = [r for r in references if progress is None or status_of(progress, r.id) != "done"]
     return (unread or references)[0]
+
+
+class NextUp(NamedTuple):
+    """What to study now: a topic, why it was chosen, and its section's references not read."""
+
+    topic: Node
+    reason: str  # "in-progress" or "not-started"
+    unread: list[Node]
+
+
+def next_topic(
+    catalog: Catalog, progress: ProgressFile, only: Roadmap | None = None
+) -> NextUp | None:
+    """The topic to study now, in the course's order: one in progress, else the first not
+    started (an optional roadmap only once the learner has started it). None when none is left.
+    """
+    roadmaps = [only] if only is not None else list(catalog.roadmaps)
+    candidates: list[Node] = []
+    for roadmap in roadmaps:
+        topics = [
+            node
+            for section in roadmap.sections
+            for node in catalog.section_topics(roadmap, section)
+        ]
+        if only is None and roadmap.optional:
+            started = any(status_of(progress, node.id) != "not-started" for node in topics)
+            if not started:
+                continue
+        candidates.extend(topics)
+    chosen = next((n for n in candidates if status_of(progress, n.id) == "in-progress"), None)
+    reason = "in-progress"
+    if chosen is None:
+        chosen = next((n for n in candidates if status_of(progress, n.id) == "not-started"), None)
+        reason = "not-started"
+    if chosen is None:
+        return None
+    assert chosen.section is not None
+    unread = [
+        r
+        for r in catalog.section_references(chosen.roadmap, chosen.section)
+        if status_of(progress, r.id) not in ("done", "skipped")
+    ]
+    return NextUp(chosen, reason, unread)
