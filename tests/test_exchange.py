@@ -61,6 +61,10 @@ def test_a_spreadsheet_never_reads_a_title_as_a_formula(run: Invoke, tmp_path: P
 def test_export_to_a_file(run: Invoke, tmp_path: Path) -> None:
     run("done", "tokenization")
     out = tmp_path / "out" / "state.json"
+    missing = run("export", "-o", str(out))
+    assert missing.exit_code == 1
+    assert "does not exist" in missing.stderr
+    out.parent.mkdir()
     result = run("export", "-o", str(out))
     assert result.exit_code == 0 and result.stdout == ""
     assert json.loads(out.read_text("utf-8"))["format"] == "llmcourse-export"
@@ -183,3 +187,120 @@ def test_a_bad_import_file_changes_nothing(
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
     assert (data_dir / "progress.toml").read_bytes() == before
+
+
+def test_export_writes_into_pipes_and_through_links(run: Invoke, tmp_path: Path) -> None:
+    import os
+    import threading
+
+    run("done", "tokenization")
+    target = tmp_path / "real.md"
+    target.write_text("old")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    assert run("export", "-f", "markdown", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and target.read_text("utf-8").startswith("# The LLM Course")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    assert run("export", "-f", "csv", "-o", str(fifo)).exit_code == 0
+    reader.join(timeout=10)
+    assert received and received[0].startswith(b"kind,id,")
+    assert fifo.is_fifo()
+
+
+def test_hostile_export_files_are_refused(run: Invoke, data_dir: Path, tmp_path: Path) -> None:
+    run("done", "tokenization")
+    exported = tmp_path / "state.json"
+    run("export", "-o", str(exported))
+    doc = json.loads(exported.read_text("utf-8"))
+    before = (data_dir / "progress.toml").read_bytes()
+    entry = doc["progress"]["entries"][TOKENIZATION]
+    for change, says in (
+        ({"entry_extra": 'status = "skipped"\n'}, "must not set status"),
+        ({"top_extra": "revision = 99\n"}, "must not set revision"),
+        ({"id": "a\ud800b"}, "not valid Unicode"),
+        ({"rev": 7}, "numbered in order"),
+    ):
+        bad = json.loads(json.dumps(doc))
+        if "entry_extra" in change:
+            bad["progress"]["entries"][TOKENIZATION] = entry | {"extra_toml": change["entry_extra"]}
+        if "top_extra" in change:
+            bad["progress"]["extra_toml"] = change["top_extra"]
+        if "rev" in change:
+            bad["history"][0]["rev"] = change["rev"]
+        text = json.dumps(bad, ensure_ascii=True)
+        if "id" in change:
+            text = text.replace(TOKENIZATION, "a\\ud800b", 1)
+        path = tmp_path / "bad.json"
+        path.write_text(text, encoding="utf-8")
+        result = run("import", str(path))
+        assert result.exit_code == 1, change
+        assert says in result.stderr, (change, result.stderr)
+        assert (data_dir / "progress.toml").read_bytes() == before
+
+
+def test_an_entry_under_a_former_id_meets_its_item(
+    run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml"
+    older = tmp_path / "older.toml"
+    older.write_text(
+        example.read_text("utf-8")
+        .replace(
+            'former_ids = ["retrieval/keyword-search/ann"]   # moved here from the first section\n',
+            "",
+        )
+        .replace('id = "nearest-neighbours"', 'id = "moved-away"'),
+        encoding="utf-8",
+    )
+    newer = tmp_path / "newer.toml"
+    newer.write_text(
+        example.read_text("utf-8").replace(
+            '["retrieval/keyword-search/ann"]', '["retrieval/dense-retrieval/moved-away"]'
+        ),
+        encoding="utf-8",
+    )
+    _folder(monkeypatch, tmp_path / "old-machine")
+    run("--roadmaps", str(older), "done", "moved-away")
+    run("--roadmaps", str(older), "export", "-o", str(tmp_path / "old.json"))
+    _folder(monkeypatch, tmp_path / "new-machine")
+    run("--roadmaps", str(newer), "done", "bm25")
+    result = run("--roadmaps", str(newer), "import", str(tmp_path / "old.json"), "--json")
+    assert [c["id"] for c in result.json()["changed"]] == [
+        "retrieval/dense-retrieval/nearest-neighbours"
+    ]
+
+
+def test_equal_times_converge_both_ways(
+    run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def export_with(status: str, name: str) -> Path:
+        path = tmp_path / f"{name}.json"
+        path.write_text(
+            json.dumps(
+                {
+                    "format": "llmcourse-export",
+                    "version": 1,
+                    "course": {"id": "llm-course"},
+                    "progress": {
+                        "revision": 0,
+                        "entries": {
+                            TOKENIZATION: {"status": status, "changed": "2026-11-01T10:00:00Z"}
+                        },
+                    },
+                }
+            ),
+            encoding="utf-8",
+        )
+        return path
+
+    done, not_started = export_with("done", "a"), export_with("not-started", "b")
+    for folder, first, second in (("one", done, not_started), ("two", not_started, done)):
+        _folder(monkeypatch, tmp_path / folder)
+        run("done", "nanogpt")  # something here already: a merge, not an adoption
+        run("import", str(first))
+        run("import", str(second))
+        assert _state(tmp_path / folder)[TOKENIZATION]["status"] == "done"  # type: ignore[index]

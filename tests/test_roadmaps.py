@@ -207,3 +207,32 @@ def test_hostile_titles_in_a_roadmap_file_are_shown_literally(run: Invoke, tmp_p
     assert "[link=file:///etc/passwd]Roadmap[/link]" in text
     assert "[red]x[/red] :smile:" in text
     assert "\\x1b[2JBasics\\x07" in text
+
+
+@pytest.mark.parametrize(
+    ("course_id", "says"),
+    [("x" * 65, "at most 64 characters"), ("nul", "cannot be a folder name"), ("con.v2", "cannot")],
+)
+def test_a_course_id_must_make_a_folder_everywhere(
+    run: Invoke, tmp_path: Path, course_id: str, says: str
+) -> None:
+    path = tmp_path / "course.toml"
+    path.write_text(
+        EXAMPLE.read_text("utf-8").replace('id = "intro-to-retrieval"', f'id = "{course_id}"'),
+        encoding="utf-8",
+    )
+    result = run("validate", str(path), "--json")
+    assert result.exit_code == 1
+    assert any(says in p["message"] for p in result.json()["problems"])
+
+
+def test_reusing_the_bundled_course_id_is_noted(run: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "course.toml"
+    path.write_text(
+        EXAMPLE.read_text("utf-8").replace('id = "intro-to-retrieval"', 'id = "llm-course"'),
+        encoding="utf-8",
+    )
+    result = run("validate", str(path))
+    assert result.exit_code == 0
+    assert "is The LLM Course's" in result.stdout
+    assert run("validate", str(path), "--json").json()["warnings"]

@@ -439,7 +439,12 @@ def problems(content: bytes) -> tuple[Catalog | None, list[Problem]]:
     try:
         return Catalog(course, roadmaps), []
     except CourseProblems as err:
-        return None, [("former_ids", problem) for problem in err.problems]
+        # Each problem starts with the id of the item it is about (or names both claimants).
+        return None, [
+            (where, message) if " " not in where else ("former_ids", problem)
+            for problem in err.problems
+            for where, _, message in [problem.partition(": ")]
+        ]
 
 
 def location(data: Any, loc: tuple[int | str, ...]) -> str:

@@ -103,7 +103,7 @@ def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     course = _completion_course(ctx)
     if course is None:
         return []
-    return [(value, escape_controls(title)) for value, title in course.complete(incomplete)]
+    return [(value, _help_text(title)) for value, title in course.complete(incomplete)]
 
 
 def _complete_roadmap(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -111,7 +111,13 @@ def _complete_roadmap(ctx: typer.Context, incomplete: str) -> list[tuple[str, st
     if course is None:
         return []
     wanted = incomplete.lower()
-    return [(r.id, escape_controls(r.title)) for r in course.roadmaps if r.id.startswith(wanted)]
+    return [(r.id, _help_text(r.title)) for r in course.roadmaps if r.id.startswith(wanted)]
+
+
+def _help_text(title: str) -> str:
+    """A title as completion help: Typer shows it through rich markup, so brackets are escaped
+    (as rich's own `escape` would, without importing rich for every Tab)."""
+    return escape_controls(title).replace("\\", "\\\\").replace("[", "\\[")
 
 
 class StatusChoice(StrEnum):
@@ -679,14 +685,31 @@ def export(
 
 
 def _write_output(output: str, text: str) -> None:
+    """Write an export where the learner said: a file is replaced whole, anything else
+    (a named pipe, /dev/stdout, a terminal) is written into, and a link writes its target."""
+    import os
+    import stat
     from pathlib import Path
 
     from llmcourse import store
     from llmcourse.errors import ProgressFileError
 
     path = Path(output).expanduser()
+    content = text.encode("utf-8")
     try:
-        store.write_atomic(path, text.encode("utf-8"))
+        target = Path(os.path.realpath(path))
+        kind = target.stat().st_mode if target.exists() else None
+        if kind is not None and not stat.S_ISREG(kind):
+            with open(target, "wb") as stream:
+                stream.write(content)
+        elif not target.parent.is_dir():
+            raise FileNotFoundError(2, f"the folder {target.parent} does not exist")
+        else:
+            store.write_atomic(target, content)
+            if kind is None:  # a new file: readable as the learner's other files are
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(target, 0o666 & ~umask)
     except OSError as err:
         raise ProgressFileError(
             f"cannot write {path}: {err.strerror or err}", "Check the path and its permissions"

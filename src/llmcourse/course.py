@@ -147,6 +147,10 @@ class Entry:
     def with_status(self, status: Status, changed: datetime) -> Entry:
         return Entry(status, changed, copy.deepcopy(self.extra))
 
+    def kept(self) -> dict[str, Any]:
+        """The keys this version does not know, less any that would clash with its own."""
+        return {k: v for k, v in self.extra.items() if k not in ENTRY_KEYS}
+
 
 @dataclass
 class ProgressFile:
@@ -182,9 +186,9 @@ class ProgressFile:
             doc["course"] = self.course
         doc["revision"] = self.revision
         doc["history_size"] = self.history_size
-        doc.update(self.extra)
+        doc.update({k: v for k, v in self.extra.items() if k not in PROGRESS_KEYS})
         doc["entries"] = {
-            key: {"status": entry.status, "changed": entry.changed, **entry.extra}
+            key: {**entry.kept(), "status": entry.status, "changed": entry.changed}
             for key, entry in self.entries.items()
         }
         return doc
@@ -192,7 +196,8 @@ class ProgressFile:
 
 Problem = tuple[tuple[int | str, ...], str]  # where (a key path) and what is wrong
 
-_PROGRESS_KEYS = ("schema_version", "course", "revision", "history_size", "entries")
+PROGRESS_KEYS = ("schema_version", "course", "revision", "history_size", "entries")
+ENTRY_KEYS = ("status", "changed")
 
 
 def _whole_number(value: Any, least: int) -> str | None:
@@ -270,7 +275,7 @@ def progress_from(raw: dict[str, Any]) -> ProgressFile:
         revision=raw.get("revision", 0),
         history_size=raw.get("history_size", 0),
         entries={key: entry_from(value) for key, value in raw.get("entries", {}).items()},
-        extra={k: v for k, v in raw.items() if k not in _PROGRESS_KEYS},
+        extra={k: v for k, v in raw.items() if k not in PROGRESS_KEYS},
     )
 
 

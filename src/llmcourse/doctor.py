@@ -393,6 +393,8 @@ def _set_history_aside(catalog: Catalog, path: Path, report: Report) -> None:
     if history_file.exists():
         aside = store.set_aside(history_file, label="set-aside")
         report.fixed.append(f"kept the history aside as {aside.name}; a new one starts")
+    else:
+        report.fixed.append("the history file is missing: a new one starts with the next change")
     progress = store.load(path, catalog.course.id)
     progress.data = dataclasses.replace(progress.data, history_size=0)
     store.save(progress)

@@ -15,7 +15,16 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.course import Entry, Event, ProgressFile, Reference, entry_problems
+from llmcourse.course import (
+    ENTRY_KEYS,
+    PROGRESS_KEYS,
+    Entry,
+    Event,
+    ProgressFile,
+    Reference,
+    entry_problems,
+)
+from llmcourse.text import escape_controls
 from llmcourse.tracker import status_of
 
 EXPORT_FORMAT = "llmcourse-export"
@@ -55,13 +64,20 @@ def as_json(catalog: Catalog, progress: ProgressFile, events: list[Event], now: 
 
 
 def _md(text: str) -> str:
-    """Text for a Markdown line: what would be read as markup is escaped, breaks flattened."""
-    flat = " ".join(text.split())
-    return "".join("\\" + char if char in "\\`*_[]<>#|!~" else char for char in flat)
+    """Text for a Markdown line: control characters shown as escapes, what would be read as
+    markup escaped, `&` as an entity (or `&amp;` would render as `&`), breaks flattened."""
+    flat = " ".join(escape_controls(text).split())
+    return "".join(
+        "&amp;" if char == "&" else "\\" + char if char in "\\`*_[]<>#|!~" else char
+        for char in flat
+    )
 
 
 def _url(url: str) -> str:
-    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    """A URL inside Markdown's (...) or <...>: the characters that would end it, encoded."""
+    for char, code in (("(", "%28"), (")", "%29"), (" ", "%20"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)
+    return url
 
 
 def as_markdown(catalog: Catalog, progress: ProgressFile) -> str:
@@ -131,8 +147,9 @@ def as_csv(catalog: Catalog, progress: ProgressFile) -> str:
 
 
 def _cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: a leading =, +, - or @ would make it a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """A cell a spreadsheet shows as text: a leading =, +, -, @, tab or CR would make it a
+    formula (OWASP's list), so such a cell starts with a quote."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class Export(NamedTuple):
@@ -158,6 +175,10 @@ def parse_export(content: bytes, source: str) -> Export:
 
     try:
         doc = json.loads(content)
+        # Escapes such as \\ud800 make strings that no file can hold: refuse them here.
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad("", "holds text that is not valid Unicode (a lone surrogate escape)") from None
     except (ValueError, RecursionError) as err:
         raise bad("", f"not a JSON document ({err})") from None
     if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
@@ -171,8 +192,8 @@ def parse_export(content: bytes, source: str) -> Export:
     if not isinstance(progress, dict) or not isinstance(progress.get("entries"), dict):
         raise bad("progress.entries", "missing")
     revision = progress.get("revision", 0)
-    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
-        raise bad("progress.revision", "must be a whole number, 0 or more")
+    if not isinstance(revision, int) or isinstance(revision, bool) or not 0 <= revision < 2**63:
+        raise bad("progress.revision", "must be a whole number from 0 to 2**63 - 1")
     entries: dict[str, Entry] = {}
     for entry_id, value in progress["entries"].items():
         where = f"progress.entries.{entry_id}"
@@ -193,9 +214,15 @@ def parse_export(content: bytes, source: str) -> Export:
     events: list[Event] = []
     for number, line in enumerate(history, start=1):
         try:
-            events.append(parse_event(line))
+            event = parse_event(line)
         except (ValueError, TypeError, KeyError, RecursionError, OverflowError) as err:
             raise bad(f"history[{number}]", str(err)) from None
+        if (events and event.rev < events[-1].rev) or event.rev > revision:
+            raise bad(
+                f"history[{number}].rev",
+                "changes must be numbered in order, up to progress.revision",
+            )
+        events.append(event)
     return Export(course["id"], revision, entries, extra, events)
 
 
@@ -208,6 +235,10 @@ def _extra(doc: dict[str, Any], where: str, bad: Any) -> dict[str, Any]:
     try:
         if not isinstance(text, str):
             raise TypeError("must be a string")
-        return tomllib.loads(text)
+        values = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError, TypeError) as err:
         raise bad(f"{where}.extra_toml", f"not TOML ({err})") from None
+    reserved = ENTRY_KEYS if where != "progress" else PROGRESS_KEYS
+    if clash := [key for key in values if key in reserved]:
+        raise bad(f"{where}.extra_toml", f"must not set {', '.join(clash)}")
+    return values

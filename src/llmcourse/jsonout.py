@@ -240,7 +240,8 @@ def log(catalog: Catalog, page: LogPage, path: Path) -> Doc:
         "history_file": str(path),
         "matching": page.matching,
         "events": [
-            _event(catalog, event) | {"undone_by": page.undone_by.get(event.rev)}
+            _event(catalog, event)
+            | {"undone_by": None if event.imported else page.undone_by.get(event.rev)}
             for event in page.events
         ],
     }
@@ -277,12 +278,19 @@ def _sizes(course: Catalog) -> Doc:
     }
 
 
+def _warnings(course: Catalog) -> list[str]:
+    from llmcourse.lines import warnings
+
+    return warnings(course)
+
+
 def validated(path: Path, course: Catalog | None, problems: list[tuple[str, str]]) -> Doc:
     return {
         "file": str(path),
         "valid": not problems,
         "problems": [{"location": where, "message": message} for where, message in problems],
         "course": _sizes(course) if course is not None else None,
+        "warnings": _warnings(course) if course is not None else [],
     }
 
 

@@ -206,6 +206,20 @@ def validated(
         out.safe(course.course.id, "cyan"),
         f", {sizes}",
     )
+    for warning in warnings(course):
+        out.print(out.style("note: ", "yellow"), out.safe(warning))
+
+
+def warnings(course: Catalog) -> list[str]:
+    """What is allowed in a roadmap file but worth knowing."""
+    from llmcourse.store import BUNDLED_COURSE_ID
+
+    if course.course.id == BUNDLED_COURSE_ID:
+        return [
+            f"the course id '{BUNDLED_COURSE_ID}' is The LLM Course's: progress on this file "
+            "is shared with progress on the bundled course"
+        ]
+    return []
 
 
 def merged(out: Lines, result: MergeResult, path: Path, dry_run: bool) -> None:
@@ -220,7 +234,8 @@ def merged(out: Lines, result: MergeResult, path: Path, dry_run: bool) -> None:
         out.print(
             f"{'Would take' if dry_run else 'Took'} the progress and history in ",
             out.safe(str(path), "bold"),
-            f" as they are: {len(result.updated)} entries, {len(result.foreign)} events.",
+            f" as they are: {_many(len(result.updated), 'entry', 'entries')}, "
+            f"{_many(len(result.foreign), 'event', 'events')}.",
         )
         return
     for change in result.changed:
@@ -249,3 +264,7 @@ def merged(out: Lines, result: MergeResult, path: Path, dry_run: bool) -> None:
         f"history {added}"
     )
     out.print(out.style(("Dry run, nothing was changed: " if dry_run else "") + summary, "dim"))
+
+
+def _many(count: int, one: str, more: str) -> str:
+    return f"{count} {one if count == 1 else more}"

@@ -132,8 +132,25 @@ class Roadmap(_Strict):
         return self
 
 
+def _check_course_id(value: str) -> str:
+    """A course id names a folder on every platform: short, and not a name Windows keeps."""
+    if len(value) > 64:
+        raise ValueError("a course id is at most 64 characters")
+    stem = value.split(".", 1)[0]
+    if value.endswith(".") or stem in _WINDOWS_RESERVED:
+        raise ValueError(f"'{value}' cannot be a folder name on Windows")
+    return value
+
+
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
+    f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)
+}
+
+CourseId = Annotated[str, AfterValidator(_check_slug), AfterValidator(_check_course_id)]
+
+
 class CourseInfo(_Strict):
-    id: Slug
+    id: CourseId
     title: Title
     author: str | None = None
     url: Url | None = None

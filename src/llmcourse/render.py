@@ -44,8 +44,9 @@ def console() -> Console:
     never the width of whatever terminal happens to be on stdin or stderr, which rich would
     otherwise use, so the same command gives the same output wherever it runs.
     """
-    width = None
-    if "COLUMNS" not in os.environ and not _is_terminal(sys.stdout):
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else None
+    if width is None and not _is_terminal(sys.stdout):
         width = PIPE_WIDTH
     return Console(highlight=False, emoji=False, markup=False, width=width)
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from llmcourse.catalog import location
 from llmcourse.course import (
+    PROGRESS_KEYS,
     PROGRESS_SCHEMA_VERSION,
     Entry,
     Event,
@@ -385,13 +386,14 @@ def encode(data: ProgressFile) -> bytes:
     if data.course is not None:
         parts.append(f"course = {_toml_string(data.course)}\n")
     parts.append(f"revision = {data.revision}\nhistory_size = {data.history_size}\n")
-    if data.extra:
-        parts.append(_tomli_w().dumps(data.extra))
+    extra = {k: v for k, v in data.extra.items() if k not in PROGRESS_KEYS}
+    if extra:
+        parts.append(_tomli_w().dumps(extra))
     parts.append("\n[entries]\n")
     unusual: dict[str, Any] = {}
     for key, entry in data.entries.items():
-        if entry.extra:
-            unusual[key] = {"status": entry.status, "changed": entry.changed} | entry.extra
+        if kept := entry.kept():
+            unusual[key] = {"status": entry.status, "changed": entry.changed} | kept
         else:
             parts.append(
                 f"{_toml_string(key)} = {{ status = {_toml_string(entry.status)}, "

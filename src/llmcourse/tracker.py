@@ -409,13 +409,25 @@ def merge(
             key: entry.with_status(entry.status, entry.changed) for key, entry in entries.items()
         }
         updated.extra = {**extra, **updated.extra}
-        result = MergeResult([], sorted(entries), list(events), adopted=True)
+        shown = [
+            Change(catalog.nodes[key], "not-started", entry.status)
+            for key, entry in entries.items()
+            if key in catalog.nodes and entry.status != "not-started"
+        ]
+        result = MergeResult(shown, sorted(entries), list(events), adopted=True)
         return updated, result
     changed: list[Change] = []
     touched: list[str] = []
+    # Entries the other machine keeps under a former id are for the item's id here, as
+    # carry_over would move them there.
+    incoming: dict[str, Entry] = {}
     for entry_id, theirs in entries.items():
+        target = entry_id if entry_id in catalog.nodes else catalog.former.get(entry_id, entry_id)
+        if target not in incoming or _wins(theirs, incoming[target]):
+            incoming[target] = theirs
+    for entry_id, theirs in incoming.items():
         ours = updated.entries.get(entry_id)
-        if ours is None or theirs.changed > ours.changed:
+        if ours is None or _wins(theirs, ours):
             merged = Entry(
                 theirs.status, theirs.changed, {**(ours.extra if ours else {}), **theirs.extra}
             )
@@ -435,6 +447,19 @@ def merge(
     known = {event.key() for event in history}
     foreign = [event for event in events if event.key() not in known]
     return updated, MergeResult(changed, touched, foreign, adopted=False)
+
+
+# Which of two entries changed at the same moment wins, so that two machines that import each
+# other's state always end up agreeing.
+_RANK = {"not-started": 0, "skipped": 1, "in-progress": 2, "done": 3}
+
+
+def _wins(theirs: Entry, ours: Entry) -> bool:
+    """Whether the other machine's entry is the newer one (ties go to the further status)."""
+    return (theirs.changed, _RANK.get(theirs.status, -1)) > (
+        ours.changed,
+        _RANK.get(ours.status, -1),
+    )
 
 
 def merge_events(result: MergeResult, revision: int, now: datetime) -> list[Event]:
