@@ -166,3 +166,21 @@ def test_bad_former_ids_are_refused(former: str, message: str) -> None:
     broken = NEW_VERSION.replace('"sci/old/a", "sci/old/b"', former)
     with pytest.raises(RoadmapFileError, match=message):
         parse(broken.encode(), "broken")
+
+
+def test_notes_follow_their_item_to_its_new_id(
+    run: Invoke, progress_file: Path, new_version: Catalog
+) -> None:
+    progress_file.parent.mkdir(parents=True)
+    progress_file.write_text(
+        OLD_PROGRESS
+        + '\n[notes]\n"sci/rlhf" = [{ text = "on the old section", '
+        + "time = 2026-01-01T00:00:00Z }]\n",
+        encoding="utf-8",
+    )
+    shown = run("show", "sci/preference-alignment", "--json").json()["section"]
+    assert [n["text"] for n in shown["notes"]] == ["on the old section"]
+    run("note", "sci/preference-alignment", "a new one")
+    notes = tomllib.loads(progress_file.read_text("utf-8"))["notes"]
+    assert list(notes) == ["sci/preference-alignment"]
+    assert len(notes["sci/preference-alignment"]) == 2

@@ -32,6 +32,7 @@ def busy(run: Invoke) -> None:
     run("done", "scientist/2")
     run("done", "--undo", "tokenization")
     run("undo")
+    run("note", "scientist/1", "sections take notes too")
 
 
 CASES: list[tuple[str, list[str]]] = [
@@ -54,6 +55,8 @@ CASES: list[tuple[str, list[str]]] = [
     ("validate", ["validate", str(EXAMPLE)]),
     ("search", ["search", "attention"]),
     ("next", ["next"]),
+    ("note", ["note", "tokenization", "a [red]note[/red]"]),
+    ("note", ["note", "scientist/1"]),
     ("next", ["next", "--roadmap", "engineer"]),
     ("search", ["search", "nothing-at-all"]),
     ("error", ["show", "no-such-thing"]),

@@ -771,9 +771,16 @@ def import_(
                     "Run 'llmcourse doctor' to see what is wrong; nothing was changed",
                 )
             updated, result = tracker.merge(
-                catalog, progress.data, found.events, theirs.entries, theirs.extra, theirs.history
+                catalog,
+                progress.data,
+                found.events,
+                theirs.entries,
+                theirs.extra,
+                theirs.history,
+                theirs.notes,
             )
-            if not dry_run and (result.changed or result.updated or result.foreign):
+            changes = result.changed or result.updated or result.foreign or result.notes_added
+            if not dry_run and changes:
                 progress.data = updated
                 if result.adopted:
                     last = theirs.history[-1].rev if theirs.history else theirs.revision
@@ -791,6 +798,112 @@ def import_(
     from llmcourse import lines
 
     lines.merged(lines.Lines(), result, path, dry_run)
+
+
+@app.command()
+def note(
+    id_: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            autocompletion=_complete_id,
+            help="A topic, section or reference.",
+            show_default=False,
+        ),
+    ],
+    text: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="TEXT", help="The note to add; leave out to list the notes."),
+    ] = None,
+    edit: Annotated[
+        bool,
+        typer.Option("--edit", "-e", help="Edit the item's notes in $VISUAL or $EDITOR."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a note of your own to a topic, section or reference, or list or edit its notes.
+
+    Notes are kept with your progress. Example: llmcourse note tokenization "BPE vs WordPiece"
+    """
+    from llmcourse import store, tracker
+
+    with handled(as_json):
+        catalog = _course()
+        node = catalog.resolve(id_)
+        path = store.progress_path(catalog.course.id)
+        if edit:
+            current = _progress(catalog, path, reading=False)
+            texts = _edit_notes(node.id, node.title, current.data.notes.get(node.id, []))
+        if edit or text:
+            with store.locked(path):
+                progress = _progress(catalog, path, reading=False)
+                if edit:
+                    progress.data = tracker.replace_notes(progress.data, node, texts, _now())
+                else:
+                    progress.data = tracker.add_note(
+                        progress.data, node, " ".join(text or []), _now()
+                    )
+                _kept(store.commit(progress, []))
+        else:
+            progress = _progress(catalog, path)
+        if as_json:
+            from llmcourse import jsonout
+
+            jsonout.emit({"id": node.id, "notes": jsonout.notes(progress.data, node.id)})
+            return
+        from llmcourse import render
+
+        render.notes(render.console(), progress.data, node, say_none=True)
+
+
+NOTE_BREAK = "---"
+
+
+def _edit_notes(node_id: str, title: str, notes: "list[Any]") -> list[str]:
+    """The texts of an item's notes after the learner has edited them in their editor."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    from llmcourse.errors import BadValueError
+
+    header = (
+        f"# Notes on {escape_controls(node_id)} ({escape_controls(title)}).\n"
+        f"# One note per block; a line '{NOTE_BREAK}' separates them. Lines starting with #\n"
+        "# are left out; leave the file empty to remove every note.\n"
+    )
+    body = f"\n{NOTE_BREAK}\n".join(note.text for note in notes)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    editor = editor or ("notepad" if sys.platform == "win32" else "vi")
+    fd, name = tempfile.mkstemp(prefix="llmcourse-notes-", suffix=".md")
+    try:
+        with open(fd, "w", encoding="utf-8") as handle:
+            handle.write(header + body + "\n")
+        try:
+            finished = subprocess.run([*shlex.split(editor), name], check=False)
+        except OSError as err:
+            raise BadValueError(
+                f"cannot start the editor '{editor}': {err.strerror or err}",
+                "Set VISUAL or EDITOR to an editor you have; nothing was changed",
+            ) from None
+        if finished.returncode != 0:
+            raise BadValueError(
+                f"the editor '{editor}' exited with {finished.returncode}",
+                "Nothing was changed",
+            )
+        with open(name, encoding="utf-8") as handle:
+            edited = handle.read()
+    finally:
+        os.unlink(name)
+    lines = [line for line in edited.splitlines() if not line.startswith("#")]
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip() == NOTE_BREAK:
+            blocks.append([])
+        else:
+            blocks[-1].append(line)
+    return ["\n".join(block).strip() for block in blocks if "\n".join(block).strip()]
 
 
 @app.command("next")

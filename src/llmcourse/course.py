@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
 # 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
-# 3: adds the statuses `in-progress` and `skipped`, which a reader of 2 would take for damage:
-# it sees a newer file instead, which it reads as far as it can and never writes.
+# 3: adds the statuses `in-progress` and `skipped`, and the learner's `notes`, which a reader of
+# 2 would take for damage or drop: it sees a newer file instead, which it reads as far as it
+# can and never writes.
 PROGRESS_SCHEMA_VERSION = 3
 
 Status = Literal["not-started", "in-progress", "done", "skipped"]
@@ -152,6 +153,13 @@ class Entry:
         return {k: v for k, v in self.extra.items() if k not in ENTRY_KEYS}
 
 
+class Note(NamedTuple):
+    """One of the learner's notes on an item, with when it was written."""
+
+    text: str
+    time: datetime
+
+
 @dataclass
 class ProgressFile:
     """The progress file; keys and entries this version does not know are kept."""
@@ -164,6 +172,8 @@ class ProgressFile:
     history_size: int = 0
     entries: dict[str, Entry] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # The learner's own notes on a topic, section or reference, oldest first.
+    notes: dict[str, list[Note]] = field(default_factory=dict)
 
     def copy(self) -> ProgressFile:
         """A copy whose entries can be set and removed without touching this one's.
@@ -178,6 +188,7 @@ class ProgressFile:
             self.history_size,
             dict(self.entries),
             copy.deepcopy(self.extra),
+            {key: list(notes) for key, notes in self.notes.items()},
         )
 
     def to_toml_data(self) -> dict[str, Any]:
@@ -191,12 +202,17 @@ class ProgressFile:
             key: {**entry.kept(), "status": entry.status, "changed": entry.changed}
             for key, entry in self.entries.items()
         }
+        if self.notes:
+            doc["notes"] = {
+                key: [{"text": note.text, "time": note.time} for note in notes]
+                for key, notes in self.notes.items()
+            }
         return doc
 
 
 Problem = tuple[tuple[int | str, ...], str]  # where (a key path) and what is wrong
 
-PROGRESS_KEYS = ("schema_version", "course", "revision", "history_size", "entries")
+PROGRESS_KEYS = ("schema_version", "course", "revision", "history_size", "entries", "notes")
 ENTRY_KEYS = ("status", "changed")
 
 
@@ -258,6 +274,27 @@ def progress_problems(raw: dict[str, Any]) -> list[Problem]:
     else:
         for key, value in entries.items():
             problems.extend(entry_problems(value, ("entries", key)))
+    notes = raw.get("notes", {})
+    if not isinstance(notes, dict):
+        problems.append((("notes",), "Input should be a table"))
+    else:
+        for key, value in notes.items():
+            problems.extend(_note_problems(value, ("notes", key)))
+    return problems
+
+
+def _note_problems(value: Any, where: tuple[int | str, ...]) -> list[Problem]:
+    if not isinstance(value, list):
+        return [(where, "Input should be a list of notes")]
+    problems: list[Problem] = []
+    for number, note in enumerate(value):
+        at = (*where, number)
+        if not isinstance(note, dict) or not isinstance(note.get("text"), str):
+            problems.append((at, "a note is a table with a text and a time"))
+        elif not isinstance(note.get("time"), datetime) or note["time"].tzinfo is None:
+            problems.append(((*at, "time"), "must be a date and time with a time zone"))
+        elif not in_range(note["time"]):
+            problems.append(((*at, "time"), "is too near the first or last day a time can be"))
     return problems
 
 
@@ -276,6 +313,10 @@ def progress_from(raw: dict[str, Any]) -> ProgressFile:
         history_size=raw.get("history_size", 0),
         entries={key: entry_from(value) for key, value in raw.get("entries", {}).items()},
         extra={k: v for k, v in raw.items() if k not in PROGRESS_KEYS},
+        notes={
+            key: [Note(note["text"], note["time"]) for note in notes]
+            for key, notes in raw.get("notes", {}).items()
+        },
     )
 
 

@@ -20,6 +20,7 @@ from llmcourse.course import (
     PROGRESS_KEYS,
     Entry,
     Event,
+    Note,
     ProgressFile,
     Reference,
     entry_problems,
@@ -57,6 +58,10 @@ def as_json(catalog: Catalog, progress: ProgressFile, events: list[Event], now: 
         "course": {"id": catalog.course.id, "title": catalog.course.title},
         "progress": {"revision": progress.revision, "entries": entries},
         "history": [event.to_json() for event in events],
+        "notes": {
+            key: [{"text": note.text, "time": _time(note.time)} for note in notes]
+            for key, notes in progress.notes.items()
+        },
     }
     if progress.extra:
         document["progress"]["extra_toml"] = _toml(progress.extra)
@@ -92,8 +97,12 @@ def as_markdown(catalog: Catalog, progress: ProgressFile) -> str:
         lines += [f"## {_md(title)}", ""]
         for section in roadmap.sections:
             lines += [f"### {section.number}. {_md(section.title)}", ""]
+            section_notes = _notes(progress, f"{roadmap.id}/{section.id}", indent="")
+            if section_notes:
+                lines += [*section_notes, ""]
             for node in catalog.section_topics(roadmap, section):
                 lines.append(f"- {box(node)} {_md(node.title)} (`{node.id}`)")
+                lines += _notes(progress, node.id)
             references = catalog.section_references(roadmap, section)
             if references:
                 lines += ["", "References:", ""]
@@ -102,8 +111,17 @@ def as_markdown(catalog: Catalog, progress: ProgressFile) -> str:
                     assert isinstance(item, Reference)
                     author = f" — {_md(item.author)}" if item.author else ""
                     lines.append(f"- {box(node)} [{_md(item.title)}]({_url(item.url)}){author}")
+                    lines += _notes(progress, node.id)
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _notes(progress: ProgressFile, node_id: str, indent: str = "  ") -> list[str]:
+    """The learner's notes on an item, as Markdown quotes under it."""
+    return [
+        f"{indent}> {_md(note.text)} ({note.time.astimezone().strftime('%Y-%m-%d')})"
+        for note in progress.notes.get(node_id, [])
+    ]
 
 
 CSV_COLUMNS = (
@@ -160,6 +178,7 @@ class Export(NamedTuple):
     entries: dict[str, Entry]
     extra: dict[str, Any]
     history: list[Event]
+    notes: dict[str, list[Note]]
 
 
 def parse_export(content: bytes, source: str) -> Export:
@@ -223,7 +242,22 @@ def parse_export(content: bytes, source: str) -> Export:
                 "changes must be numbered in order, up to progress.revision",
             )
         events.append(event)
-    return Export(course["id"], revision, entries, extra, events)
+    notes: dict[str, list[Note]] = {}
+    found = doc.get("notes", {})
+    if not isinstance(found, dict):
+        raise bad("notes", "must be an object")
+    for key, items in found.items():
+        if not isinstance(items, list):
+            raise bad(f"notes.{key}", "must be a list")
+        for number, item in enumerate(items, start=1):
+            try:
+                note = Note(item["text"], datetime.fromisoformat(item["time"]))
+            except (KeyError, TypeError, ValueError):
+                raise bad(f"notes.{key}[{number}]", "must have a text and an ISO time") from None
+            if not isinstance(note.text, str) or note.time.tzinfo is None:
+                raise bad(f"notes.{key}[{number}]", "must have a text and a time with a zone")
+            notes.setdefault(key, []).append(note)
+    return Export(course["id"], revision, entries, extra, events, notes)
 
 
 def _extra(doc: dict[str, Any], where: str, bad: Any) -> dict[str, Any]:

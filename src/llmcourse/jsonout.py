@@ -172,7 +172,20 @@ def progress_report(
     }
 
 
+def notes(progress: ProgressFile, node_id: str) -> list[Doc]:
+    return [
+        {"text": note.text, "time": note.time.astimezone(UTC).isoformat()}
+        for note in progress.notes.get(node_id, [])
+    ]
+
+
 def show(catalog: Catalog, progress: ProgressFile, node: Node) -> Doc:
+    doc = _show(catalog, progress, node)
+    next(iter(doc.values()))["notes"] = notes(progress, node.id)
+    return doc
+
+
+def _show(catalog: Catalog, progress: ProgressFile, node: Node) -> Doc:
     if node.kind == "roadmap":
         summary = summarize_roadmap(catalog, progress, node.roadmap)
         return {"roadmap": roadmap(catalog, progress, summary, topics=True, detail=True)}
@@ -302,6 +315,7 @@ def merged(result: MergeResult, path: Path, dry_run: bool) -> Doc:
         "changed": [{"id": c.node.id, "from": c.old, "to": c.new} for c in result.changed],
         "updated": result.updated,
         "events_added": len(result.foreign),
+        "notes_added": result.notes_added,
     }
 
 

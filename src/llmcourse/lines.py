@@ -223,7 +223,7 @@ def warnings(course: Catalog) -> list[str]:
 
 
 def merged(out: Lines, result: MergeResult, path: Path, dry_run: bool) -> None:
-    if not (result.changed or result.updated or result.foreign):
+    if not (result.changed or result.updated or result.foreign or result.notes_added):
         out.print(
             out.style("Nothing to import: ", "dim"),
             out.safe(str(path)),
@@ -261,7 +261,7 @@ def merged(out: Lines, result: MergeResult, path: Path, dry_run: bool) -> None:
         f"{len(result.changed)} status{'es' if plural else ''} {changed}, "
         f"{len(result.updated)} other entr{'ies' if len(result.updated) != 1 else 'y'} {updated}, "
         f"{len(result.foreign)} event{'s' if len(result.foreign) != 1 else ''} of the other "
-        f"history {added}"
+        f"history {added}, {_many(result.notes_added, 'note', 'notes')} {added}"
     )
     out.print(out.style(("Dry run, nothing was changed: " if dry_run else "") + summary, "dim"))
 

@@ -178,6 +178,23 @@ def show(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> 
         _show_topic(out, catalog, progress, node)
     else:
         _show_reference(out, catalog, progress, node)
+    notes(out, progress, node)
+
+
+def notes(out: Console, progress: ProgressFile, node: Node, say_none: bool = False) -> None:
+    """The learner's notes on a node, oldest first, each with its date."""
+    found = progress.notes.get(node.id, [])
+    if not found:
+        if say_none:
+            out.print(Text.assemble(("No notes on ", "dim"), safe(node.id), (" yet.", "dim")))
+        return
+    if not say_none:
+        out.print()
+    out.print(Text(f"Your notes ({len(found)})", style="bold"))
+    for note in found:
+        out.print(
+            Text.assemble((local_time(note.time), "dim"), "  ", safe(note.text, multiline=True))
+        )
 
 
 def _heading(node: Node) -> Text:

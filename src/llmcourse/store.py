@@ -401,6 +401,14 @@ def encode(data: ProgressFile) -> bytes:
             )
     if unusual:
         parts.append("\n" + _tomli_w().dumps({"entries": unusual}))
+    if data.notes:
+        parts.append("\n[notes]\n")
+        for key, notes in data.notes.items():
+            written = ", ".join(
+                f"{{ text = {_toml_string(note.text)}, time = {note.time.isoformat()} }}"
+                for note in notes
+            )
+            parts.append(f"{_toml_string(key)} = [{written}]\n")
     return "".join(parts).encode("utf-8")
 
 

@@ -12,6 +12,7 @@ from llmcourse.course import (
     CourseInfo,
     Entry,
     Event,
+    Note,
     ProgressFile,
     Roadmap,
     Section,
@@ -228,9 +229,17 @@ def carry_over(catalog: Catalog, progress: ProgressFile) -> tuple[ProgressFile, 
         current = catalog.former.get(entry_id)
         if current is not None and current not in progress.entries:
             claims.setdefault(current, []).append(entry_id)
-    if not claims:
+    moved_notes = [
+        key for key in progress.notes if key not in catalog.nodes and key in catalog.former
+    ]
+    if not claims and not moved_notes:
         return progress, []
     updated = progress.copy()
+    for key in moved_notes:  # notes follow their item, all of them, in time order
+        current = catalog.former[key]
+        updated.notes[current] = sorted(
+            updated.notes.get(current, []) + updated.notes.pop(key), key=lambda n: n.time
+        )
     moved: list[CarriedOver] = []
     for current, formers in claims.items():
         latest = max(
@@ -388,6 +397,7 @@ class MergeResult(NamedTuple):
     updated: list[str]  # entries that change otherwise (a later time, keys they lacked)
     foreign: list[Event]  # events of the other history that this one lacks, oldest first
     adopted: bool  # nothing was here: the import's progress and history are taken whole
+    notes_added: int = 0  # the other machine's notes this progress lacked
 
 
 def merge(
@@ -397,6 +407,7 @@ def merge(
     entries: dict[str, Entry],
     extra: dict[str, Any],
     events: list[Event],
+    notes: dict[str, list[Note]] | None = None,
 ) -> tuple[ProgressFile, MergeResult]:
     """Merge another machine's entries and history into these: per item, the newer wins.
 
@@ -414,7 +425,8 @@ def merge(
             for key, entry in entries.items()
             if key in catalog.nodes and entry.status != "not-started"
         ]
-        result = MergeResult(shown, sorted(entries), list(events), adopted=True)
+        added = merge_notes(updated.notes, notes or {})
+        result = MergeResult(shown, sorted(entries), list(events), True, added)
         return updated, result
     changed: list[Change] = []
     touched: list[str] = []
@@ -446,7 +458,8 @@ def merge(
         updated.extra.setdefault(key, value)
     known = {event.key() for event in history}
     foreign = [event for event in events if event.key() not in known]
-    return updated, MergeResult(changed, touched, foreign, adopted=False)
+    added = merge_notes(updated.notes, notes or {})
+    return updated, MergeResult(changed, touched, foreign, False, added)
 
 
 # Which of two entries changed at the same moment wins, so that two machines that import each
@@ -595,3 +608,39 @@ def next_topic(
         if status_of(progress, r.id) not in ("done", "skipped")
     ]
     return NextUp(chosen, reason, unread)
+
+
+def add_note(progress: ProgressFile, node: Node, text: str, now: datetime) -> ProgressFile:
+    """The progress with a note added to a node (a topic, section or reference)."""
+    updated = progress.copy()
+    updated.notes[node.id] = [*updated.notes.get(node.id, []), Note(text, now)]
+    return updated
+
+
+def replace_notes(
+    progress: ProgressFile, node: Node, texts: list[str], now: datetime
+) -> ProgressFile:
+    """The progress with a node's notes replaced by these texts, as an editor left them.
+
+    A text that was there already keeps its time; a new one is dated now.
+    """
+    updated = progress.copy()
+    times = {note.text: note.time for note in progress.notes.get(node.id, [])}
+    notes = [Note(text, times.get(text, now)) for text in texts if text.strip()]
+    if notes:
+        updated.notes[node.id] = notes
+    else:
+        updated.notes.pop(node.id, None)
+    return updated
+
+
+def merge_notes(ours: dict[str, list[Note]], theirs: dict[str, list[Note]]) -> int:
+    """Add the other machine's notes to ours, each once (by its time and text); how many."""
+    added = 0
+    for key, notes in theirs.items():
+        present = {(note.time, note.text) for note in ours.get(key, [])}
+        new = [note for note in notes if (note.time, note.text) not in present]
+        if new:
+            ours[key] = sorted([*ours.get(key, []), *new], key=lambda n: n.time)
+            added += len(new)
+    return added
