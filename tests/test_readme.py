@@ -20,7 +20,7 @@ Invoke = Callable[..., Run]
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"^```console\n(.*?)^```$", re.S | re.M)
 SHOWN_DATA_DIR = "~/.local/share/llmcourse"
-LOCAL_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
+LOCAL_TIME = re.compile(r"\d{4}-\d\d-\d\d( \d\d:\d\d)?")  # dates, with or without a time
 
 
 def _examples(text: str) -> list[tuple[str, str]]:

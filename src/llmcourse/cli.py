@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # only for helpers' annotations, which Typer never reads
     from llmcourse.catalog import Catalog
     from llmcourse.course import Status
     from llmcourse.store import Progress
-    from llmcourse.tracker import CourseSummary
+    from llmcourse.tracker import CourseSummary, Momentum
 
 # The course, its models and rich are imported inside the commands that use them, so that
 # --version, --help and the JSON paths pay only for what they need.
@@ -401,7 +401,24 @@ def progress(roadmap: RoadmapArgument = None, as_json: JsonOption = False) -> No
             return
         from llmcourse import render
 
-        render.progress_report(render.console(), summary, current.path, current.exists)
+        render.progress_report(
+            render.console(),
+            summary,
+            current.path,
+            current.exists,
+            _momentum(current) if current.data.history_size else None,
+            catalog,
+        )
+
+
+def _momentum(progress: "Progress") -> "Momentum":
+    """Streaks and recent work from the history, by the learner's own calendar."""
+    from llmcourse import history, tracker
+
+    found = history.read(progress.history_path, progress.data.history_size, progress.data.revision)
+    here = _now().astimezone()
+    assert here.tzinfo is not None
+    return tracker.momentum(found.events, here.date(), here.tzinfo)
 
 
 @app.command()
@@ -511,9 +528,15 @@ def log(
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=0, help="Show at most this many; 0 for all.")
     ] = 20,
+    chart: Annotated[
+        bool,
+        typer.Option(
+            "--chart", help="Draw the last 12 weeks as a calendar, a cell a day, instead."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List your history of changes, newest first.
+    """List your history of changes, newest first (or, with --chart, as a calendar).
 
     Example: llmcourse log scientist --since 7d
     """
@@ -541,6 +564,15 @@ def log(
                 + "; those lines are left out. Run 'llmcourse doctor'"
             )
         page = tracker.history_page(catalog, found.events, prefix, start, stop, limit)
+        if chart and not as_json:
+            from llmcourse import render
+
+            here = _now().astimezone()
+            assert here.tzinfo is not None
+            everything = tracker.history_page(catalog, found.events, prefix, start, stop, 0)
+            days = tracker.momentum(everything.events, here.date(), here.tzinfo).days
+            render.activity(render.console(), days, here.date())
+            return
         if as_json:
             from llmcourse import jsonout
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from llmcourse.tracker import (
     CourseSummary,
     Hit,
     LogPage,
+    Momentum,
     NextUp,
     RoadmapSummary,
     status_of,
@@ -321,7 +323,14 @@ def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node
     out.print(grid)
 
 
-def progress_report(out: Console, summary: CourseSummary, path: Path, exists: bool) -> None:
+def progress_report(
+    out: Console,
+    summary: CourseSummary,
+    path: Path,
+    exists: bool,
+    going: Momentum | None = None,
+    catalog: Catalog | None = None,
+) -> None:
     scope = summary.roadmaps[0].roadmap.title if summary.only else summary.course.title
     topics = summary.topics
     overall = Text.assemble(
@@ -388,10 +397,75 @@ def progress_report(out: Console, summary: CourseSummary, path: Path, exists: bo
                 style="yellow",
             )
         )
+    if going is not None and catalog is not None and going.days:
+        _momentum(out, catalog, going)
     where = Text("Progress file: ", style="dim").append_text(safe(str(path)))
     if not exists:
         where.append(" (not created yet: nothing marked)", style="dim")
     out.print(where)
+
+
+def _momentum(out: Console, catalog: Catalog, going: Momentum) -> None:
+    if going.recent:
+        line = Text("Recently done: ", style="bold")
+        for number, event in enumerate(going.recent):
+            node = catalog.nodes.get(catalog.former.get(event.id, event.id))
+            if number:
+                line.append(", ")
+            line.append_text(safe(node.title if node else event.id))
+            line.append(f" ({local_time(event.time)[:10]})", style="dim")
+        out.print(line)
+    days = "day" if going.streak == 1 else "days"
+    out.print(
+        Text.assemble(
+            ("Streak: ", "bold"),
+            (f"{going.streak} {days}", "green" if going.streak else ""),
+            (f" in a row (longest {going.longest})", "dim"),
+        )
+    )
+
+
+def activity(out: Console, days: dict[date, int], today: date, weeks: int = 12) -> None:
+    """A calendar of the last `weeks` weeks, a cell a day, shaded by the changes made."""
+    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    ascii_only = out.options.ascii_only
+    # Month names over the week a month starts in, where there is room for them.
+    labels = [" "] * (2 * weeks + 2)
+    for week in range(weeks):
+        monday = start + timedelta(weeks=week)
+        if week == 0 or monday.day <= 7:
+            name = monday.strftime("%b")
+            column = 2 * week
+            if all(char == " " for char in labels[max(column - 1, 0) : column + len(name)]):
+                labels[column : column + len(name)] = list(name)
+    out.print(Text("     " + "".join(labels).rstrip(), style="dim"))
+    for weekday, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+        row = Text(f"{name}  ", style="dim")
+        for week in range(weeks):
+            day = start + timedelta(weeks=week, days=weekday)
+            if day > today:
+                row.append("   ")
+                continue
+            row.append_text(_cell(days.get(day, 0), ascii_only)).append(" ")
+        out.print(row)
+    legend = Text("     less ", style="dim")
+    for count in (0, 1, 3, 6):
+        legend.append_text(_cell(count, ascii_only)).append(" ")
+    legend.append("more", style="dim")
+    total = sum(count for day, count in days.items() if start <= day <= today)
+    legend.append(f"   {total} change{'s' if total != 1 else ''} in {weeks} weeks", style="dim")
+    out.print(legend)
+
+
+def _cell(count: int, ascii_only: bool) -> Text:
+    if count == 0:
+        return Text("." if ascii_only else "·", style="dim")
+    mark = "#" if ascii_only else "■"
+    if count < 3:
+        return Text(mark, style="green dim")
+    if count < 6:
+        return Text(mark, style="green")
+    return Text(mark, style="bold bright_green")
 
 
 def status_words(status: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from llmcourse.catalog import Catalog, Node
@@ -644,3 +644,33 @@ def merge_notes(ours: dict[str, list[Note]], theirs: dict[str, list[Note]]) -> i
             ours[key] = sorted([*ours.get(key, []), *new], key=lambda n: n.time)
             added += len(new)
     return added
+
+
+class Momentum(NamedTuple):
+    """How the learner has been going: recent completions, streaks, changes per day."""
+
+    recent: list[Event]  # the last things done, newest first
+    streak: int  # days in a row, up to today (or yesterday: today is not over), with a change
+    longest: int
+    days: dict[date, int]  # changes per local calendar day
+
+
+def momentum(history: list[Event], today: date, zone: tzinfo, recent: int = 3) -> Momentum:
+    """Streaks count the learner's own calendar days: each event's time in `zone`."""
+    days: dict[date, int] = {}
+    for event in history:
+        day = event.time.astimezone(zone).date()
+        days[day] = days.get(day, 0) + 1
+    done = [event for event in reversed(history) if event.new == "done" and event.undoes is None]
+    longest = run = 0
+    previous: date | None = None
+    for day in sorted(days):
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    streak = 0
+    day = today if today in days else today - timedelta(days=1)
+    while day in days:
+        streak += 1
+        day -= timedelta(days=1)
+    return Momentum(done[:recent], streak, longest, days)
