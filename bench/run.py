@@ -113,7 +113,8 @@ CASES = [
     Case("list-json", ("list", "--json"), "typer", 1.10),
     Case("show", ("show", "scientist/1"), "rich", 1.10),
     Case("show-json", ("show", "scientist/1", "--json"), "typer", 1.10),
-    Case("progress", ("progress",), "rich", 1.10),
+    # progress ends with recent work and the streak, which come from the history.
+    Case("progress", ("progress",), "rich", 1.10, shows_history=True),
     Case("progress-json", ("progress", "--json"), "typer", 1.10),
     Case("done", ("done", "{done_target}"), "typer", 1.20, writes=True),
     Case("complete-id", (), "typer", 1.05, COMPLETE_ID, "llmcourse show scientist/arch<Tab>"),
@@ -121,6 +122,10 @@ CASES = [
     # the commands that show or change the history, llmcourse before any command, the first run
     # with an empty roadmap cache, and Typer's own completion path over its floor.
     Case("log", ("log",), "rich", None, shows_history=True),
+    Case("log-chart", ("log", "--chart"), "rich", None, shows_history=True),
+    Case("next", ("next",), "rich", None),
+    Case("search", ("search", "attention"), "rich", None),
+    Case("search-json", ("search", "attention", "--json"), "typer", None),
     Case("log-json", ("log", "--json"), "typer", None, shows_history=True),
     Case("undo", ("undo",), "typer", None, writes=True, shows_history=True),
     Case("doctor", ("doctor",), "rich", None, shows_history=True),
