@@ -66,7 +66,7 @@ def test_recent_is_the_last_things_done_newest_first() -> None:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[datetime], None]]:
-    """Set the time llmcourse sees, and the learner's time zone."""
+    """Set the time llmcourse sees, and the learner's time zone (UTC unless a test says)."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
 
@@ -109,3 +109,52 @@ def test_the_chart_shades_each_day_of_the_last_twelve_weeks(
     assert cells["Thu"][-1] == "■" and cells["Fri"][-1] == "■"
     assert len(cells["Sat"]) == 11  # tomorrow is not drawn
     assert "5 changes in 12 weeks" in lines[-1]
+
+
+def test_recent_leaves_out_what_was_undone_or_is_done_no_more(
+    run: Invoke, clock: Callable[[datetime], None]
+) -> None:
+    clock(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    run("done", "nanogpt")
+    run("undo")
+    run("done", "tokenization")
+    run("reset", "tokenization")
+    run("done", "tokenization")
+    run("done", "attention-mechanisms")
+    run("reset", "attention-mechanisms")
+    text = run("progress").stdout
+    line = next(row for row in text.splitlines() if row.startswith("Recently done"))
+    assert line.count("Tokenization") == 1
+    assert "nanoGPT" not in line and "Attention" not in line
+
+
+def test_daylight_saving_time_does_not_move_past_days(
+    run: Invoke, clock: Callable[[datetime], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    zoneinfo = pytest.importorskip("zoneinfo")
+    try:
+        zoneinfo.ZoneInfo("Europe/Berlin")
+    except zoneinfo.ZoneInfoNotFoundError:
+        pytest.skip("no time zone database here")
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    summer, winter = timezone(timedelta(hours=2)), timezone(timedelta(hours=1))
+    # Berlin leaves summer time on 2026-10-25: 00:30 on the 24th is still the 24th there.
+    for moment, topic in (
+        (datetime(2026, 10, 24, 0, 30, tzinfo=summer), "scientist/1/1"),
+        (datetime(2026, 10, 25, 12, 0, tzinfo=winter), "scientist/1/2"),
+        (datetime(2026, 10, 26, 12, 0, tzinfo=winter), "scientist/1/3"),
+    ):
+        clock(moment)
+        run("done", topic)
+    assert "Streak: 3 days in a row" in run("progress").stdout
+    chart = run("log", "--chart").stdout.splitlines()
+    friday = next(row for row in chart if row.startswith("Fri"))
+    saturday = next(row for row in chart if row.startswith("Sat"))
+    assert friday[5:].split()[-1] == "·" and saturday[5:].split()[-1] == "■"
+
+
+def test_progress_activity_draws_the_calendar(run: Invoke) -> None:
+    run("done", "tokenization")
+    text = run("progress", "--activity").stdout
+    assert "change in 12 weeks" in text and "Mon" in text

@@ -55,8 +55,8 @@ def test_edit_replaces_the_notes_with_what_the_editor_leaves(
         "import sys, pathlib\n"
         "p = pathlib.Path(sys.argv[1])\n"
         "text = p.read_text()\n"
-        "assert '# Notes on scientist/architecture/tokenization' in text\n"
-        "p.write_text(text.replace('second', 'second, edited') + '---\\nthird\\n')\n",
+        "assert '%% Notes on scientist/architecture/tokenization' in text\n"
+        "p.write_text(text.replace('second', 'second, edited') + '%% note\\nthird\\n')\n",
         encoding="utf-8",
     )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
@@ -117,3 +117,58 @@ def test_a_bad_note_in_the_file_is_a_bad_field(run: Invoke, progress_file: Path)
     assert result.exit_code == 1
     assert "notes.a/b" in result.stderr
     assert progress_file.read_text("utf-8") == content
+
+
+def test_an_editor_that_changes_nothing_changes_nothing(
+    run: Invoke, progress_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tricky = ["# a heading\nmerges pairs\n---\nsecond part", "#hashtag idea", "%% odd", "\\x"]
+    for text in tricky:
+        run("note", "tokenization", text)
+    before = run("note", "tokenization", "--json").json()["notes"]
+    monkeypatch.setenv("EDITOR", f"{sys.executable} -c pass")
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = run("note", "tokenization", "--edit", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["notes"] == before
+    assert [n["text"] for n in before] == tricky
+
+
+def test_an_emptied_file_or_a_blank_note_changes_nothing(
+    run: Invoke, progress_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("note", "tokenization", "keep me")
+    before = progress_file.read_bytes()
+    emptier = tmp_path / "empty.py"
+    emptier.write_text("import sys, pathlib\npathlib.Path(sys.argv[1]).write_text('')\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {emptier}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    emptied = run("note", "tokenization", "--edit")
+    assert emptied.exit_code == 2 and "came back empty" in emptied.stderr
+    blank = run("note", "tokenization", "   ")
+    assert blank.exit_code == 2 and "needs some text" in blank.stderr
+    assert progress_file.read_bytes() == before
+
+
+def test_markdown_keeps_note_lines_statuses_and_roadmap_notes(run: Invoke) -> None:
+    run("note", "tokenization", "line one\nline two")
+    run("note", "scientist", "the whole roadmap")
+    run("start", "tokenization")
+    run("skip", "nanogpt")
+    text = run("export", "-f", "markdown").stdout
+    assert "  > line one\n  > line two (" in text
+    assert "> the whole roadmap (" in text
+    assert "(`scientist/architecture/tokenization`) *(in progress)*" in text
+    assert "Andrej Karpathy *(skipped)*" in text
+
+
+def test_doctor_lists_notes_on_ids_the_course_does_not_have(
+    run: Invoke, progress_file: Path
+) -> None:
+    run("note", "tokenization", "x")
+    text = progress_file.read_text("utf-8").replace(
+        '"scientist/architecture/tokenization" = [', '"scientist/gone/topic" = ['
+    )
+    progress_file.write_text(text, encoding="utf-8")
+    findings = run("doctor", "--json").json()["findings"]
+    assert any("'scientist/gone/topic'" in f["message"] for f in findings)

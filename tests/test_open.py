@@ -84,3 +84,9 @@ def test_only_http_and_https_are_ever_opened(browser: list[str]) -> None:
         with pytest.raises(RoadmapFileError):
             _open_in_browser(url, "x")
     assert browser == []
+
+
+def test_a_skipped_reference_is_not_opened_for_a_topic(run: Invoke, browser: list[str]) -> None:
+    run("skip", "visual-intro-to-transformers")
+    run("open", "tokenization")
+    assert browser == [LLM_VISUALIZATION]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from conftest import Run
 
@@ -71,3 +72,30 @@ def test_matches_are_highlighted_on_a_terminal() -> None:
     out = Console(file=buffer, width=120, force_terminal=True, color_system="standard")
     render.search(out, catalog, "rlhf", tracker.search(catalog, "rlhf"))
     assert "\x1b[1;7mRLHF" in buffer.getvalue()
+
+
+def test_unicode_forms_and_title_hits_first(run: Invoke, tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml"
+    course = tmp_path / "course.toml"
+    course.write_text(
+        example.read_text("utf-8")
+        .replace('title = "BM25"', 'title = "Große Attention"')
+        .replace('author = "Manning, Raghavan and Schütze"', 'author = "Attention Team"'),
+        encoding="utf-8",
+    )
+    decomposed = "Schu\u0308tze"
+    hits = run("--roadmaps", str(course), "search", "attention", "--json").json()["hits"]
+    assert hits[0]["field"] == "title"  # the title hit before the author hit
+    assert [h["field"] for h in hits][-1] == "author"
+    original = example.read_text("utf-8")
+    course.write_text(original, encoding="utf-8")
+    found = run("--roadmaps", str(course), "search", decomposed, "--json").json()["hits"]
+    assert [h["id"] for h in found] == ["retrieval/keyword-search/ir-book"]
+
+
+def test_a_folded_letter_does_not_shift_the_highlight() -> None:
+    from llmcourse import render
+
+    shown = render.highlighted("Große Attention", ["attention"])
+    marked = [span for span in shown.spans if "reverse" in str(span.style)]
+    assert [(shown.plain[s.start : s.end]) for s in marked] == ["Attention"]

@@ -106,3 +106,30 @@ def test_a_schema_2_file_is_migrated_and_kept(run: Invoke, data_dir: Path) -> No
     run("skip", "tokenization")
     assert tomllib.loads((data_dir / "progress.toml").read_text())["schema_version"] == 3
     assert (data_dir / "progress.v2.toml").read_bytes() == original
+
+
+def test_every_view_counts_skipped_items_the_same_way(run: Invoke) -> None:
+    run("done", "scientist/1/1", "scientist/1/2", "attention-attention")
+    run("skip", "scientist/1/3", "scientist/1/4", "nanogpt", "llm-visualization")
+    says = "2 of 2 topics done · 1 of 3 references read"
+    assert says in run("show", "scientist/1").stdout
+    marked = run("done", "decoding-strategies-in-llms").stdout
+    assert "2 of 2 topics done · 2 of 3 references read · section complete" in marked
+    table = run("progress", "scientist").stdout
+    row = next(line for line in table.splitlines() if "The LLM Architecture" in line)
+    assert "2/2" in row and row.rstrip().endswith("2/3")
+
+
+def test_a_roadmap_all_skipped_is_complete(run: Invoke) -> None:
+    run("skip", "scientist")
+    shown = run("progress", "scientist", "--json").json()["course"]
+    assert shown["percent"] == 100.0
+    assert "100%" in run("list", "scientist").stdout
+
+
+def test_skipping_the_optional_roadmap_is_not_starting_it(run: Invoke) -> None:
+    run("skip", "fundamentals")
+    run("done", "fundamentals/mathematics/seeing-theory")  # a reference is not a topic
+    course = run("progress", "--json").json()["course"]
+    assert (course["total"], course["not_counted"]) == (62, ["fundamentals"])
+    assert run("next", "--json").json()["next"]["id"].startswith("scientist/")

@@ -387,8 +387,17 @@ def reset(ids: IdsArgument, as_json: JsonOption = False) -> None:
 
 
 @app.command()
-def progress(roadmap: RoadmapArgument = None, as_json: JsonOption = False) -> None:
-    """Show your progress: overall, per roadmap and per section, and where it is kept.
+def progress(
+    roadmap: RoadmapArgument = None,
+    activity: Annotated[
+        bool,
+        typer.Option(
+            "--activity", help="End with the last 12 weeks as a calendar (as log --chart)."
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Show your progress: overall, per roadmap and per section, your streak, and where it is kept.
 
     Example: llmcourse progress scientist
     """
@@ -406,9 +415,13 @@ def progress(roadmap: RoadmapArgument = None, as_json: JsonOption = False) -> No
             summary,
             current.path,
             current.exists,
-            _momentum(current) if current.data.history_size else None,
+            going := _momentum(current) if current.data.history_size else None,
             catalog,
         )
+        if activity:
+            render.activity(
+                render.console(), going.days if going else {}, _now().astimezone().date()
+            )
 
 
 def _momentum(progress: "Progress") -> "Momentum":
@@ -416,9 +429,8 @@ def _momentum(progress: "Progress") -> "Momentum":
     from llmcourse import history, tracker
 
     found = history.read(progress.history_path, progress.data.history_size, progress.data.revision)
-    here = _now().astimezone()
-    assert here.tzinfo is not None
-    return tracker.momentum(found.events, here.date(), here.tzinfo)
+    today = _now().astimezone().date()
+    return tracker.momentum(found.events, today, progress=progress.data)
 
 
 @app.command()
@@ -567,11 +579,10 @@ def log(
         if chart and not as_json:
             from llmcourse import render
 
-            here = _now().astimezone()
-            assert here.tzinfo is not None
+            today = _now().astimezone().date()
             everything = tracker.history_page(catalog, found.events, prefix, start, stop, 0)
-            days = tracker.momentum(everything.events, here.date(), here.tzinfo).days
-            render.activity(render.console(), days, here.date())
+            days = tracker.momentum(everything.events, today).days
+            render.activity(render.console(), days, today)
             return
         if as_json:
             from llmcourse import jsonout
@@ -873,7 +884,7 @@ def note(
                     progress.data = tracker.replace_notes(progress.data, node, texts, _now())
                 else:
                     progress.data = tracker.add_note(
-                        progress.data, node, " ".join(text or []), _now()
+                        progress.data, node, _note_text(" ".join(text or [])), _now()
                     )
                 _kept(store.commit(progress, []))
         else:
@@ -888,11 +899,31 @@ def note(
         render.notes(render.console(), progress.data, node, say_none=True)
 
 
-NOTE_BREAK = "---"
+NOTE_MARK = "%% note"
+
+
+def _note_text(text: str) -> str:
+    """A note as typed, refused when it is blank or not text a file can hold."""
+    from llmcourse.errors import BadValueError
+
+    if not text.strip():
+        raise BadValueError("a note needs some text", "Nothing was changed")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadValueError(
+            "the note holds bytes that are not UTF-8 text", "Nothing was changed"
+        ) from None
+    return text
 
 
 def _edit_notes(node_id: str, title: str, notes: "list[Any]") -> list[str]:
-    """The texts of an item's notes after the learner has edited them in their editor."""
+    """The texts of an item's notes after the learner has edited them in their editor.
+
+    Lines of the file's own start with `%%`; a note's line that does is written with a `\\`
+    before it, and read back without. A file left empty, or without its first line, is taken
+    as a change of mind: nothing changes.
+    """
     import os
     import shlex
     import subprocess
@@ -900,18 +931,23 @@ def _edit_notes(node_id: str, title: str, notes: "list[Any]") -> list[str]:
 
     from llmcourse.errors import BadValueError
 
-    header = (
-        f"# Notes on {escape_controls(node_id)} ({escape_controls(title)}).\n"
-        f"# One note per block; a line '{NOTE_BREAK}' separates them. Lines starting with #\n"
-        "# are left out; leave the file empty to remove every note.\n"
-    )
-    body = f"\n{NOTE_BREAK}\n".join(note.text for note in notes)
+    header = [
+        f"%% Notes on {escape_controls(node_id)} ({escape_controls(title)}).",
+        f"%% Each note follows a line '{NOTE_MARK}'. Add, change or delete notes; keep this",
+        "%% header. To change nothing, quit without saving or empty the file.",
+    ]
+    lines = list(header)
+    for item in notes:
+        lines.append(NOTE_MARK)
+        lines.extend(
+            "\\" + line if line.startswith(("%%", "\\")) else line for line in item.text.split("\n")
+        )
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     editor = editor or ("notepad" if sys.platform == "win32" else "vi")
-    fd, name = tempfile.mkstemp(prefix="llmcourse-notes-", suffix=".md")
+    fd, name = tempfile.mkstemp(prefix="llmcourse-notes-", suffix=".txt")
     try:
-        with open(fd, "w", encoding="utf-8") as handle:
-            handle.write(header + body + "\n")
+        with open(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write("\n".join(lines) + "\n")
         try:
             finished = subprocess.run([*shlex.split(editor), name], check=False)
         except OSError as err:
@@ -924,18 +960,26 @@ def _edit_notes(node_id: str, title: str, notes: "list[Any]") -> list[str]:
                 f"the editor '{editor}' exited with {finished.returncode}",
                 "Nothing was changed",
             )
-        with open(name, encoding="utf-8") as handle:
-            edited = handle.read()
+        with open(name, encoding="utf-8", errors="replace") as handle:
+            edited = handle.read().splitlines()
     finally:
         os.unlink(name)
-    lines = [line for line in edited.splitlines() if not line.startswith("#")]
-    blocks: list[list[str]] = [[]]
-    for line in lines:
-        if line.strip() == NOTE_BREAK:
-            blocks.append([])
-        else:
-            blocks[-1].append(line)
-    return ["\n".join(block).strip() for block in blocks if "\n".join(block).strip()]
+    if not edited or edited[0] != header[0]:
+        raise BadValueError(
+            "the notes file came back empty or without its header",
+            "Nothing was changed; to delete notes, delete them and keep the header",
+        )
+    texts: list[list[str]] = []
+    for line in edited:
+        if line == NOTE_MARK:
+            texts.append([])
+        elif line.startswith("%%"):
+            continue
+        elif texts:
+            texts[-1].append(line[1:] if line.startswith("\\") else line)
+        elif line.strip():  # written above the first mark: a note all the same
+            texts.append([line])
+    return ["\n".join(block).strip("\n") for block in texts if "\n".join(block).strip()]
 
 
 @app.command("next")

@@ -234,6 +234,14 @@ def _examine_entries(catalog: Catalog, data: ProgressFile, report: Report) -> No
             f"the entry '{item.former_id}' is for {item.node.id} now (the course renamed or "
             "moved it); the next change writes it under the new id",
         )
+    for key in carried.notes:
+        if key not in catalog.nodes:
+            report.add(
+                "note",
+                "earlier-course-version",
+                f"your notes on '{key}' are for nothing in this course (from an earlier course "
+                "version?); they are kept",
+            )
     for entry_id in tracker.unknown_entries(catalog, carried):
         current = catalog.former.get(entry_id)
         report.add(

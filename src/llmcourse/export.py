@@ -89,19 +89,26 @@ def as_markdown(catalog: Catalog, progress: ProgressFile) -> str:
     def box(node: Node) -> str:
         return "[x]" if status_of(progress, node.id) == "done" else "[ ]"
 
+    def state(node: Node) -> str:
+        status = status_of(progress, node.id)
+        return {"in-progress": " *(in progress)*", "skipped": " *(skipped)*"}.get(status, "")
+
     lines = [f"# {_md(catalog.course.title)}", ""]
     if catalog.course.url:
         lines += [f"<{_url(catalog.course.url)}>", ""]
     for roadmap in catalog.roadmaps:
         title = roadmap.title + (" (optional)" if roadmap.optional else "")
         lines += [f"## {_md(title)}", ""]
+        roadmap_notes = _notes(progress, roadmap.id, indent="")
+        if roadmap_notes:
+            lines += [*roadmap_notes, ""]
         for section in roadmap.sections:
             lines += [f"### {section.number}. {_md(section.title)}", ""]
             section_notes = _notes(progress, f"{roadmap.id}/{section.id}", indent="")
             if section_notes:
                 lines += [*section_notes, ""]
             for node in catalog.section_topics(roadmap, section):
-                lines.append(f"- {box(node)} {_md(node.title)} (`{node.id}`)")
+                lines.append(f"- {box(node)} {_md(node.title)} (`{node.id}`){state(node)}")
                 lines += _notes(progress, node.id)
             references = catalog.section_references(roadmap, section)
             if references:
@@ -110,18 +117,23 @@ def as_markdown(catalog: Catalog, progress: ProgressFile) -> str:
                     item = node.item
                     assert isinstance(item, Reference)
                     author = f" — {_md(item.author)}" if item.author else ""
-                    lines.append(f"- {box(node)} [{_md(item.title)}]({_url(item.url)}){author}")
+                    link = f"[{_md(item.title)}]({_url(item.url)})"
+                    lines.append(f"- {box(node)} {link}{author}{state(node)}")
                     lines += _notes(progress, node.id)
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _notes(progress: ProgressFile, node_id: str, indent: str = "  ") -> list[str]:
-    """The learner's notes on an item, as Markdown quotes under it."""
-    return [
-        f"{indent}> {_md(note.text)} ({note.time.astimezone().strftime('%Y-%m-%d')})"
-        for note in progress.notes.get(node_id, [])
-    ]
+    """The learner's notes on an item, as Markdown quotes under it, a line for a line."""
+    lines: list[str] = []
+    for note in progress.notes.get(node_id, []):
+        text = note.text.split("\n")
+        text[-1] += f" ({note.time.astimezone().strftime('%Y-%m-%d')})"
+        if lines:
+            lines.append(f"{indent}>")
+        lines.extend(f"{indent}> {_md(line)}".rstrip() for line in text)
+    return lines
 
 
 CSV_COLUMNS = (

@@ -111,9 +111,10 @@ def local_time(moment: datetime) -> str:
 
 
 def counts(topics: Count, references: Count, dot: str = "·") -> str:
+    """Done of those that count (skipped ones do not), topics and references."""
     return (
-        f"{topics.done} of {topics.total} topics done {dot} "
-        f"{references.done} of {references.total} references read"
+        f"{topics.done} of {topics.counted} topics done {dot} "
+        f"{references.done} of {references.counted} references read"
     )
 
 

@@ -347,7 +347,8 @@ def progress_report(
         if n
     ]
     if more:
-        out.print(Text(f"Topics {' · '.join(more)}; skipped ones are not counted.", "dim"))
+        note = "; skipped ones are not counted" if topics.skipped else ""
+        out.print(Text(f"Topics {' · '.join(more)}{note}.", "dim"))
     for left_out in summary.left_out:
         out.print(
             Text.assemble(
@@ -370,7 +371,7 @@ def progress_report(
             fraction(roadmap.topics),
             bar(roadmap.topics, 12),
             percent(roadmap.topics),
-            Text(f"{roadmap.references.done}/{roadmap.references.total}"),
+            Text(f"{roadmap.references.done}/{roadmap.references.counted}"),
             style="bold",
         )
         for section in roadmap.sections:
@@ -382,7 +383,7 @@ def progress_report(
                 fraction(section.topics),
                 bar(section.topics, 12),
                 percent(section.topics),
-                Text(f"{section.references.done}/{section.references.total}", style="dim"),
+                Text(f"{section.references.done}/{section.references.counted}", style="dim"),
             )
         table.add_section()
     out.print(table)
@@ -438,7 +439,7 @@ def activity(out: Console, days: dict[date, int], today: date, weeks: int = 12) 
             column = 2 * week
             if all(char == " " for char in labels[max(column - 1, 0) : column + len(name)]):
                 labels[column : column + len(name)] = list(name)
-    out.print(Text("     " + "".join(labels).rstrip(), style="dim"))
+    out.print(Text("     " + "".join(labels).rstrip(), style="dim"), no_wrap=True, crop=True)
     for weekday, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
         row = Text(f"{name}  ", style="dim")
         for week in range(weeks):
@@ -447,14 +448,14 @@ def activity(out: Console, days: dict[date, int], today: date, weeks: int = 12) 
                 row.append("   ")
                 continue
             row.append_text(_cell(days.get(day, 0), ascii_only)).append(" ")
-        out.print(row)
+        out.print(row, no_wrap=True, crop=True)
     legend = Text("     less ", style="dim")
     for count in (0, 1, 3, 6):
         legend.append_text(_cell(count, ascii_only)).append(" ")
     legend.append("more", style="dim")
     total = sum(count for day, count in days.items() if start <= day <= today)
     legend.append(f"   {total} change{'s' if total != 1 else ''} in {weeks} weeks", style="dim")
-    out.print(legend)
+    out.print(legend, no_wrap=True, crop=True)
 
 
 def _cell(count: int, ascii_only: bool) -> Text:
@@ -543,7 +544,7 @@ def _snippet(text: str, words: list[str], width: int = 90) -> str:
     flat = " ".join(text.split())
     if len(flat) <= width:
         return flat
-    folded = flat.casefold()
+    folded = flat.casefold()  # positions are close enough here: this only picks a window
     first = min((i for i in (folded.find(word) for word in words) if i >= 0), default=0)
     start = max(0, min(first - width // 3, len(flat) - width))
     piece = flat[start : start + width]
@@ -551,19 +552,35 @@ def _snippet(text: str, words: list[str], width: int = 90) -> str:
 
 
 def highlighted(text: str, words: list[str], style: str = "") -> Text:
-    """Untrusted text shown literally, with every match of the words marked."""
+    """Untrusted text shown literally, with every match of the words marked.
+
+    Matching is done a character at a time on the text as shown, so a character that folds
+    to two (ß to ss) cannot shift the marks onto the wrong letters.
+    """
+    from llmcourse.tracker import fold
+
     shown = safe(text, style)
-    folded = shown.plain.casefold()
+    plain = shown.plain
+    folded: list[str] = []
+    origin: list[int] = []  # for each folded character, the shown character it came from
+    for index, char in enumerate(plain):
+        for piece in fold(char):
+            folded.append(piece)
+            origin.append(index)
+    joined = "".join(folded)
     for word in words:
-        start = folded.find(word)
-        while start >= 0 and word:
-            shown.stylize("bold reverse", start, start + len(word))
-            start = folded.find(word, start + len(word))
+        start = joined.find(word) if word else -1
+        while start >= 0:
+            end = start + len(word)
+            shown.stylize("bold reverse", origin[start], origin[end - 1] + 1)
+            start = joined.find(word, end)
     return shown
 
 
 def search(out: Console, catalog: Catalog, query: str, hits: list[Hit]) -> None:
-    words = query.casefold().split()
+    from llmcourse.tracker import fold
+
+    words = fold(query).split()
     if not hits:
         out.print(Text.assemble(("No match for ", "dim"), safe(query), ("", "dim")))
         return

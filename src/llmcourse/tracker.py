@@ -36,7 +36,9 @@ class Count(NamedTuple):
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.done / self.counted if self.counted else 0.0
+        if not self.counted:  # all skipped: nothing left, which is all there is to do
+            return 100.0 if self.complete else 0.0
+        return 100.0 * self.done / self.counted
 
     @property
     def complete(self) -> bool:
@@ -45,7 +47,8 @@ class Count(NamedTuple):
 
     @property
     def started(self) -> bool:
-        return bool(self.done or self.in_progress or self.skipped)
+        """Some of it done or in progress (skipping is not starting)."""
+        return bool(self.done or self.in_progress)
 
 
 class SectionSummary(NamedTuple):
@@ -135,9 +138,7 @@ def summarize(
     # An optional roadmap the learner has not started is shown, but not counted: it must not
     # make the overall figure look lower than the work the learner chose.
     counted = [
-        r
-        for r in roadmaps
-        if only is not None or not r.roadmap.optional or r.topics.started or r.references.started
+        r for r in roadmaps if only is not None or not r.roadmap.optional or r.topics.started
     ]
     return CourseSummary(
         course=catalog.course,
@@ -512,12 +513,12 @@ def search(catalog: Catalog, query: str) -> list[Hit]:
 
     A node scores each word by the best field it is in; ties keep the course's order.
     """
-    words = query.casefold().split()
+    words = fold(query).split()
     if not words:
         return []
     hits: list[tuple[int, int, Hit]] = []
     for position, node in enumerate(catalog.nodes.values()):
-        fields = [(name, text, text.casefold()) for name, text in _fields(node)]
+        fields = [(name, text, fold(text)) for name, text in _fields(node)]
         score = 0
         for word in words:
             found = [_FIELD_WEIGHTS[name] for name, _, folded in fields if word in folded]
@@ -532,8 +533,17 @@ def search(catalog: Catalog, query: str) -> list[Hit]:
                     _FIELD_WEIGHTS[field[0]],
                 ),
             )
-            hits.append((-score, position, Hit(node, name, text, score)))
+            titled = any(word in fields[0][2] for word in words)
+            hits.append((-score - (1000 if titled else 0), position, Hit(node, name, text, score)))
+    # A title hit comes before any other; then the better score; then the course's order.
     return [hit for _, _, hit in sorted(hits, key=lambda item: (item[0], item[1]))]
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: one Unicode form (Schütze typed either way), any case."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def reference_to_open(
@@ -563,7 +573,11 @@ def reference_to_open(
                 f"Use a number from 1 to {len(references)}",
             )
         return references[number - 1]
-    unread = [r for r in references if progress is None or status_of(progress, r.id) != "done"]
+    unread = [
+        r
+        for r in references
+        if progress is None or status_of(progress, r.id) not in ("done", "skipped")
+    ]
     return (unread or references)[0]
 
 
@@ -589,10 +603,8 @@ def next_topic(
             for section in roadmap.sections
             for node in catalog.section_topics(roadmap, section)
         ]
-        if only is None and roadmap.optional:
-            started = any(status_of(progress, node.id) != "not-started" for node in topics)
-            if not started:
-                continue
+        if only is None and roadmap.optional and not _count(progress, topics).started:
+            continue
         candidates.extend(topics)
     chosen = next((n for n in candidates if status_of(progress, n.id) == "in-progress"), None)
     reason = "in-progress"
@@ -655,13 +667,32 @@ class Momentum(NamedTuple):
     days: dict[date, int]  # changes per local calendar day
 
 
-def momentum(history: list[Event], today: date, zone: tzinfo, recent: int = 3) -> Momentum:
-    """Streaks count the learner's own calendar days: each event's time in `zone`."""
+def momentum(
+    history: list[Event],
+    today: date,
+    zone: tzinfo | None = None,
+    recent: int = 3,
+    progress: ProgressFile | None = None,
+) -> Momentum:
+    """Streaks count the learner's own calendar days: each event's time on their clock.
+
+    With no `zone`, each moment is placed by the system's own rules for its date (daylight
+    saving time included), as the learner's calendar had it then.
+    """
     days: dict[date, int] = {}
     for event in history:
         day = event.time.astimezone(zone).date()
         days[day] = days.get(day, 0) + 1
-    done = [event for event in reversed(history) if event.new == "done" and event.undoes is None]
+    undone = {event.undoes for event in history if event.undoes is not None}
+    done: list[Event] = []
+    for event in reversed(history):
+        if event.new != "done" or event.undoes is not None or event.rev in undone:
+            continue
+        if any(seen.id == event.id for seen in done):
+            continue
+        if progress is not None and status_of(progress, event.id) != "done":
+            continue
+        done.append(event)
     longest = run = 0
     previous: date | None = None
     for day in sorted(days):
