@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from conftest import Run
-from llmcourse import cli
+from llmcourse.commands import common
 from llmcourse.course import Event
 from llmcourse.tracker import momentum
 
@@ -71,7 +71,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[datetime], None
     time.tzset()
 
     def set_to(moment: datetime) -> None:
-        monkeypatch.setattr(cli, "_now", lambda: moment)
+        monkeypatch.setattr(common, "_now", lambda: moment)
 
     yield set_to
     monkeypatch.undo()

@@ -1,0 +1,1 @@
+"""The `llmcourse` commands, one module per kind; `cli` holds the app they register with."""
