@@ -275,14 +275,18 @@ def load_bundled() -> Catalog:
 
 
 def load_file(path: Path) -> Catalog:
+    return parse(read_file(path), str(path))
+
+
+def read_file(path: Path) -> bytes:
+    """A roadmap file's content, or an error that says why it cannot be read."""
     try:
-        content = path.read_bytes()
+        return path.read_bytes()
     except OSError as err:
         raise RoadmapFileError(
             f"cannot read roadmap file {path}: {err.strerror or err}",
             "Check the path and its permissions",
         ) from None
-    return parse(content, str(path))
 
 
 def cache_dir() -> Path:

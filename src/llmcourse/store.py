@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmcourse.catalog import location
 from llmcourse.course import (
@@ -34,6 +34,9 @@ from llmcourse.course import (
     progress_problems,
 )
 from llmcourse.errors import LockBusyError, ProgressFileError
+
+if TYPE_CHECKING:
+    from llmcourse.history import History
 
 DATA_DIR_ENV = "LLMCOURSE_DATA_DIR"
 PROGRESS_NAME = "progress.toml"
@@ -77,6 +80,30 @@ class Progress:
         from llmcourse.history import history_path
 
         return history_path(self.path)
+
+    def read_history(self) -> History:
+        """The part of the history this progress file vouches for."""
+        from llmcourse import history
+
+        return history.read(self.history_path, self.data.history_size, self.data.revision)
+
+    def trusted_history(self) -> list[Event]:
+        """The history's events, for a command that acts on them (undo, import).
+
+        A history that does not belong to this progress file, or has lines that cannot be
+        read, is refused: acting on it could revert or merge the wrong things.
+        """
+        found = self.read_history()
+        if found.mismatch or found.problems:
+            line, reason = found.problems[0] if found.problems else (0, "")
+            raise ProgressFileError(
+                f"history file {found.path} does not match the progress file: one of them "
+                "was restored or copied without the other"
+                if found.mismatch
+                else f"history file {found.path}, line {line}: {reason}",
+                "Run 'llmcourse doctor' to see what is wrong; nothing was changed",
+            )
+        return found.events
 
 
 def backup_path(path: Path) -> Path:

@@ -61,9 +61,9 @@ def progress(
 
 def _momentum(progress: "Progress") -> "Momentum":
     """Streaks and recent work from the history, by the learner's own calendar."""
-    from llmcourse import history, tracker
+    from llmcourse import tracker
 
-    found = history.read(progress.history_path, progress.data.history_size, progress.data.revision)
+    found = progress.read_history()
     today = common._now().astimezone().date()
     return tracker.momentum(found.events, today, progress=progress.data)
 
@@ -136,15 +136,13 @@ def log(
 
     Example: llmcourse log scientist --since 7d
     """
-    from llmcourse import history, tracker
+    from llmcourse import tracker
 
     with handled(as_json):
         catalog = _course()
         start, stop = _when(since, "--since"), _when(until, "--until", end=True)
         progress = _progress(catalog)
-        found = history.read(
-            progress.history_path, progress.data.history_size, progress.data.revision
-        )
+        found = progress.read_history()
         if found.mismatch:
             _note(
                 f"history file {found.path} does not match the progress file, so it may not "

@@ -70,18 +70,10 @@ def validate(
     from pathlib import Path
 
     from llmcourse import catalog
-    from llmcourse.errors import RoadmapFileError
 
     with handled(as_json):
         path = Path(file).expanduser()
-        try:
-            content = path.read_bytes()
-        except OSError as err:
-            raise RoadmapFileError(
-                f"cannot read roadmap file {path}: {err.strerror or err}",
-                "Check the path and its permissions",
-            ) from None
-        course, found = catalog.problems(content)
+        course, found = catalog.problems(catalog.read_file(path))
     if as_json:
         from llmcourse import jsonout
 
@@ -127,11 +119,7 @@ def export(
         catalog = _course()
         progress = _progress(catalog)
         if format_ is ExportFormat.json:
-            from llmcourse import history
-
-            found = history.read(
-                progress.history_path, progress.data.history_size, progress.data.revision
-            )
+            found = progress.read_history()
             if found.problems:
                 _note(
                     f"{len(found.problems)} line(s) of {found.path} cannot be read and are not "
@@ -200,8 +188,8 @@ def import_(
     """
     from pathlib import Path
 
-    from llmcourse import export, history, store, tracker
-    from llmcourse.errors import ImportFileError, ProgressFileError
+    from llmcourse import export, store, tracker
+    from llmcourse.errors import ImportFileError
 
     with handled(as_json):
         catalog = _course()
@@ -225,18 +213,10 @@ def import_(
         with lock:
             progress = _progress(catalog, target, reading=False)
             store.ensure_writable(progress)
-            found = history.read(
-                progress.history_path, progress.data.history_size, progress.data.revision
-            )
-            if found.mismatch or found.problems:
-                raise ProgressFileError(
-                    f"history file {found.path} cannot be merged into as it is",
-                    "Run 'llmcourse doctor' to see what is wrong; nothing was changed",
-                )
             updated, result = tracker.merge(
                 catalog,
                 progress.data,
-                found.events,
+                progress.trusted_history(),
                 theirs.entries,
                 theirs.extra,
                 theirs.history,

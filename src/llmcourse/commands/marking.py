@@ -110,8 +110,7 @@ def undo(
     Each undo is itself recorded in the history; running undo again goes one change further
     back. Example: llmcourse undo
     """
-    from llmcourse import history, store, tracker
-    from llmcourse.errors import ProgressFileError
+    from llmcourse import store, tracker
 
     with handled(as_json):
         catalog = _course()
@@ -120,19 +119,9 @@ def undo(
         with store.locked(path):
             progress = _progress(catalog, path, reading=False)
             store.ensure_writable(progress)
-            found = history.read(
-                progress.history_path, progress.data.history_size, progress.data.revision
+            updated, result = tracker.undo(
+                catalog, progress.data, progress.trusted_history(), count, now
             )
-            if found.mismatch or found.problems:
-                line, reason = found.problems[0] if found.problems else (0, "")
-                raise ProgressFileError(
-                    f"history file {found.path} does not match the progress file: one of them "
-                    "was restored or copied without the other"
-                    if found.mismatch
-                    else f"history file {found.path}, line {line}: {reason}",
-                    "Run 'llmcourse doctor' to see what is wrong; nothing was changed",
-                )
-            updated, result = tracker.undo(catalog, progress.data, found.events, count, now)
             if result.reverted:
                 revision = progress.data.revision + 1
                 progress.data = updated
