@@ -191,24 +191,6 @@ class ProgressFile:
             {key: list(notes) for key, notes in self.notes.items()},
         )
 
-    def to_toml_data(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"schema_version": self.schema_version}
-        if self.course is not None:
-            doc["course"] = self.course
-        doc["revision"] = self.revision
-        doc["history_size"] = self.history_size
-        doc.update({k: v for k, v in self.extra.items() if k not in PROGRESS_KEYS})
-        doc["entries"] = {
-            key: {**entry.kept(), "status": entry.status, "changed": entry.changed}
-            for key, entry in self.entries.items()
-        }
-        if self.notes:
-            doc["notes"] = {
-                key: [{"text": note.text, "time": note.time} for note in notes]
-                for key, notes in self.notes.items()
-            }
-        return doc
-
 
 Problem = tuple[tuple[int | str, ...], str]  # where (a key path) and what is wrong
 

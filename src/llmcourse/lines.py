@@ -164,7 +164,7 @@ def undone(out: Lines, result: UndoResult, count: int) -> None:
         for item in items:
             if item.reason is None:
                 change = out.safe(
-                    f"{item.old.replace('-', ' ')} {out.arrow()} {item.new.replace('-', ' ')}",
+                    f"{status_word(item.old)} {out.arrow()} {status_word(item.new)}",
                     "yellow",
                 )
             else:
@@ -244,7 +244,7 @@ def merged(out: Lines, result: MergeResult, path: Path, dry_run: bool) -> None:
             out.symbol(change.new),
             " ",
             out.style(
-                f"{change.old.replace('-', ' ')} {out.arrow()} {change.new.replace('-', ' ')}",
+                f"{status_word(change.old)} {out.arrow()} {status_word(change.new)}",
                 "yellow",
             ),
             "  ",

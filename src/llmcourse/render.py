@@ -469,10 +469,6 @@ def _cell(count: int, ascii_only: bool) -> Text:
     return Text(mark, style="bold bright_green")
 
 
-def status_words(status: str) -> str:
-    return status.replace("-", " ")
-
-
 def log(out: Console, catalog: Catalog, page: LogPage) -> None:
     if not page.events:
         out.print(Text("No changes recorded" + (" match." if page.matching else " yet."), "dim"))
@@ -487,7 +483,7 @@ def log(out: Console, catalog: Catalog, page: LogPage) -> None:
         node = catalog.nodes.get(catalog.former.get(event.id, event.id))
         arrow = "->" if out.options.ascii_only else "→"
         change = (
-            safe(f"{status_words(event.old)} {arrow} {status_words(event.new)}")
+            safe(f"{status_word(event.old)} {arrow} {status_word(event.new)}")
             if event.old != event.new
             else Text("left as it is")
         )
