@@ -1,12 +1,12 @@
 """Data for the benchmark: the two floor apps, generated courses, progress and history files.
 
-Every file format the benchmark writes lives here, each in one small function, so that a change
-to the progress file or to the history log means changing one function:
+Every file the benchmark writes is made here, each kind in one small function:
 
 - `floor_source`: the Typer floor and the rich floor.
 - `course_toml`: a generated course in the shape of data/roadmaps.toml.
-- `progress_toml`: a progress file (progress.toml).
-- `history_lines`: the history log (history.jsonl, one JSON object per line).
+- `progress_toml`: a progress file (progress.toml), and `history_lines`, its history log
+  (history.jsonl): both written by llmcourse's own format module (`llmcourse.progressfile`),
+  so that a change to the format needs no change here.
 """
 
 from __future__ import annotations
@@ -183,21 +183,22 @@ def done_target(course: Course) -> str:
     return course.topics[1]
 
 
-def progress_toml(
-    schema_version: int, course_id: str, entries: list[tuple[str, str]], history: bytes
-) -> str:
-    """A progress file with one `[entries."roadmap/section/item"]` table per entry.
+def progress_toml(course_id: str, entries: list[tuple[str, str]], history: bytes) -> bytes:
+    """A progress file as llmcourse writes it (through its own format module), with an entry
+    per tracked id.
 
     `revision` and `history_size` tie the file to its history (the number of changes and the
-    bytes of history.jsonl they fill); a progress file of schema 1 keeps them as unknown keys.
+    bytes of history.jsonl they fill).
     """
-    revision = history.count(b"\n")
-    lines = [f"schema_version = {schema_version}", f"course = {_q(course_id)}"]
-    lines += [f"revision = {revision}", f"history_size = {len(history)}"]
+    from llmcourse import progressfile
+
+    data = progressfile.empty(course_id)
+    data.revision = history.count(b"\n")
+    data.history_size = len(history)
     for n, (item, status) in enumerate(entries):
-        changed = _stamp(START + timedelta(minutes=7 * n))
-        lines += ["", f"[entries.{_q(item)}]", f"status = {_q(status)}", f"changed = {changed}"]
-    return "\n".join(lines) + "\n"
+        changed = START + timedelta(minutes=7 * n)
+        data.entries[item] = progressfile.Entry(status, changed)  # type: ignore[arg-type]
+    return progressfile.encode(data)
 
 
 def history_lines(entries: list[tuple[str, str]], events: int) -> bytes:
@@ -206,8 +207,10 @@ def history_lines(entries: list[tuple[str, str]], events: int) -> bytes:
     Each id flips from not-started to done and back, an odd number of times for an id that is
     done and an even number for one that is not, round-robin over the ids, so that the last
     change is one that `undo` can revert. (When the parities cannot add up to `events`, there
-    is one event more.)
+    is one event more.) Written through llmcourse's own format module.
     """
+    from llmcourse import progressfile
+
     n = len(entries)
     counts = [events // n + (k < events % n) for k in range(n)]
     wrong = [k for k, (_, status) in enumerate(entries) if counts[k] % 2 != (status == "done")]
@@ -219,40 +222,15 @@ def history_lines(entries: list[tuple[str, str]], events: int) -> bytes:
         counts[take] += 1
     if wrong:
         counts[wrong[0]] += 1
-    out: list[str] = []
+    out: list[progressfile.Event] = []
     for turn in range(max(counts, default=0)):
         for k, (item, _) in enumerate(entries):
             if counts[k] > turn:
                 rev = len(out) + 1
                 old, new = ("not-started", "done") if turn % 2 == 0 else ("done", "not-started")
-                event = {
-                    "rev": rev,
-                    "time": _stamp(START + timedelta(minutes=rev)),
-                    "command": "done",
-                    "id": item,
-                    "old": old,
-                    "new": new,
-                }
-                out.append(json.dumps(event, ensure_ascii=False, separators=(", ", ": ")) + "\n")
-    return "".join(out).encode("utf-8")
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def progress_schema_version() -> int:
-    """The progress schema the installed llmcourse writes, so that no run migrates the file."""
-    import importlib
-
-    for module in ("llmcourse.store", "llmcourse.course", "llmcourse.models"):
-        try:
-            found = getattr(importlib.import_module(module), "PROGRESS_SCHEMA_VERSION", None)
-        except ImportError:
-            continue
-        if isinstance(found, int):
-            return found
-    return 1
+                when = START + timedelta(minutes=rev)
+                out.append(progressfile.Event(rev, when, "done", item, old, new))
+    return progressfile.encode_events(out)
 
 
 @dataclass
@@ -335,8 +313,8 @@ def make_fixture(
 ) -> Fixture:
     tracked = tracked_ids(course, entries)
     history = history_lines(tracked, events)
-    progress = progress_toml(progress_schema_version(), course.course_id, tracked, history)
-    files = {PROGRESS_NAME: progress.encode("utf-8"), HISTORY_NAME: history}
+    progress = progress_toml(course.course_id, tracked, history)
+    files = {PROGRESS_NAME: progress, HISTORY_NAME: history}
     events = history.count(b"\n")
     return Fixture(name, course_path, course, DataDir.create(folder, files), len(tracked), events)
 

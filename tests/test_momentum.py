@@ -10,7 +10,7 @@ import pytest
 
 from conftest import Run
 from llmcourse.commands import common
-from llmcourse.course import Event
+from llmcourse.progressfile import Event
 from llmcourse.tracker import momentum
 
 Invoke = Callable[..., Run]

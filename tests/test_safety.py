@@ -16,8 +16,8 @@ import pytest
 
 from conftest import Run
 from llmcourse import store
-from llmcourse.course import Entry
 from llmcourse.errors import LockBusyError, ProgressFileError
+from llmcourse.progressfile import Entry
 
 WHEN = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
 

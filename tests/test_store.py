@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmcourse import history, store
-from llmcourse.course import PROGRESS_SCHEMA_VERSION, Entry, Event
+from llmcourse import history, progressfile, store
 from llmcourse.errors import ProgressFileError
+from llmcourse.progressfile import SCHEMA_VERSION as PROGRESS_SCHEMA_VERSION
+from llmcourse.progressfile import Entry, Event
 
 WHEN = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
 
@@ -238,7 +239,7 @@ def test_any_history_round_trips_through_the_file(
         for rev, (entry_id, moment, new) in enumerate(changes, start=1)
     ]
     size, kept = history.append(
-        history_file, 0, 0, history.encode(written), os.fsync, store.set_aside
+        history_file, 0, 0, progressfile.encode_events(written), os.fsync, store.set_aside
     )
     assert kept == []
     found = history.read(history_file, size, len(written))

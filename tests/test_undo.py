@@ -12,7 +12,7 @@ import pytest
 
 from conftest import Run
 from llmcourse import store
-from llmcourse.course import PROGRESS_SCHEMA_VERSION
+from llmcourse.progressfile import SCHEMA_VERSION as PROGRESS_SCHEMA_VERSION
 
 Invoke = Callable[..., Run]
 

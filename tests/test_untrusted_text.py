@@ -12,7 +12,7 @@ from rich.console import Console
 from conftest import Run
 from llmcourse import render
 from llmcourse.catalog import parse
-from llmcourse.store import new_progress_file
+from llmcourse.progressfile import empty as new_progress_file
 from llmcourse.text import escape_controls
 
 Invoke = Callable[..., Run]

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from llmcourse import __version__
 from llmcourse.course import CourseInfo, Reference, Roadmap, Section, Topic, course_from_data
 from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError, WrongKindError
+from llmcourse.text import location
 
 NodeKind = Literal["roadmap", "section", "topic", "reference"]
 
@@ -449,19 +450,3 @@ def problems(content: bytes) -> tuple[Catalog | None, list[Problem]]:
             for problem in err.problems
             for where, _, message in [problem.partition(": ")]
         ]
-
-
-def location(data: Any, loc: tuple[int | str, ...]) -> str:
-    """A readable key path such as `roadmaps[scientist].sections[#2].title`."""
-    parts: list[str] = []
-    node: Any = data
-    for key in loc:
-        if isinstance(key, int):
-            item = node[key] if isinstance(node, list) and key < len(node) else None
-            label = item.get("id") if isinstance(item, dict) else None
-            parts.append(f"[{label}]" if isinstance(label, str) and label else f"[#{key + 1}]")
-            node = item
-        else:
-            parts.append(f".{key}" if parts else str(key))
-            node = node.get(key) if isinstance(node, dict) else None
-    return "".join(parts) or "top level"

@@ -8,22 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from llmcourse import history, store, tracker
-from llmcourse.catalog import Catalog, location
-from llmcourse.course import (
-    PROGRESS_SCHEMA_VERSION,
-    ProgressFile,
-    progress_from,
-    progress_problems,
-)
+from llmcourse import history, progressfile, store, tracker
+from llmcourse.catalog import Catalog
 from llmcourse.errors import ProgressFileError
+from llmcourse.progressfile import SCHEMA_VERSION, ProgressFile
 
 Level = Literal["problem", "note"]
 
@@ -50,9 +43,6 @@ class Report:
 
     def add(self, level: Level, code: str, message: str, **where: Any) -> None:
         self.findings.append(Finding(level, code, message, **where))
-
-
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 @dataclass
@@ -138,56 +128,22 @@ def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
             hint="Check its permissions",
         )
         return _Read()
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = content[: err.start].count(b"\n") + 1
-        report.add(
-            "problem", "not-utf8", f"not UTF-8 text (byte {err.start})", file=path, line=line
-        )
-        return _Read(bad=True)
-    try:
-        raw = tomllib.loads(text)
-    except RecursionError:
-        report.add("problem", "not-toml", "nested too deeply to read", file=path)
-        return _Read(bad=True)
-    except tomllib.TOMLDecodeError as err:
-        found = _TOML_LINE.search(str(err))
-        report.add(
-            "problem",
-            "not-toml",
-            f"not valid TOML: {_TOML_LINE.sub('', str(err)).strip()}",
-            file=path,
-            line=int(found.group(1)) if found else None,
-        )
-        return _Read(bad=True)
-    version = raw.get("schema_version")
-    if (
-        isinstance(version, int)
-        and not isinstance(version, bool)
-        and version > PROGRESS_SCHEMA_VERSION
-    ):
+    reading = progressfile.read(content)
+    for problem in reading.problems:
+        report.add("problem", problem.code, problem.message, file=path, line=problem.line)
+    if reading.newer is not None:
         report.add(
             "note",
             "newer-schema",
-            f"schema_version {version} is newer than this llmcourse understands "
-            f"({PROGRESS_SCHEMA_VERSION}): it can be read but not changed",
+            f"schema_version {reading.newer} is newer than this llmcourse understands "
+            f"({SCHEMA_VERSION}): it can be read but not changed",
             file=path,
             hint="Upgrade llmcourse to change your progress",
         )
         return _Read()
-    problems = progress_problems(raw)
-    for where, message in problems:
-        report.add(
-            "problem",
-            "bad-field",
-            f"{location(raw, where)}: {message}",
-            file=path,
-            line=line_of(text, where),
-        )
-    if problems:
+    data = reading.data
+    if data is None:
         return _Read(bad=True)
-    data = progress_from(raw)
     if data.course is not None and data.course != catalog.course.id:
         report.add(
             "problem",
@@ -197,32 +153,16 @@ def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
             hint="Point LLMCOURSE_DATA_DIR at another folder; --fix leaves this file alone",
         )
         return _Read()
-    if data.schema_version < PROGRESS_SCHEMA_VERSION:
+    if data.schema_version < SCHEMA_VERSION:
         original = store.original_path(path, data.schema_version).name
         report.add(
             "note",
             "older-schema",
             f"schema_version {data.schema_version}: the next change migrates it to "
-            f"{PROGRESS_SCHEMA_VERSION} and keeps the original as {original}",
+            f"{SCHEMA_VERSION} and keeps the original as {original}",
             file=path,
         )
     return _Read(data)
-
-
-def line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
-    """The line of a TOML document where the value at `loc` is, as near as can be told."""
-    lines = text.splitlines()
-    start = 0
-    found: int | None = None
-    for key in loc:
-        if not isinstance(key, str):
-            continue
-        patterns = (f'"{key}"', f"'{key}'", f"[{key}]", f"[{key}.", f".{key}]", f"{key} =", key)
-        for number in range(start, len(lines)):
-            if any(pattern in lines[number] for pattern in patterns):
-                found, start = number + 1, number
-                break
-    return found
 
 
 def _examine_entries(catalog: Catalog, data: ProgressFile, report: Report) -> None:
@@ -319,7 +259,7 @@ def _usable_backup(catalog: Catalog, backup: Path) -> ProgressFile | None:
         data = store.parse(backup.read_bytes(), backup)
     except (OSError, ProgressFileError):
         return None
-    if data.schema_version > PROGRESS_SCHEMA_VERSION:
+    if data.schema_version > SCHEMA_VERSION:
         return None
     if data.course is not None and data.course != catalog.course.id:
         return None
@@ -374,8 +314,8 @@ def _replace_progress(catalog: Catalog, path: Path, report: Report) -> None:
         if history_file.exists():
             aside = store.set_aside(history_file, label="set-aside")
             report.fixed.append(f"kept the history of the bad file as {aside.name}")
-        empty = store.new_progress_file(catalog.course.id)
-        store.write_atomic(target, store.encode(empty))
+        empty = progressfile.empty(catalog.course.id)
+        store.write_atomic(target, progressfile.encode(empty))
         report.fixed.append("no usable backup: started afresh with no progress recorded")
 
 

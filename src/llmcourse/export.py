@@ -15,15 +15,18 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.course import (
+from llmcourse.course import Reference
+from llmcourse.progressfile import (
     ENTRY_KEYS,
+    EVENT_ERRORS,
     PROGRESS_KEYS,
     Entry,
     Event,
     Note,
     ProgressFile,
-    Reference,
     entry_problems,
+    parse_event,
+    toml_text,
 )
 from llmcourse.text import escape_controls
 from llmcourse.tracker import status_of
@@ -38,18 +41,12 @@ def _time(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _toml(values: dict[str, Any]) -> str:
-    import tomli_w
-
-    return tomli_w.dumps(values)
-
-
 def as_json(catalog: Catalog, progress: ProgressFile, events: list[Event], now: datetime) -> str:
     entries: Doc = {}
     for entry_id, entry in progress.entries.items():
         doc: Doc = {"status": entry.status, "changed": _time(entry.changed)}
         if entry.extra:
-            doc["extra_toml"] = _toml(entry.extra)
+            doc["extra_toml"] = toml_text(entry.extra)
         entries[entry_id] = doc
     document: Doc = {
         "format": EXPORT_FORMAT,
@@ -64,7 +61,7 @@ def as_json(catalog: Catalog, progress: ProgressFile, events: list[Event], now: 
         },
     }
     if progress.extra:
-        document["progress"]["extra_toml"] = _toml(progress.extra)
+        document["progress"]["extra_toml"] = toml_text(progress.extra)
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -196,7 +193,6 @@ class Export(NamedTuple):
 def parse_export(content: bytes, source: str) -> Export:
     """Read a JSON export strictly: anything wrong is an error naming where it is."""
     from llmcourse.errors import ImportFileError
-    from llmcourse.history import parse_event
 
     def bad(where: str, what: str) -> ImportFileError:
         return ImportFileError(
@@ -246,7 +242,7 @@ def parse_export(content: bytes, source: str) -> Export:
     for number, line in enumerate(history, start=1):
         try:
             event = parse_event(line)
-        except (ValueError, TypeError, KeyError, RecursionError, OverflowError) as err:
+        except EVENT_ERRORS as err:
             raise bad(f"history[{number}]", str(err)) from None
         if (events and event.rev < events[-1].rev) or event.rev > revision:
             raise bad(

@@ -16,19 +16,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from llmcourse.course import Event, in_range
 from llmcourse.errors import ProgressFileError
+from llmcourse.progressfile import EVENT_ERRORS, Event, parse_event
 
 HISTORY_NAME = "history.jsonl"
-
-_STATUS_WORD = re.compile(r"[a-z][a-z-]{0,40}")
 
 
 def history_path(progress_path: Path) -> Path:
@@ -72,7 +67,7 @@ def read(path: Path, size: int, revision: int) -> History:
         try:
             last = parse_event(json.loads(line))
             history.events.append(last)
-        except (ValueError, TypeError, KeyError, RecursionError, OverflowError) as err:
+        except EVENT_ERRORS as err:
             last = None
             history.problems.append((number, _reason(err)))
     ends_on_a_line = not content or content.endswith(b"\n")
@@ -94,48 +89,6 @@ def _reason(err: Exception) -> str:
     return str(err)
 
 
-def parse_event(doc: Any) -> Event:
-    if not isinstance(doc, dict):
-        raise TypeError("not a JSON object")
-    undoes = doc.get("undoes")
-    imported = doc.get("imported", False)
-    if not isinstance(imported, bool):
-        raise ValueError("'imported' must be true or false")
-    event = Event(
-        rev=doc["rev"],
-        time=datetime.fromisoformat(doc["time"]),
-        command=doc["command"],
-        id=doc["id"],
-        old=doc["old"],
-        new=doc["new"],
-        undoes=undoes,
-        imported=imported,
-    )
-    if not isinstance(event.rev, int) or isinstance(event.rev, bool) or event.rev < 1:
-        raise ValueError("'rev' must be a positive whole number")
-    if event.time.tzinfo is None:
-        raise ValueError("'time' must carry a time zone")
-    if not in_range(event.time):
-        raise ValueError("'time' is too near the first or last day a time can be")
-    for name in ("command", "id", "old", "new"):
-        if not isinstance(getattr(event, name), str):
-            raise ValueError(f"'{name}' must be a string")
-    for name in ("old", "new"):
-        if not _STATUS_WORD.fullmatch(getattr(event, name)):
-            raise ValueError(f"'{name}' is not a status")
-    if undoes is not None and (not isinstance(undoes, int) or isinstance(undoes, bool)):
-        raise ValueError("'undoes' must be a whole number")
-    return event
-
-
-def encode(events: list[Event]) -> bytes:
-    return b"".join(
-        json.dumps(event.to_json(), ensure_ascii=False, separators=(", ", ": ")).encode("utf-8")
-        + b"\n"
-        for event in events
-    )
-
-
 def _last_event_rev(fd: int, end: int) -> int | None:
     """The `rev` of the line that ends at byte `end`, or None when no event ends there."""
     start = max(end - 65536, 0)
@@ -148,7 +101,7 @@ def _last_event_rev(fd: int, end: int) -> int | None:
         return None  # a line longer than any event
     try:
         return parse_event(json.loads(line)).rev
-    except (ValueError, TypeError, KeyError, RecursionError, OverflowError):
+    except EVENT_ERRORS:
         return None
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.course import Event, ProgressFile, Reference, Topic
+from llmcourse.course import Reference, Topic
 from llmcourse.errors import LlmCourseError
+from llmcourse.progressfile import Event, ProgressFile
 from llmcourse.tracker import (
     Count,
     CourseSummary,

@@ -16,8 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.course import ProgressFile, Reference, Status, Topic
+from llmcourse.course import Reference, Topic
 from llmcourse.lines import SYMBOLS, counts, local_time, status_word
+from llmcourse.progressfile import ProgressFile, Status
 from llmcourse.text import escape_controls
 from llmcourse.tracker import (
     Count,

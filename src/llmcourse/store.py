@@ -9,31 +9,19 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
-import json
 import os
 import sys
 import tempfile
 import time
-import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from llmcourse.catalog import location
-from llmcourse.course import (
-    PROGRESS_KEYS,
-    PROGRESS_SCHEMA_VERSION,
-    Entry,
-    Event,
-    ProgressFile,
-    entry_from,
-    entry_problems,
-    progress_from,
-    progress_problems,
-)
+from llmcourse import progressfile
 from llmcourse.errors import LockBusyError, ProgressFileError
+from llmcourse.progressfile import SCHEMA_VERSION, Event, ProgressFile
 
 if TYPE_CHECKING:
     from llmcourse.history import History
@@ -111,10 +99,6 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.name + BACKUP_SUFFIX)
 
 
-def new_progress_file(course_id: str) -> ProgressFile:
-    return ProgressFile(schema_version=PROGRESS_SCHEMA_VERSION, course=course_id)
-
-
 def load(path: Path, course_id: str) -> Progress:
     """Read the progress file; a missing file is an empty progress, a bad one an error."""
     try:
@@ -125,23 +109,15 @@ def load(path: Path, course_id: str) -> Progress:
                 f"progress file {path} is a link to {os.readlink(path)}, which does not exist",
                 "Restore or mount its target, or remove the link to start afresh",
             ) from None
-        return Progress(path, new_progress_file(course_id), exists=False)
+        return Progress(path, progressfile.empty(course_id), exists=False)
     except OSError as err:
         raise ProgressFileError(
             f"cannot read progress file {path}: {err.strerror or err}",
             f"Check the path, its permissions and {DATA_DIR_ENV}; nothing was changed",
         ) from None
-    raw = _toml(content, path)
-    version = raw.get("schema_version")
-    if (
-        isinstance(version, int)
-        and not isinstance(version, bool)
-        and version > (PROGRESS_SCHEMA_VERSION)
-    ):
-        return Progress(
-            path, _readable_part(raw), True, content, newer_schema_message(path, version)
-        )
-    data = validate(raw, path)
+    data = parse(content, path)
+    if data.schema_version > SCHEMA_VERSION:
+        return Progress(path, data, True, content, newer_schema_message(path, data.schema_version))
     if data.course is not None and data.course != course_id:
         raise ProgressFileError(
             f"progress file {path} belongs to the course '{data.course}', not '{course_id}'",
@@ -155,59 +131,22 @@ def load(path: Path, course_id: str) -> Progress:
 def newer_schema_message(path: Path, version: int) -> str:
     return (
         f"progress file {path} has schema_version {version}, newer than this llmcourse "
-        f"understands ({PROGRESS_SCHEMA_VERSION}); it can be read but not changed"
+        f"understands ({SCHEMA_VERSION}); it can be read but not changed"
     )
-
-
-def _readable_part(raw: dict[str, Any]) -> ProgressFile:
-    """What this version can make of a newer file: the entries whose shape it knows."""
-    found = raw.get("entries")
-    entries: dict[str, Entry] = {
-        key: entry_from(value)
-        for key, value in (found if isinstance(found, dict) else {}).items()
-        if not entry_problems(value)
-    }
-    course = raw.get("course")
-    return ProgressFile(
-        schema_version=raw["schema_version"],
-        course=course if isinstance(course, str) else None,
-        entries=entries,
-    )
-
-
-_LEAVE_IT = "Fix or move the file; llmcourse leaves it as it is"
 
 
 def parse(content: bytes, path: Path) -> ProgressFile:
-    """Read a progress file strictly: any problem is an error naming where it is."""
-    return validate(_toml(content, path), path)
+    """Read a progress file strictly: any problem is an error naming the file and where.
 
-
-def _toml(content: bytes, path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(content.decode("utf-8"))
-    except UnicodeDecodeError as err:
+    A file of a newer schema is read as far as it is understood (its `schema_version` says so).
+    """
+    reading = progressfile.read(content)
+    if reading.data is None:
         raise ProgressFileError(
-            f"progress file {path} is not UTF-8 text (byte {err.start})", _LEAVE_IT
-        ) from None
-    except tomllib.TOMLDecodeError as err:
-        raise ProgressFileError(
-            f"progress file {path} is not valid TOML: {err}", _LEAVE_IT
-        ) from None
-    except RecursionError:
-        raise ProgressFileError(
-            f"progress file {path} is nested too deeply to read", _LEAVE_IT
-        ) from None
-
-
-def validate(raw: dict[str, Any], path: Path) -> ProgressFile:
-    problems = progress_problems(raw)
-    if problems:
-        where, message = problems[0]
-        raise ProgressFileError(
-            f"progress file {path}: {location(raw, where)}: {message}", _LEAVE_IT
+            reading.problems[0].describe(f"progress file {path}"),
+            "Fix or move the file; llmcourse leaves it as it is",
         )
-    return progress_from(raw)
+    return reading.data
 
 
 LOCK_TIMEOUT_SECONDS = 5.0
@@ -308,7 +247,12 @@ def commit(progress: Progress, events: list[Event], revision: int | None = None)
         raise _write_error("in the data folder", path.parent, err) from None
     try:
         size, kept = history.append(
-            path, data.history_size, data.revision, history.encode(events), _fsync, set_aside
+            path,
+            data.history_size,
+            data.revision,
+            progressfile.encode_events(events),
+            _fsync,
+            set_aside,
         )
     except OSError as err:
         raise _write_error("history file", path, err) from None
@@ -356,9 +300,7 @@ def save(progress: Progress) -> None:
     """
     ensure_writable(progress)
     data = progress.data
-    if data.schema_version != PROGRESS_SCHEMA_VERSION:
-        data = dataclasses.replace(data, schema_version=PROGRESS_SCHEMA_VERSION)
-    content = encode(data)
+    content = progressfile.encode(data)
     # A progress file that is a link (say, into a synced folder) stays a link: write its target.
     target = Path(os.path.realpath(progress.path))
     try:
@@ -370,13 +312,13 @@ def save(progress: Progress) -> None:
             set_aside(backup, label="earlier")
         if progress.raw is not None:
             read_version = progress.data.schema_version
-            if read_version < PROGRESS_SCHEMA_VERSION:
+            if read_version < SCHEMA_VERSION:
                 write_atomic(_unused(original_path(progress.path, read_version)), progress.raw)
             _keep_backup(target, backup, progress.raw)
         write_atomic(target, content)
     except OSError as err:
         raise _write_error("progress file", progress.path, err) from None
-    progress.data = data
+    progress.data = dataclasses.replace(data, schema_version=SCHEMA_VERSION)
     progress.exists = True
     progress.raw = content
 
@@ -398,56 +340,6 @@ def _keep_backup(current: Path, backup: Path, content: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         write_atomic(backup, content)
-
-
-def encode(data: ProgressFile) -> bytes:
-    """The progress file as TOML: one line per entry, under `[entries]`.
-
-    The usual parts (the header and entries with only a status and a time) are written here,
-    several times faster than tomli-w writes them, and as inline tables, which tomllib reads
-    faster than a table per entry; both count at thousands of entries. Keys and entries this
-    version does not know go through tomli-w, which writes any TOML: such entries follow the
-    others as tables of their own.
-    """
-    parts = [f"schema_version = {data.schema_version}\n"]
-    if data.course is not None:
-        parts.append(f"course = {_toml_string(data.course)}\n")
-    parts.append(f"revision = {data.revision}\nhistory_size = {data.history_size}\n")
-    extra = {k: v for k, v in data.extra.items() if k not in PROGRESS_KEYS}
-    if extra:
-        parts.append(_tomli_w().dumps(extra))
-    parts.append("\n[entries]\n")
-    unusual: dict[str, Any] = {}
-    for key, entry in data.entries.items():
-        if kept := entry.kept():
-            unusual[key] = {"status": entry.status, "changed": entry.changed} | kept
-        else:
-            parts.append(
-                f"{_toml_string(key)} = {{ status = {_toml_string(entry.status)}, "
-                f"changed = {entry.changed.isoformat()} }}\n"
-            )
-    if unusual:
-        parts.append("\n" + _tomli_w().dumps({"entries": unusual}))
-    if data.notes:
-        parts.append("\n[notes]\n")
-        for key, notes in data.notes.items():
-            written = ", ".join(
-                f"{{ text = {_toml_string(note.text)}, time = {note.time.isoformat()} }}"
-                for note in notes
-            )
-            parts.append(f"{_toml_string(key)} = [{written}]\n")
-    return "".join(parts).encode("utf-8")
-
-
-def _tomli_w() -> Any:
-    import tomli_w
-
-    return tomli_w
-
-
-def _toml_string(value: str) -> str:
-    """A TOML basic string: JSON's escapes are TOML's, but TOML also escapes DEL."""
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def original_path(path: Path, version: int) -> Path:

@@ -1,8 +1,10 @@
-"""Make untrusted text safe to show on a terminal, without importing rich."""
+"""Text for people, without importing rich: untrusted text made safe to show on a terminal,
+and places in a document named as key paths."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 and C1 controls and DEL; characters that are invisible or break lines on their own
 # (zero-width space, line and paragraph separators, byte order mark); the bidirectional
@@ -27,3 +29,22 @@ def escape_controls(value: str, *, multiline: bool = False) -> str:
     if multiline:
         return "\n".join(_UNSAFE.sub(_escape, line) for line in value.split("\n"))
     return _UNSAFE.sub(_escape, value)
+
+
+def location(data: Any, loc: tuple[int | str, ...]) -> str:
+    """A readable key path such as `roadmaps[scientist].sections[#2].title`.
+
+    An item of a list is named by its `id` where it has one, else by its place from 1.
+    """
+    parts: list[str] = []
+    node: Any = data
+    for key in loc:
+        if isinstance(key, int):
+            item = node[key] if isinstance(node, list) and key < len(node) else None
+            label = item.get("id") if isinstance(item, dict) else None
+            parts.append(f"[{label}]" if isinstance(label, str) and label else f"[#{key + 1}]")
+            node = item
+        else:
+            parts.append(f".{key}" if parts else str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts) or "top level"

@@ -7,18 +7,9 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.course import (
-    STATUSES,
-    CourseInfo,
-    Entry,
-    Event,
-    Note,
-    ProgressFile,
-    Roadmap,
-    Section,
-    Status,
-)
+from llmcourse.course import CourseInfo, Roadmap, Section
 from llmcourse.errors import UnknownIdError, WrongKindError
+from llmcourse.progressfile import STATUSES, Entry, Event, Note, ProgressFile, Status
 
 
 class Count(NamedTuple):

@@ -17,7 +17,7 @@ from llmcourse.commands.common import (
 from llmcourse.text import escape_controls
 
 if TYPE_CHECKING:
-    from llmcourse.course import Status
+    from llmcourse.progressfile import Status
 
 
 IdsArgument = Annotated[

@@ -1,0 +1,493 @@
+"""The format of the learner's own files: the progress file, and the lines of its history.
+
+The one home of what they hold and how they are written: entries, notes and the keys this
+version does not know (all kept); reading that reports every problem with where it is; encoding;
+and `MIGRATIONS`, one small step per schema version. `store` (the files on disk), `doctor`,
+`exchange` (export and import) and the benchmark's fixtures all go through here, so a change to
+the format is a change to this module.
+
+The progress file is checked by hand rather than by pydantic models: importing pydantic's model
+machinery would cost more than the rest of a command together.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, NamedTuple
+
+from llmcourse.text import location
+
+# 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
+# 3: adds the statuses `in-progress` and `skipped`, and the learner's `notes`, which a reader of
+# 2 would take for damage or drop: it sees a newer file instead, which it reads as far as it
+# can and never writes.
+SCHEMA_VERSION = 3
+
+Status = Literal["not-started", "in-progress", "done", "skipped"]
+STATUSES: tuple[Status, ...] = ("not-started", "in-progress", "done", "skipped")
+
+PROGRESS_KEYS = ("schema_version", "course", "revision", "history_size", "entries", "notes")
+ENTRY_KEYS = ("status", "changed")
+
+Raw = dict[str, Any]  # a progress file as TOML reads it
+
+
+class Entry:
+    """A learner's record for one topic or reference; keys this version does not know are kept."""
+
+    __slots__ = ("changed", "extra", "status")
+
+    def __init__(
+        self, status: Status, changed: datetime, extra: dict[str, Any] | None = None
+    ) -> None:
+        self.status: Status = status
+        self.changed = changed
+        self.extra: dict[str, Any] = extra if extra is not None else {}
+
+    def __repr__(self) -> str:
+        return f"Entry({self.status!r}, {self.changed!r}, {self.extra!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return (self.status, self.changed, self.extra) == (other.status, other.changed, other.extra)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def with_status(self, status: Status, changed: datetime) -> Entry:
+        return Entry(status, changed, copy.deepcopy(self.extra))
+
+    def kept(self) -> dict[str, Any]:
+        """The keys this version does not know, less any that would clash with its own."""
+        return {k: v for k, v in self.extra.items() if k not in ENTRY_KEYS}
+
+
+class Note(NamedTuple):
+    """One of the learner's notes on an item, with when it was written."""
+
+    text: str
+    time: datetime
+
+
+@dataclass
+class ProgressFile:
+    """The progress file; keys and entries this version does not know are kept."""
+
+    schema_version: int  # as read: a file of an older schema is written in today's
+    course: str | None = None
+    # How many changes were ever recorded, and how many bytes of the history file they fill:
+    # bytes past `history_size` belong to a change that never completed, and are not history.
+    revision: int = 0
+    history_size: int = 0
+    entries: dict[str, Entry] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    # The learner's own notes on a topic, section or reference, oldest first.
+    notes: dict[str, list[Note]] = field(default_factory=dict)
+
+    def copy(self) -> ProgressFile:
+        """A copy whose entries can be set and removed without touching this one's.
+
+        Entries themselves are never changed in place (`Entry.with_status` makes a new one), so
+        they are shared: a deep copy of 20,000 of them took longer than reading the file.
+        """
+        return ProgressFile(
+            self.schema_version,
+            self.course,
+            self.revision,
+            self.history_size,
+            dict(self.entries),
+            copy.deepcopy(self.extra),
+            {key: list(notes) for key, notes in self.notes.items()},
+        )
+
+
+def empty(course_id: str) -> ProgressFile:
+    """The progress of a learner who has recorded nothing yet."""
+    return ProgressFile(schema_version=SCHEMA_VERSION, course=course_id)
+
+
+# --- Migrations --------------------------------------------------------------------------
+# One function per schema step, in order: MIGRATIONS[n - 1] takes a file of schema n to n + 1.
+# Reading applies the steps a file needs; the next write stores the result in today's schema
+# (and `store` keeps the original beside it).
+
+
+def _v1_to_v2(raw: Raw) -> Raw:
+    """Schema 2 ties the file to its history with `revision` and `history_size`. A file of
+    schema 1 has neither, and their default (0: no change recorded, no history vouched for) is
+    what such a file means, so nothing moves."""
+    return raw
+
+
+def _v2_to_v3(raw: Raw) -> Raw:
+    """Schema 3 adds statuses and notes: a file of schema 2 holds neither, so nothing moves."""
+    return raw
+
+
+MIGRATIONS: tuple[Callable[[Raw], Raw], ...] = (_v1_to_v2, _v2_to_v3)
+assert len(MIGRATIONS) == SCHEMA_VERSION - 1, "one migration per schema step"
+
+
+def migrate(raw: Raw, version: int) -> Raw:
+    """A file of schema `version` (1 up to today's) in today's shape."""
+    for step in MIGRATIONS[version - 1 :]:
+        raw = step(raw)
+    return raw
+
+
+# --- Checking ----------------------------------------------------------------------------
+
+Where = tuple[int | str, ...]  # a key path into the file
+Problem = tuple[Where, str]  # where, and what is wrong there
+
+
+def in_range(moment: datetime) -> bool:
+    """Whether a time can be shown in UTC and on any clock (a day's margin each way)."""
+    try:
+        moment.astimezone(UTC) - timedelta(days=1)
+        moment.astimezone(UTC) + timedelta(days=1)
+    except OverflowError:
+        return False
+    return True
+
+
+def _whole_number(value: Any, least: int) -> str | None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return "Input should be a whole number"
+    if value < least:
+        return f"Input should be greater than or equal to {least}"
+    return None
+
+
+def _time_problem(value: Any) -> str | None:
+    if not isinstance(value, datetime):
+        return "Input should be a date and time"
+    if value.tzinfo is None:
+        return "must carry a time zone, e.g. 2026-01-31T18:00:00Z"
+    if not in_range(value):
+        return "is too near the first or last day a time can be"
+    return None
+
+
+def entry_problems(value: Any, where: Where = ()) -> list[Problem]:
+    """What is wrong with one entry (a status and the time it was set)."""
+    if not isinstance(value, dict):
+        return [(where, "Input should be a table")]
+    problems: list[Problem] = []
+    if "status" not in value:
+        problems.append(((*where, "status"), "Field required"))
+    elif value["status"] not in STATUSES:
+        choices = ", ".join(f"'{s}'" for s in STATUSES[:-1]) + f" or '{STATUSES[-1]}'"
+        problems.append(((*where, "status"), f"Input should be {choices}"))
+    if "changed" not in value:
+        problems.append(((*where, "changed"), "Field required"))
+    elif message := _time_problem(value["changed"]):
+        problems.append(((*where, "changed"), message))
+    return problems
+
+
+def note_problems(value: Any, where: Where = ()) -> list[Problem]:
+    """What is wrong with one item's notes (a list of tables with a text and a time)."""
+    if not isinstance(value, list):
+        return [(where, "Input should be a list of notes")]
+    problems: list[Problem] = []
+    for number, note in enumerate(value):
+        at = (*where, number)
+        if not isinstance(note, dict) or not isinstance(note.get("text"), str):
+            problems.append((at, "a note is a table with a text and a time"))
+        elif message := _time_problem(note.get("time")):
+            if message == "Input should be a date and time":
+                message = "must be a date and time with a time zone"
+            problems.append(((*at, "time"), message))
+    return problems
+
+
+def problems(raw: Raw) -> list[Problem]:
+    """Everything wrong with a progress file's data, each with its key path."""
+    found: list[Problem] = []
+    if "schema_version" not in raw:
+        found.append((("schema_version",), "Field required"))
+    elif message := _whole_number(raw["schema_version"], 1):
+        found.append((("schema_version",), message))
+    if "course" in raw and not isinstance(raw["course"], str):
+        found.append((("course",), "Input should be a string"))
+    for key in ("revision", "history_size"):
+        if key in raw and (message := _whole_number(raw[key], 0)):
+            found.append(((key,), message))
+    for key, check in (("entries", entry_problems), ("notes", note_problems)):
+        table = raw.get(key, {})
+        if not isinstance(table, dict):
+            found.append(((key,), "Input should be a table"))
+            continue
+        for item, value in table.items():
+            found.extend(check(value, (key, item)))
+    return found
+
+
+# --- Decoding ----------------------------------------------------------------------------
+
+
+def entry_from(value: dict[str, Any]) -> Entry:
+    """An entry from data that `entry_problems` found nothing wrong with."""
+    extra = {k: v for k, v in value.items() if k not in ENTRY_KEYS}
+    return Entry(value["status"], value["changed"], extra)
+
+
+def _from_raw(raw: Raw, version: int) -> ProgressFile:
+    """A progress file from data in today's shape that `problems` found nothing wrong with."""
+    return ProgressFile(
+        schema_version=version,
+        course=raw.get("course"),
+        revision=raw.get("revision", 0),
+        history_size=raw.get("history_size", 0),
+        entries={key: entry_from(value) for key, value in raw.get("entries", {}).items()},
+        extra={k: v for k, v in raw.items() if k not in PROGRESS_KEYS},
+        notes={
+            key: [Note(note["text"], note["time"]) for note in notes]
+            for key, notes in raw.get("notes", {}).items()
+        },
+    )
+
+
+def _readable_part(raw: Raw, version: int) -> ProgressFile:
+    """What this version can make of a newer file: the entries whose shape it knows."""
+    found = raw.get("entries")
+    entries = {
+        key: entry_from(value)
+        for key, value in (found if isinstance(found, dict) else {}).items()
+        if not entry_problems(value)
+    }
+    course = raw.get("course")
+    return ProgressFile(
+        schema_version=version, course=course if isinstance(course, str) else None, entries=entries
+    )
+
+
+class FileProblem(NamedTuple):
+    """Something that keeps a file from being read, and where in the file it is."""
+
+    code: Literal["not-utf8", "not-toml", "bad-field"]
+    message: str  # "not UTF-8 text (byte 3)", "not valid TOML: ...", "entries.x.status: ..."
+    line: int | None = None
+    column: int | None = None
+
+    def describe(self, name: str) -> str:
+        """The problem in a sentence about the file called `name`."""
+        if self.code == "bad-field":
+            return f"{name}: {self.message}"
+        at = f" (at line {self.line}, column {self.column})" if self.column is not None else ""
+        return f"{name} is {self.message}{at}"
+
+
+class Reading(NamedTuple):
+    """A progress file as read: its content, or every problem that keeps it from being read."""
+
+    data: ProgressFile | None
+    problems: list[FileProblem]
+    # A schema newer than this version's: `data` is what it understands, which must not be
+    # written back, since the rest would be lost.
+    newer: int | None = None
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+def read(content: bytes) -> Reading:
+    """Read a progress file's bytes strictly: an older schema is migrated, a newer one read as
+    far as it is understood, and anything wrong is reported with the line it is on."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = content[: err.start].count(b"\n") + 1
+        return Reading(None, [FileProblem("not-utf8", f"not UTF-8 text (byte {err.start})", line)])
+    try:
+        raw = tomllib.loads(text)
+    except RecursionError:
+        return Reading(None, [FileProblem("not-toml", "nested too deeply to read")])
+    except tomllib.TOMLDecodeError as err:
+        found = _TOML_AT.search(str(err))
+        message = f"not valid TOML: {_TOML_AT.sub('', str(err)).strip()}"
+        if found is None:
+            return Reading(None, [FileProblem("not-toml", message)])
+        line, column = int(found.group(1)), int(found.group(2))
+        return Reading(None, [FileProblem("not-toml", message, line, column)])
+    version = raw.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        return Reading(_readable_part(raw, version), [], newer=version)
+    wrong = problems(raw)
+    if wrong:
+        return Reading(
+            None,
+            [
+                FileProblem(
+                    "bad-field", f"{location(raw, where)}: {message}", _line_of(text, where)
+                )
+                for where, message in wrong
+            ],
+        )
+    assert isinstance(version, int)
+    return Reading(_from_raw(migrate(raw, version), version), [])
+
+
+def _line_of(text: str, where: Where) -> int | None:
+    """The line of a TOML document where the value at `where` is, as near as can be told."""
+    lines = text.splitlines()
+    start = 0
+    found: int | None = None
+    for key in where:
+        if not isinstance(key, str):
+            continue
+        patterns = (f'"{key}"', f"'{key}'", f"[{key}]", f"[{key}.", f".{key}]", f"{key} =", key)
+        for number in range(start, len(lines)):
+            if any(pattern in lines[number] for pattern in patterns):
+                found, start = number + 1, number
+                break
+    return found
+
+
+# --- Encoding ----------------------------------------------------------------------------
+
+
+def encode(data: ProgressFile) -> bytes:
+    """The progress file as TOML, in today's schema: one line per entry, under `[entries]`.
+
+    The usual parts (the header and entries with only a status and a time) are written here,
+    several times faster than tomli-w writes them, and as inline tables, which tomllib reads
+    faster than a table per entry; both count at thousands of entries. Keys and entries this
+    version does not know go through tomli-w, which writes any TOML: such entries follow the
+    others as tables of their own.
+    """
+    parts = [f"schema_version = {SCHEMA_VERSION}\n"]
+    if data.course is not None:
+        parts.append(f"course = {_toml_string(data.course)}\n")
+    parts.append(f"revision = {data.revision}\nhistory_size = {data.history_size}\n")
+    extra = {k: v for k, v in data.extra.items() if k not in PROGRESS_KEYS}
+    if extra:
+        parts.append(toml_text(extra))
+    parts.append("\n[entries]\n")
+    unusual: dict[str, Any] = {}
+    for key, entry in data.entries.items():
+        if kept := entry.kept():
+            unusual[key] = {"status": entry.status, "changed": entry.changed} | kept
+        else:
+            parts.append(
+                f"{_toml_string(key)} = {{ status = {_toml_string(entry.status)}, "
+                f"changed = {entry.changed.isoformat()} }}\n"
+            )
+    if unusual:
+        parts.append("\n" + toml_text({"entries": unusual}))
+    if data.notes:
+        parts.append("\n[notes]\n")
+        for key, notes in data.notes.items():
+            written = ", ".join(
+                f"{{ text = {_toml_string(note.text)}, time = {note.time.isoformat()} }}"
+                for note in notes
+            )
+            parts.append(f"{_toml_string(key)} = [{written}]\n")
+    return "".join(parts).encode("utf-8")
+
+
+def toml_text(values: dict[str, Any]) -> str:
+    """Any TOML table as text, for keys this version does not know (tomli-w, when needed)."""
+    import tomli_w
+
+    return tomli_w.dumps(values)
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, but TOML also escapes DEL."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+# --- History events ----------------------------------------------------------------------
+
+
+class Event(NamedTuple):
+    """One line of the history: a status that changed, and the change (`rev`) it was part of."""
+
+    rev: int
+    time: datetime
+    command: str
+    id: str
+    old: str
+    new: str
+    undoes: int | None = None  # set on the events of an `undo`: the change they revert
+    # An event of another machine's history, brought in by `import`: a record of what happened
+    # there, not a change made here, so `undo` passes over it.
+    imported: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "rev": self.rev,
+            "time": self.time.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "command": self.command,
+            "id": self.id,
+            "old": self.old,
+            "new": self.new,
+        }
+        if self.undoes is not None:
+            doc["undoes"] = self.undoes
+        if self.imported:
+            doc["imported"] = True
+        return doc
+
+    def key(self) -> tuple[str, str, str, str, str, int | None]:
+        """What makes two events one, wherever they were numbered: for merging histories."""
+        return (self.to_json()["time"], self.id, self.old, self.new, self.command, self.undoes)
+
+
+_STATUS_WORD = re.compile(r"[a-z][a-z-]{0,40}")
+
+# What reading an event can raise, besides what `parse_event` raises itself (ValueError).
+EVENT_ERRORS = (ValueError, TypeError, KeyError, RecursionError, OverflowError)
+
+
+def parse_event(doc: Any) -> Event:
+    """An event from one history line's JSON; a ValueError (or another of `EVENT_ERRORS`) says
+    what is wrong with it."""
+    if not isinstance(doc, dict):
+        raise TypeError("not a JSON object")
+    undoes = doc.get("undoes")
+    imported = doc.get("imported", False)
+    if not isinstance(imported, bool):
+        raise ValueError("'imported' must be true or false")
+    event = Event(
+        rev=doc["rev"],
+        time=datetime.fromisoformat(doc["time"]),
+        command=doc["command"],
+        id=doc["id"],
+        old=doc["old"],
+        new=doc["new"],
+        undoes=undoes,
+        imported=imported,
+    )
+    if not isinstance(event.rev, int) or isinstance(event.rev, bool) or event.rev < 1:
+        raise ValueError("'rev' must be a positive whole number")
+    if event.time.tzinfo is None:
+        raise ValueError("'time' must carry a time zone")
+    if not in_range(event.time):
+        raise ValueError("'time' is too near the first or last day a time can be")
+    for name in ("command", "id", "old", "new"):
+        if not isinstance(getattr(event, name), str):
+            raise ValueError(f"'{name}' must be a string")
+    for name in ("old", "new"):
+        if not _STATUS_WORD.fullmatch(getattr(event, name)):
+            raise ValueError(f"'{name}' is not a status")
+    if undoes is not None and (not isinstance(undoes, int) or isinstance(undoes, bool)):
+        raise ValueError("'undoes' must be a whole number")
+    return event
+
+
+def encode_events(events: list[Event]) -> bytes:
+    """History lines: one JSON object per event."""
+    return b"".join(
+        json.dumps(event.to_json(), ensure_ascii=False, separators=(", ", ": ")).encode("utf-8")
+        + b"\n"
+        for event in events
+    )
