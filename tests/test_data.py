@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from llmcourse.catalog import Catalog, load_bundled
-from llmcourse.course import Reference, Topic
+from llmcourse.models import Reference, Topic
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "roadmaps.toml"
 

@@ -9,11 +9,19 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from llmcourse import __version__
-from llmcourse.course import CourseInfo, Reference, Roadmap, Section, Topic, course_from_data
+from llmcourse import __version__, models
 from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError, WrongKindError
+from llmcourse.models import (
+    BUNDLED_COURSE_ID,
+    CourseInfo,
+    Reference,
+    Roadmap,
+    RoadmapFile,
+    Section,
+    Topic,
+)
 from llmcourse.text import location
 
 NodeKind = Literal["roadmap", "section", "topic", "reference"]
@@ -256,10 +264,10 @@ class Catalog:
 
 CACHE_ENV = "LLMCOURSE_CACHE_DIR"
 # Part of every cache key: a change to what is cached, or to how, makes old entries unused.
-_CACHE_LAYOUT = f"2:{__version__}:{sys.version_info[:2]}:{marshal.version}"
+_CACHE_LAYOUT = f"3:{__version__}:{sys.version_info[:2]}:{marshal.version}"
 # The code that validates and shapes what is cached is part of the key too, so that a changed
 # model (an editable install, a snapshot between releases) never meets an old entry.
-_CACHE_CODE = ("models.py", "course.py")
+_CACHE_CODE = ("models.py",)
 _DIGEST = 32  # bytes of sha256 before each cache entry's content: a torn or flipped entry
 # fails its check and is rebuilt, never read as another course
 
@@ -312,11 +320,11 @@ def parse(content: bytes, source: str) -> Catalog:
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError, KeyError):
         entry = cache.read_bytes()
         if hashlib.sha256(entry[_DIGEST:]).digest() == entry[:_DIGEST]:
-            return _catalog(marshal.loads(entry[_DIGEST:]), source)
-    data = validate(content, source)
-    catalog = _catalog(data, source)
+            return _catalog(models.build(RoadmapFile, marshal.loads(entry[_DIGEST:])), source)
+    course = validate(content, source)
+    catalog = _catalog(course, source)
     with contextlib.suppress(OSError, ValueError):
-        payload = marshal.dumps(data)
+        payload = marshal.dumps(models.dump(course))
         _write_cache(cache, hashlib.sha256(payload).digest() + payload)
     return catalog
 
@@ -330,10 +338,9 @@ def _cache_salt() -> bytes:
     return salt.digest()
 
 
-def _catalog(data: dict[str, Any], source: str) -> Catalog:
-    course, roadmaps = course_from_data(data)
+def _catalog(course: RoadmapFile, source: str) -> Catalog:
     try:
-        return Catalog(course, roadmaps)
+        return Catalog(course.course, list(course.roadmaps))
     except ValueError as err:
         raise RoadmapFileError(f"roadmap file {source}: {err}") from None
 
@@ -349,9 +356,10 @@ def _write_cache(path: Path, content: bytes) -> None:
             temporary.unlink()
 
 
-def validate(content: bytes, source: str) -> dict[str, Any]:
-    """Check a roadmap file against the models; its data, with defaults filled in."""
-    data, problems = _check(content)
+def validate(content: bytes, source: str) -> RoadmapFile:
+    """Check a roadmap file against the models: the course it holds, or an error naming the
+    first problem (and how many more there are)."""
+    course, problems = _check(content)
     if problems:
         where, message = problems[0]
         more = len(problems) - 1
@@ -362,19 +370,15 @@ def validate(content: bytes, source: str) -> dict[str, Any]:
             if more and source != BUNDLED_NAME
             else None,
         )
-    assert data is not None
-    return data
+    assert course is not None
+    return course
 
 
 Problem = tuple[str, str]  # where (a key path, or "" for the whole file) and what is wrong
 
 
-def _check(content: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _check(content: bytes) -> tuple[RoadmapFile | None, list[Problem]]:
     import tomllib
-
-    from pydantic import ValidationError
-
-    from llmcourse.models import RoadmapFile
 
     try:
         data = tomllib.loads(content.decode("utf-8"))
@@ -384,65 +388,17 @@ def _check(content: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
         return None, [("", f"not valid TOML: {err}")]
     except RecursionError:
         return None, [("", "nested too deeply to read")]
-    try:
-        return RoadmapFile.model_validate(data).model_dump(), []
-    except ValidationError as err:
-        found = [(location(data, e["loc"]), _message(e["msg"])) for e in err.errors()]
-        # The models check for repeated ids only once every field is right; say it now too.
-        return None, found + [p for p in _repeated_ids(data) if p not in found]
-
-
-def _message(text: str) -> str:
-    return text.removeprefix("Value error, ")
-
-
-def _repeated_ids(data: Any) -> list[Problem]:
-    """Ids and numbers used twice where they must be unique, from the file's raw data."""
-
-    def ids(items: Any, key: str = "id") -> list[str]:
-        if not isinstance(items, list):
-            return []
-        return [str(item[key]) for item in items if isinstance(item, dict) and key in item]
-
-    def twice(values: list[str]) -> list[str]:
-        return sorted({value for value in values if values.count(value) > 1})
-
-    found: list[Problem] = []
-    roadmaps = data.get("roadmaps") if isinstance(data, dict) else None
-    if repeated := twice(ids(roadmaps)):
-        found.append(("roadmaps", f"roadmap ids must be unique: {', '.join(repeated)}"))
-    for r, roadmap in enumerate(roadmaps if isinstance(roadmaps, list) else []):
-        sections = roadmap.get("sections") if isinstance(roadmap, dict) else None
-        where = location(data, ("roadmaps", r, "sections"))
-        if repeated := twice(ids(sections)):
-            found.append((where, f"section ids must be unique in a roadmap: {', '.join(repeated)}"))
-        if repeated := twice(ids(sections, "number")):
-            found.append(
-                (where, f"section numbers must be unique in a roadmap: {', '.join(repeated)}")
-            )
-        for n, section in enumerate(sections if isinstance(sections, list) else []):
-            if not isinstance(section, dict):
-                continue
-            items = ids(section.get("topics")) + ids(section.get("references"))
-            if repeated := twice(items):
-                found.append(
-                    (
-                        location(data, ("roadmaps", r, "sections", n)),
-                        "topic and reference ids must be unique within a section: "
-                        + ", ".join(repeated),
-                    )
-                )
-    return found
+    course, found = models.validate(data)
+    return course, [(location(data, where), message) for where, message in found]
 
 
 def problems(content: bytes) -> tuple[Catalog | None, list[Problem]]:
     """Everything wrong with a roadmap file, not only the first thing; the course if none."""
-    data, found = _check(content)
-    if data is None:
+    course, found = _check(content)
+    if course is None:
         return None, found
-    course, roadmaps = course_from_data(data)
     try:
-        return Catalog(course, roadmaps), []
+        return Catalog(course.course, list(course.roadmaps)), []
     except CourseProblems as err:
         # Each problem starts with the id of the item it is about (or names both claimants).
         return None, [
@@ -450,3 +406,13 @@ def problems(content: bytes) -> tuple[Catalog | None, list[Problem]]:
             for problem in err.problems
             for where, _, message in [problem.partition(": ")]
         ]
+
+
+def warnings(catalog: Catalog) -> list[str]:
+    """What is allowed in a roadmap file but worth knowing."""
+    if catalog.course.id == BUNDLED_COURSE_ID:
+        return [
+            f"the course id '{BUNDLED_COURSE_ID}' is The LLM Course's: progress on this file "
+            "is shared with progress on the bundled course"
+        ]
+    return []

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.course import Reference
+from llmcourse.models import Reference
 from llmcourse.progressfile import (
     ENTRY_KEYS,
     EVENT_ERRORS,

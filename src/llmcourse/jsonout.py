@@ -8,9 +8,9 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmcourse.catalog import Catalog, Node
-from llmcourse.course import Reference, Topic
+from llmcourse.catalog import Catalog, Node, warnings
 from llmcourse.errors import LlmCourseError
+from llmcourse.models import Reference, Topic
 from llmcourse.progressfile import Event, ProgressFile
 from llmcourse.tracker import (
     Count,
@@ -292,19 +292,13 @@ def _sizes(course: Catalog) -> Doc:
     }
 
 
-def _warnings(course: Catalog) -> list[str]:
-    from llmcourse.lines import warnings
-
-    return warnings(course)
-
-
 def validated(path: Path, course: Catalog | None, problems: list[tuple[str, str]]) -> Doc:
     return {
         "file": str(path),
         "valid": not problems,
         "problems": [{"location": where, "message": message} for where, message in problems],
         "course": _sizes(course) if course is not None else None,
-        "warnings": _warnings(course) if course is not None else [],
+        "warnings": warnings(course) if course is not None else [],
     }
 
 

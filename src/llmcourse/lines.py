@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from llmcourse.catalog import warnings
 from llmcourse.text import escape_controls
 from llmcourse.tracker import Count, MarkResult, MergeResult, UndoResult
 
@@ -209,18 +210,6 @@ def validated(
     )
     for warning in warnings(course):
         out.print(out.style("note: ", "yellow"), out.safe(warning))
-
-
-def warnings(course: Catalog) -> list[str]:
-    """What is allowed in a roadmap file but worth knowing."""
-    from llmcourse.store import BUNDLED_COURSE_ID
-
-    if course.course.id == BUNDLED_COURSE_ID:
-        return [
-            f"the course id '{BUNDLED_COURSE_ID}' is The LLM Course's: progress on this file "
-            "is shared with progress on the bundled course"
-        ]
-    return []
 
 
 def merged(out: Lines, result: MergeResult, path: Path, dry_run: bool) -> None:

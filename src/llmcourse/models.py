@@ -1,25 +1,62 @@
-"""Pydantic models of a roadmap file: the schema a course must follow, and its validation.
+"""The course: the one declaration of what a roadmap file holds and the rules it follows.
 
-Only validating a roadmap file imports this module; commands work with the plain objects of
-`course`, built from what these models accepted.
+Each model is a NamedTuple, and the same classes are the course at run time: cheap to define and
+to build, and immutable. pydantic checks a roadmap file against them (`validate`), reading the
+rules from their `Annotated` metadata through its documented `__get_pydantic_core_schema__`
+hook. Only validating imports pydantic; a command that reads the validated course from the cache
+never does, which is most of what keeps it fast.
+
+Adding a field to topics means: the data, the field here, the view that shows it, and a test.
+The cache and the loader build every model by field name (`build`), so nothing else changes.
 """
 
-from __future__ import annotations
-
 import re
-from collections import Counter
-from collections.abc import Iterable
-from typing import Annotated, Literal
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import (
+    Annotated,
+    Any,
+    Literal,
+    NamedTuple,
+    TypeVar,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+# The id of The LLM Course, which ships with llmcourse (and whose progress has the top of the
+# data folder to itself).
+BUNDLED_COURSE_ID = "llm-course"
 
+# --- Rules, as pydantic reads them ------------------------------------------------------
+
+
+class _Exact:
+    """No conversion: in a roadmap file, "1" is not a number and 1 is not true."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        return {**handler(source), "strict": True}
+
+
+class _Rule:
+    """A check a value must pass once it has the right type; its ValueError names the problem."""
+
+    def __init__(self, check: Callable[[Any], Any]) -> None:
+        self.check = check
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+
+_EXACT = _Exact()
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")
-
-ReferenceKind = Literal[
-    "article", "book", "code", "course", "docs", "paper", "slides", "tool", "video", "website"
-]
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
+    f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)
+}
 
 
 def _check_slug(value: str) -> str:
@@ -40,6 +77,16 @@ def _check_former_id(value: str) -> str:
     return value
 
 
+def _check_course_id(value: str) -> str:
+    """A course id names a folder on every platform: short, and not a name Windows keeps."""
+    if len(value) > 64:
+        raise ValueError("a course id is at most 64 characters")
+    stem = value.split(".", 1)[0]
+    if value.endswith(".") or stem in _WINDOWS_RESERVED:
+        raise ValueError(f"'{value}' cannot be a folder name on Windows")
+    return value
+
+
 def _check_title(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
@@ -55,117 +102,252 @@ def _check_url(value: str) -> str:
     return value
 
 
-Slug = Annotated[str, AfterValidator(_check_slug)]
-FormerId = Annotated[str, AfterValidator(_check_former_id)]
-Title = Annotated[str, AfterValidator(_check_title)]
-Url = Annotated[str, AfterValidator(_check_url)]
+def _check_positive(value: int) -> int:
+    if value < 1:
+        raise ValueError("Input should be greater than or equal to 1")
+    return value
 
 
-def _duplicates(ids: Iterable[str]) -> list[str]:
-    return [value for value, count in Counter(ids).items() if count > 1]
+def _check_format_version(value: int) -> int:
+    if value != 1:  # the one version of the format there is
+        raise ValueError("Input should be 1")
+    return value
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+def _check_not_empty(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    if not value:
+        raise ValueError("List should have at least 1 item after validation, not 0")
+    return value
 
 
-class Link(_Strict):
+Text = Annotated[str, _EXACT]
+Title = Annotated[str, _EXACT, _Rule(_check_title)]
+Slug = Annotated[str, _EXACT, _Rule(_check_slug)]
+FormerId = Annotated[str, _EXACT, _Rule(_check_former_id)]
+CourseId = Annotated[str, _EXACT, _Rule(_check_slug), _Rule(_check_course_id)]
+Url = Annotated[str, _EXACT, _Rule(_check_url)]
+Number = Annotated[int, _EXACT, _Rule(_check_positive)]
+Flag = Annotated[bool, _EXACT]
+ReferenceKind = Literal[
+    "article", "book", "code", "course", "docs", "paper", "slides", "tool", "video", "website"
+]
+
+M = TypeVar("M", bound=tuple[Any, ...])
+NonEmpty = Annotated[tuple[M, ...], _Rule(_check_not_empty)]
+
+
+# --- The course ---------------------------------------------------------------------------
+
+
+class Link(NamedTuple):
     """A tool, paper or framework that a topic's description points to."""
 
     text: Title
     url: Url
 
 
-class Reference(_Strict):
+class Reference(NamedTuple):
     """Something to read, watch or try for a section."""
 
     id: Slug
     title: Title
     url: Url
-    author: str | None = None
+    author: Text | None = None
     kind: ReferenceKind | None = None
-    former_ids: list[FormerId] = []
+    # Full ids it had in earlier versions of the course; progress under them carries over.
+    former_ids: tuple[FormerId, ...] = ()
 
 
-class Topic(_Strict):
+class Topic(NamedTuple):
+    """Something to learn, with what its description points to."""
+
     id: Slug
     title: Title
-    summary: str = ""
-    links: list[Link] = []
-    # Full ids this topic had in earlier versions of the course; progress under them carries over.
-    former_ids: list[FormerId] = []
+    summary: Text = ""
+    links: tuple[Link, ...] = ()
+    former_ids: tuple[FormerId, ...] = ()
 
 
-class Section(_Strict):
+class Section(NamedTuple):
+    """A numbered part of a roadmap: its topics, in order, and its references."""
+
     id: Slug
-    number: int = Field(ge=1)
+    number: Number
     title: Title
-    summary: str = ""
-    topics: list[Topic] = Field(min_length=1)
-    references: list[Reference] = []
-    former_ids: list[FormerId] = []
+    topics: NonEmpty[Topic]
+    summary: Text = ""
+    references: tuple[Reference, ...] = ()
+    former_ids: tuple[FormerId, ...] = ()
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Section:
-        ids = [t.id for t in self.topics] + [r.id for r in self.references]
-        if duplicates := _duplicates(ids):
-            raise ValueError(
-                f"topic and reference ids must be unique within a section: {', '.join(duplicates)}"
+
+class Roadmap(NamedTuple):
+    """One of the course's roadmaps: its sections, in order."""
+
+    id: Slug
+    title: Title
+    sections: NonEmpty[Section]
+    summary: Text = ""
+    optional: Flag = False  # a roadmap a learner may leave aside: not counted until started
+
+
+class CourseInfo(NamedTuple):
+    """The course as a whole: its id names where its progress is kept."""
+
+    id: CourseId
+    title: Title
+    author: Text | None = None
+    url: Url | None = None
+    license: Text | None = None
+
+
+class RoadmapFile(NamedTuple):
+    """The whole of a roadmap file: one course and its roadmaps, in order."""
+
+    schema_version: Annotated[int, _EXACT, _Rule(_check_format_version)]
+    course: CourseInfo
+    roadmaps: NonEmpty[Roadmap]
+
+
+MODELS: tuple[type[tuple[Any, ...]], ...] = (
+    Link,
+    Reference,
+    Topic,
+    Section,
+    Roadmap,
+    CourseInfo,
+    RoadmapFile,
+)
+
+
+def _tables_only(cls: type, source: Any, handler: Any) -> Any:
+    """pydantic would also take a model from a list of its values, in order; a roadmap file
+    gives each one as a table, by key."""
+    from pydantic_core import core_schema
+
+    def table(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise ValueError("Input should be a table")
+        return value
+
+    return core_schema.no_info_before_validator_function(table, handler(source))
+
+
+for _model in MODELS:
+    _model.__get_pydantic_core_schema__ = classmethod(_tables_only)  # type: ignore[attr-defined]
+
+
+def repeated_ids(data: Any) -> list[tuple[tuple[int | str, ...], str]]:
+    """Ids and numbers used twice where they must be unique, found in a file's raw data.
+
+    Checked on the raw data rather than by the models, so that these are reported together with
+    every other problem, not only once all the rest is right.
+    """
+
+    def ids(items: Any, key: str = "id") -> list[str]:
+        if not isinstance(items, list):
+            return []
+        return [str(item[key]) for item in items if isinstance(item, dict) and key in item]
+
+    def twice(values: Iterable[str]) -> list[str]:
+        listed = list(values)
+        return sorted({value for value in listed if listed.count(value) > 1})
+
+    found: list[tuple[tuple[int | str, ...], str]] = []
+    roadmaps = data.get("roadmaps") if isinstance(data, dict) else None
+    if repeated := twice(ids(roadmaps)):
+        found.append((("roadmaps",), f"roadmap ids must be unique: {', '.join(repeated)}"))
+    for r, roadmap in enumerate(roadmaps if isinstance(roadmaps, list) else []):
+        sections = roadmap.get("sections") if isinstance(roadmap, dict) else None
+        where: tuple[int | str, ...] = ("roadmaps", r, "sections")
+        if repeated := twice(ids(sections)):
+            found.append((where, f"section ids must be unique in a roadmap: {', '.join(repeated)}"))
+        if repeated := twice(ids(sections, "number")):
+            found.append(
+                (where, f"section numbers must be unique in a roadmap: {', '.join(repeated)}")
             )
-        return self
+        for n, section in enumerate(sections if isinstance(sections, list) else []):
+            if not isinstance(section, dict):
+                continue
+            if repeated := twice(ids(section.get("topics")) + ids(section.get("references"))):
+                found.append(
+                    (
+                        (*where, n),
+                        "topic and reference ids must be unique within a section: "
+                        + ", ".join(repeated),
+                    )
+                )
+    return found
 
 
-class Roadmap(_Strict):
-    id: Slug
-    title: Title
-    summary: str = ""
-    optional: bool = False
-    sections: list[Section] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique_sections(self) -> Roadmap:
-        if duplicates := _duplicates(s.id for s in self.sections):
-            raise ValueError(f"section ids must be unique in a roadmap: {', '.join(duplicates)}")
-        numbers = _duplicates(str(s.number) for s in self.sections)
-        if numbers:
-            raise ValueError(f"section numbers must be unique in a roadmap: {', '.join(numbers)}")
-        return self
+# --- From validated data, and back ---------------------------------------------------------
 
 
-def _check_course_id(value: str) -> str:
-    """A course id names a folder on every platform: short, and not a name Windows keeps."""
-    if len(value) > 64:
-        raise ValueError("a course id is at most 64 characters")
-    stem = value.split(".", 1)[0]
-    if value.endswith(".") or stem in _WINDOWS_RESERVED:
-        raise ValueError(f"'{value}' cannot be a folder name on Windows")
+def _is_model(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields")
+
+
+@cache
+def _builder(model: type[M]) -> Callable[[dict[str, Any]], M]:
+    """How to build `model` from a dict by field name, with the models inside it built too.
+
+    Which fields hold models is read from the model's own annotations, so a new field, nested
+    or not, needs nothing here.
+    """
+    inner: list[tuple[str, Callable[[dict[str, Any]], Any], bool]] = []
+    hint: Any
+    for name, hint in get_type_hints(model).items():  # Annotated's rules left out
+        if _is_model(hint):
+            inner.append((name, _builder(hint), False))
+        elif get_origin(hint) is tuple and _is_model(get_args(hint)[0]):
+            inner.append((name, _builder(get_args(hint)[0]), True))
+        elif any(_is_model(arg) for arg in get_args(hint)):
+            raise TypeError(f"{model.__name__}.{name}: a model only as itself or in a tuple")
+    if not inner:
+        return lambda data: model(**data)
+
+    def build(data: dict[str, Any]) -> M:
+        values = dict(data)
+        for name, child, many in inner:
+            value = values[name]
+            if value is not None:
+                values[name] = tuple([child(item) for item in value]) if many else child(value)
+        return model(**values)
+
+    return build
+
+
+def build(model: type[M], data: dict[str, Any]) -> M:
+    """A model from data `dump` made of it (or that `validate` accepted), by field name."""
+    make: Callable[[dict[str, Any]], M] = _builder(model)
+    return make(data)
+
+
+def dump(value: Any) -> Any:
+    """A model as plain data by field name (dicts, tuples, strings, numbers), for the cache."""
+    if _is_model(type(value)):
+        return {name: dump(item) for name, item in zip(value._fields, value, strict=True)}
+    if isinstance(value, tuple):
+        return tuple(dump(item) for item in value)
     return value
 
 
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
-    f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)
-}
+# --- Validating -----------------------------------------------------------------------------
 
-CourseId = Annotated[str, AfterValidator(_check_slug), AfterValidator(_check_course_id)]
+Problem = tuple[tuple[int | str, ...], str]  # where (a key path) and what is wrong
 
 
-class CourseInfo(_Strict):
-    id: CourseId
-    title: Title
-    author: str | None = None
-    url: Url | None = None
-    license: str | None = None
+def validate(data: Any) -> tuple[RoadmapFile | None, list[Problem]]:
+    """Check a roadmap file's data (as TOML read it): the course, or every problem found."""
+    from pydantic import TypeAdapter, ValidationError
+
+    repeated = repeated_ids(data)
+    try:
+        course = TypeAdapter(RoadmapFile).validate_python(data)
+    except ValidationError as err:
+        found = [(tuple(e["loc"]), _message(e["msg"])) for e in err.errors()]
+        return None, found + repeated
+    return (None, repeated) if repeated else (course, [])
 
 
-class RoadmapFile(_Strict):
-    """The whole of a roadmap file: one course and its roadmaps, in order."""
-
-    schema_version: Literal[1]
-    course: CourseInfo
-    roadmaps: list[Roadmap] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique_roadmaps(self) -> RoadmapFile:
-        if duplicates := _duplicates(r.id for r in self.roadmaps):
-            raise ValueError(f"roadmap ids must be unique: {', '.join(duplicates)}")
-        return self
+def _message(text: str) -> str:
+    return text.removeprefix("Value error, ")

@@ -16,8 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.course import Reference, Topic
 from llmcourse.lines import SYMBOLS, counts, local_time, status_word
+from llmcourse.models import Reference, Topic
 from llmcourse.progressfile import ProgressFile, Status
 from llmcourse.text import escape_controls
 from llmcourse.tracker import (

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from llmcourse import progressfile
 from llmcourse.errors import LockBusyError, ProgressFileError
+from llmcourse.models import BUNDLED_COURSE_ID
 from llmcourse.progressfile import SCHEMA_VERSION, Event, ProgressFile
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ def data_dir() -> Path:
 
 # The bundled course's progress lives at the top of the data folder, as it always has; every
 # other course (a roadmap file of one's own) has a folder of its own, so none is ever mixed.
-BUNDLED_COURSE_ID = "llm-course"
 
 
 def progress_path(course_id: str = BUNDLED_COURSE_ID) -> Path:

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.course import CourseInfo, Roadmap, Section
 from llmcourse.errors import UnknownIdError, WrongKindError
+from llmcourse.models import CourseInfo, Roadmap, Section
 from llmcourse.progressfile import STATUSES, Entry, Event, Note, ProgressFile, Status
 
 

@@ -1,0 +1,170 @@
+"""The course is declared once: the models check a roadmap file and are the course at run time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+from conftest import Run
+from llmcourse import models
+from llmcourse.catalog import load_bundled, parse
+
+Invoke = Callable[..., Run]
+
+BUNDLED = Path(__file__).resolve().parents[1] / "data" / "roadmaps.toml"
+
+
+def _walk(value: Any) -> list[Any]:
+    """Every model inside `value`, itself included."""
+    found = [value] if models._is_model(type(value)) else []
+    for item in value if isinstance(value, tuple) else ():
+        found.extend(_walk(item))
+    return found
+
+
+def test_the_course_a_command_uses_is_made_of_the_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLMCOURSE_CACHE_DIR", str(tmp_path))
+    fresh = parse(BUNDLED.read_bytes(), "bundled")  # validated by pydantic
+    cached = parse(BUNDLED.read_bytes(), "bundled")  # built from the cache
+    for catalog in (fresh, cached):
+        kinds = {type(item) for item in _walk((catalog.course, *catalog.roadmaps))}
+        assert kinds == {
+            models.CourseInfo,
+            models.Roadmap,
+            models.Section,
+            models.Topic,
+            models.Reference,
+            models.Link,
+        }
+    assert (cached.course, cached.roadmaps) == (fresh.course, fresh.roadmaps)
+
+
+def test_every_field_of_the_file_reaches_the_course() -> None:
+    """What the roadmap file says is what the course holds, field by field, by name."""
+    raw = tomllib.loads(BUNDLED.read_text("utf-8"))
+    course = load_bundled()
+
+    def same(data: dict[str, Any], model: Any) -> None:
+        for name, value in data.items():
+            held = getattr(model, name)
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                assert len(held) == len(value)
+                for item, built in zip(value, held, strict=True):
+                    same(item, built)
+            elif isinstance(value, list):
+                assert held == tuple(value), name
+            else:
+                assert held == value, name
+
+    same(raw["course"], course.course)
+    for data, roadmap in zip(raw["roadmaps"], course.roadmaps, strict=True):
+        same(data, roadmap)
+
+
+def test_loading_the_cached_course_does_not_import_pydantic(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from llmcourse import catalog\n"
+        "catalog.load_bundled()\n"
+        "print('pydantic' in sys.modules, 'pydantic_core' in sys.modules)\n"
+    )
+    env = {**os.environ, "LLMCOURSE_CACHE_DIR": str(tmp_path / "cache")}
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert first.stdout.split() == ["True", "True"], first.stderr  # validated: pydantic needed
+    assert again.stdout.split() == ["False", "False"], again.stderr  # from the cache: not
+
+
+def test_models_are_built_and_dumped_by_field_name() -> None:
+    topic = load_bundled().roadmaps[1].sections[0].topics[0]
+    data = models.dump(topic)
+    assert list(data) == list(models.Topic._fields)
+    reordered = dict(reversed(list(data.items())))
+    assert models.build(models.Topic, reordered) == topic
+    with pytest.raises(TypeError):
+        models.build(models.Topic, data | {"unknown": 1})
+    with pytest.raises(TypeError):
+        models.build(models.Topic, {k: v for k, v in data.items() if k != "title"})
+
+
+class _Leaf(NamedTuple):
+    name: str
+
+
+class _Branch(NamedTuple):
+    title: str
+    leaves: tuple[_Leaf, ...] = ()
+    only: _Leaf | None = None
+
+
+def test_a_new_nested_field_needs_nothing_but_its_declaration() -> None:
+    with pytest.raises(TypeError, match="a model only as itself or in a tuple"):
+        models.build(_Branch, {"title": "t", "leaves": (), "only": None})
+
+    class Branch(NamedTuple):
+        title: str
+        leaves: tuple[_Leaf, ...] = ()
+        first: _Leaf = _Leaf("none")
+
+    data = {"title": "t", "leaves": ({"name": "a"}, {"name": "b"}), "first": {"name": "c"}}
+    built = models.build(Branch, data)
+    assert built == Branch("t", (_Leaf("a"), _Leaf("b")), _Leaf("c"))
+    assert models.dump(built) == data
+
+
+TOPIC = """
+schema_version = 1
+[course]
+id = "demo"
+title = "Demo"
+[[roadmaps]]
+id = "one"
+title = "One"
+{roadmap}
+[[roadmaps.sections]]
+id = "basics"
+number = {number}
+title = "Basics"
+[[roadmaps.sections.topics]]
+id = "first"
+title = "First"
+{topic}
+"""
+
+
+@pytest.mark.parametrize(
+    ("roadmap", "number", "topic", "where", "says"),
+    [
+        ("", '"1"', "", "roadmaps[one].sections[basics].number", "valid integer"),
+        ("optional = 1", "1", "", "roadmaps[one].optional", "valid boolean"),
+        ("", "1", "summary = 7", "roadmaps[one].sections[basics].topics[first].summary", "string"),
+        (
+            "",
+            "1",
+            'links = [["Tool", "https://example.org"]]',
+            "roadmaps[one].sections[basics].topics[first].links[#1]",
+            "Input should be a table",
+        ),
+        ("", "1", "color = 'red'", "roadmaps[one].sections[basics].topics[first].color", "Extra"),
+        ("", "0", "", "roadmaps[one].sections[basics].number", "greater than or equal to 1"),
+    ],
+)
+def test_a_roadmap_file_is_read_strictly(
+    run: Invoke, tmp_path: Path, roadmap: str, number: str, topic: str, where: str, says: str
+) -> None:
+    path = tmp_path / "course.toml"
+    path.write_text(TOPIC.format(roadmap=roadmap, number=number, topic=topic), encoding="utf-8")
+    result = run("validate", str(path), "--json")
+    assert result.exit_code == 1
+    [problem] = result.json()["problems"]
+    assert problem["location"] == where
+    assert says in problem["message"]
