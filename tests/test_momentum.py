@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from conftest import Run
-from llmcourse.commands import common
+from llmcourse import session
 from llmcourse.progressfile import Event
-from llmcourse.tracker import momentum
+from llmcourse.timeline import momentum
 
 Invoke = Callable[..., Run]
 
@@ -71,7 +71,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[datetime], None
     time.tzset()
 
     def set_to(moment: datetime) -> None:
-        monkeypatch.setattr(common, "_now", lambda: moment)
+        monkeypatch.setattr(session, "utc_now", lambda: moment)
 
     yield set_to
     monkeypatch.undo()

@@ -77,12 +77,12 @@ def test_what_cannot_be_opened_is_a_usage_error(
 
 
 def test_only_http_and_https_are_ever_opened(browser: list[str]) -> None:
-    from llmcourse.commands.browse import _open_in_browser
+    from llmcourse.desktop import open_in_browser
     from llmcourse.errors import RoadmapFileError
 
     for url in ("javascript:alert(1)", "file:///etc/passwd", "data:text/html,x"):
         with pytest.raises(RoadmapFileError):
-            _open_in_browser(url, "x")
+            open_in_browser(url)
     assert browser == []
 
 

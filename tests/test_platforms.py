@@ -143,5 +143,5 @@ def test_the_history_is_synced_the_same_way(
     calls: list[int] = []
     monkeypatch.setattr(store, "_fsync", lambda fd: calls.append(fd) or os.fsync(fd))
     progress = store.load(progress_file, "llm-course")
-    store.commit(progress, [])
+    store.commit(progress, progress.data, [])
     assert len(calls) == 2  # the history, then the progress file

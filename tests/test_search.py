@@ -64,13 +64,14 @@ def test_matches_are_highlighted_on_a_terminal() -> None:
 
     from rich.console import Console
 
-    from llmcourse import render, tracker
+    from llmcourse import render, search
     from llmcourse.catalog import load_bundled
+    from llmcourse.results import Found
 
     catalog = load_bundled()
     buffer = io.StringIO()
     out = Console(file=buffer, width=120, force_terminal=True, color_system="standard")
-    render.search(out, catalog, "rlhf", tracker.search(catalog, "rlhf"))
+    render.draw(Found(catalog, "rlhf", search.search(catalog, "rlhf")), out)
     assert "\x1b[1;7mRLHF" in buffer.getvalue()
 
 

@@ -13,6 +13,7 @@ from conftest import Run
 from llmcourse import render
 from llmcourse.catalog import parse
 from llmcourse.progressfile import empty as new_progress_file
+from llmcourse.results import Shown
 from llmcourse.text import escape_controls
 
 Invoke = Callable[..., Run]
@@ -50,7 +51,7 @@ def _render_all() -> str:
     buffer = io.StringIO()
     out = Console(file=buffer, width=200, force_terminal=True, color_system="truecolor")
     for node in catalog.nodes.values():
-        render.show(out, catalog, progress, node)
+        render.draw(Shown(catalog, progress, node), out)
     return buffer.getvalue()
 
 
@@ -100,22 +101,26 @@ def test_a_hostile_id_from_the_user_is_shown_escaped(run: Invoke) -> None:
 
 
 def test_every_view_of_a_hostile_course_is_literal() -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC, date, datetime
 
     from llmcourse import lines, tracker
+    from llmcourse.results import Listing, Marked, ProgressReport
 
     catalog = parse(HOSTILE.encode(), "hostile.toml")
     progress = new_progress_file("hostile")
     buffer = io.StringIO()
     out = Console(file=buffer, width=200, force_terminal=True, color_system="truecolor")
     summary = tracker.summarize(catalog, progress)
-    render.listing(out, catalog, progress, summary, topics=True)
-    render.progress_report(out, summary, Path("progress.toml"), False)
+    render.draw(Listing(catalog, progress, summary, True), out)
+    report = ProgressReport(
+        catalog, progress, summary, Path("progress.toml"), False, date.today(), list, False
+    )
+    render.draw(report, out)
     node = catalog.resolve("t")
-    _, result = tracker.mark(catalog, progress, [node], "done", datetime.now(UTC))
+    update = tracker.mark(catalog, progress, [node], "done", datetime.now(UTC), "done")
     plain = lines.Lines(buffer)
     plain.colour = True  # as on a terminal, escape sequences and all
-    lines.marked(plain, result)
+    lines.write(Marked(update.result, Path("progress.toml")), plain)
     text = buffer.getvalue()
     assert "[bold red]Course[/bold red]" in text
     assert "[link=file:///etc/passwd]Roadmap[/link]" in text
@@ -138,3 +143,18 @@ def test_a_hostile_data_folder_path_is_shown_escaped(
     assert broken.exit_code == 1
     assert "data\\x1b[2J[red]x[/red]" in broken.stderr
     assert "\x1b" not in broken.stderr
+
+
+def test_text_that_is_printable_holds_nothing_to_escape() -> None:
+    """`escape_controls` passes printable text through untouched, without its regex: sound
+    only while every character the regex escapes is one Python calls unprintable."""
+    import re
+    import sys
+
+    from llmcourse.text import UNSAFE
+
+    unsafe = re.compile(UNSAFE)
+    caught = [chr(code) for code in range(sys.maxunicode + 1) if unsafe.fullmatch(chr(code))]
+    assert len(caught) > 2000  # the controls, the marks and the surrogates
+    assert not [char for char in caught if char.isprintable()]
+    assert escape_controls("Philschmid\u00a0blog \u200b") == "Philschmid\u00a0blog \\u200b"

@@ -378,7 +378,7 @@ Problem = tuple[str, str]  # where (a key path, or "" for the whole file) and wh
 
 
 def _check(content: bytes) -> tuple[RoadmapFile | None, list[Problem]]:
-    import tomllib
+    import tomllib  # only validating reads the TOML: the cached course does not
 
     try:
         data = tomllib.loads(content.decode("utf-8"))

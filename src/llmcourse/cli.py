@@ -1,75 +1,101 @@
-"""The `llmcourse` app: its options, one-line usage errors, and its commands, registered.
+"""The `llmcourse` app: its group, its options, and its commands, registered.
 
-The commands themselves are in `llmcourse.commands`, one module per kind, with what they
-share in `commands.common`.
+The group is the one place where a command's result becomes output and every error becomes a
+message and an exit code (through `output`). It runs Typer with `standalone_mode=False`, Typer's
+documented way to let the caller handle what a command returns and raises, so no command prints
+or catches an error itself. The commands are in `llmcourse.commands`, one module per kind.
 """
 
-import contextlib
-import functools
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from llmcourse import __version__
-from llmcourse.commands.common import _Settings
-from llmcourse.text import escape_controls
-
-# The course, its models and rich are imported inside the commands that use them, so that
-# --version, --help and the JSON paths pay only for what they need.
-
-# click's UsageError, whether Typer vendors click or uses it directly.
-_UsageError: type[Exception] = next(
-    kind for kind in typer.BadParameter.__mro__ if kind.__name__ == "UsageError"
-)
+from llmcourse import __version__, output
+from llmcourse.errors import LlmCourseError
+from llmcourse.session import Session
 
 
-def _show_usage_error(err: Any, as_json: bool, file: object = None) -> None:
-    command = err.ctx.command_path if err.ctx is not None else "llmcourse"
-    message = escape_controls(err.format_message()).rstrip(".").replace("Value error, ", "")
-    hint = f"Run '{command} --help' for usage"
-    if as_json:
-        from llmcourse import jsonout
+class Group(TyperGroup):
+    """The llmcourse command group: it runs a command and shows what comes of it."""
 
-        jsonout.emit({"error": {"code": "usage", "message": message, "hint": hint}})
-    sys.stderr.write(f"error: {message}. {hint}\n")
+    def main(  # type: ignore[override]  # the same parameters, passed on by keyword
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        words = list(sys.argv[1:] if args is None else args)
+        session = Session()
+        code = self._run(args, prog_name, complete_var, session, words, extra)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def _run(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str | None,
+        complete_var: str | None,
+        session: Session,
+        words: list[str],
+        extra: dict[str, Any],
+    ) -> int:
+        def as_json() -> bool:  # known once the command's options are read
+            return _wants_json(session, words)
+
+        try:
+            result = super().main(
+                args, prog_name, complete_var, standalone_mode=False, obj=session, **extra
+            )
+        except typer.TyperException as err:  # a mistake in the words: usage errors and the like
+            context = getattr(err, "ctx", None)
+            command = context.command_path if context is not None else "llmcourse"
+            output.usage_error(err.format_message(), command, session.notices, as_json())
+            return err.exit_code
+        except LlmCourseError as err:
+            return output.failure(err, session.notices, as_json())
+        except typer.Abort:
+            sys.stderr.write("Aborted!\n")
+            return 1
+        if isinstance(result, int):  # --help, --version or an exit: its own code
+            return result
+        try:
+            return output.emit(result, session.notices, as_json())
+        except BrokenPipeError:  # the reader went away (`llmcourse list | head -1`)
+            _quiet_stdout()
+            return 1
 
 
-@contextlib.contextmanager
-def _one_line_usage_errors(words: Any) -> Iterator[None]:
-    """Report a wrong option or a missing argument as one `error:` line, like every error.
+def _wants_json(session: Session, words: list[str]) -> bool:
+    """Whether the command was asked for JSON: as its options were read, or, when reading them
+    failed before `--json` was reached, as the words say."""
+    if session.wants_json is not None:
+        return session.wants_json
+    return "--json" in (words[: words.index("--")] if "--" in words else words)
 
-    Under --json (among `words`, the arguments being parsed) it is also a JSON error object.
-    """
+
+def _quiet_stdout() -> None:
+    """Let the process end without a second error from flushing a pipe nobody reads."""
     try:
-        yield
-    except _UsageError as err:
-        if type(err).__name__ != "NoArgsIsHelpError":  # plain `llmcourse` shows its help
-            as_json = "--json" in list(words or ())
-            err.show = functools.partial(_show_usage_error, err, as_json)  # type: ignore[attr-defined]
-        raise
-
-
-class _Group(TyperGroup):
-    def make_context(self, info_name: Any, args: Any, *rest: Any, **kwargs: Any) -> Any:
-        with _one_line_usage_errors(args):
-            return super().make_context(info_name, args, *rest, **kwargs)
-
-    def invoke(self, ctx: Any) -> Any:
-        # The words left for the command: where a --json would be.
-        words = [*getattr(ctx, "protected_args", ()), *ctx.args]
-        with _one_line_usage_errors(words):
-            return super().invoke(ctx)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's buffer)
+        pass
 
 
 app = typer.Typer(
     name="llmcourse",
-    cls=_Group,
+    cls=Group,
     help="Track your way through The LLM Course: browse its roadmaps, mark topics done, "
     "watch your progress grow.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -84,6 +110,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
@@ -101,20 +128,20 @@ def _main(
     ] = None,
 ) -> None:
     """Track your way through The LLM Course."""
-    from pathlib import Path
-
-    _Settings.roadmaps = Path(roadmaps).expanduser() if roadmaps else None
+    if ctx.invoked_subcommand is None:  # plain `llmcourse`: how to use it
+        sys.stderr.write(ctx.get_help() + "\n")
+        raise typer.Exit(2)
+    ctx.ensure_object(Session).roadmaps = Path(roadmaps).expanduser() if roadmaps else None
 
 
 def main() -> None:
     """Console-script entry point."""
-    # A reader that goes away (`llmcourse list | head -1`) is handled by click and rich:
-    # no traceback, exit 1.
     app(prog_name="llmcourse")
 
 
-# The commands live in llmcourse.commands, one module per kind, and are registered here, in
-# the order `--help` lists them. (They use the helpers above, so this comes last.)
+# The commands, in the order `--help` lists them. (They are imported after the app they are
+# registered on; the command modules never import this one, which Typer's docs command loads as
+# a module of its own.)
 from llmcourse.commands import activity, browse, files, marking  # noqa: E402
 
 for _name, _command in (

@@ -85,40 +85,46 @@ def examine(catalog: Catalog, path: Path) -> Report:
     return report
 
 
+def _missing_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
+    """What it means that there is no progress file: a broken link, a lost file whose backup is
+    still there, or nothing recorded yet."""
+    if path.is_symlink():
+        report.add(
+            "problem",
+            "dangling-link",
+            f"{path} is a link to {os.readlink(path)}, which does not exist",
+            file=path,
+            hint="Restore or mount its target; --fix sets the link aside",
+        )
+        return _Read(bad=True)
+    backup = store.backup_path(path)
+    if _usable_backup(catalog, backup) is not None:
+        report.add(
+            "problem",
+            "missing-progress",
+            f"{path} does not exist, but its backup {backup.name} does",
+            file=path,
+            hint="--fix restores the backup; or, to start afresh, move the backup away",
+        )
+    else:
+        report.add("note", "no-progress-file", f"nothing recorded yet: {path} does not exist")
+    history_file = history.history_path(path)
+    if history_file.exists() and history_file.stat().st_size:
+        report.add(
+            "note",
+            "history-without-progress",
+            f"{history_file.name} holds the history of a progress file that is gone; the "
+            "next change keeps it whole as history.set-aside-<time>.jsonl and starts anew",
+            file=history_file,
+        )
+    return _Read()
+
+
 def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
     try:
         content = path.read_bytes()
     except FileNotFoundError:
-        if path.is_symlink():
-            report.add(
-                "problem",
-                "dangling-link",
-                f"{path} is a link to {os.readlink(path)}, which does not exist",
-                file=path,
-                hint="Restore or mount its target; --fix sets the link aside",
-            )
-            return _Read(bad=True)
-        backup = store.backup_path(path)
-        if _usable_backup(catalog, backup) is not None:
-            report.add(
-                "problem",
-                "missing-progress",
-                f"{path} does not exist, but its backup {backup.name} does",
-                file=path,
-                hint="--fix restores the backup; or, to start afresh, move the backup away",
-            )
-        else:
-            report.add("note", "no-progress-file", f"nothing recorded yet: {path} does not exist")
-        history_file = history.history_path(path)
-        if history_file.exists() and history_file.stat().st_size:
-            report.add(
-                "note",
-                "history-without-progress",
-                f"{history_file.name} holds the history of a progress file that is gone; the "
-                "next change keeps it whole as history.set-aside-<time>.jsonl and starts anew",
-                file=history_file,
-            )
-        return _Read()
+        return _missing_progress(catalog, path, report)
     except OSError as err:
         report.add(
             "problem",

@@ -14,10 +14,8 @@ another name, and a new history starts.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmcourse.errors import ProgressFileError
@@ -30,22 +28,28 @@ def history_path(progress_path: Path) -> Path:
     return progress_path.with_name(HISTORY_NAME)
 
 
-@dataclass
 class History:
-    """The events of completed changes, oldest first, and the lines that could not be read."""
+    """The events of completed changes, oldest first, and the lines that could not be read.
 
-    path: Path
-    events: list[Event] = field(default_factory=list)
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, what is wrong)
-    missing_bytes: int = 0  # the file is this much shorter than the progress file says
-    pending_bytes: int = 0  # bytes past the recorded size: events the progress does not hold
-    # The history does not end where the progress file says it does: one of the two was
-    # restored or copied without the other.
-    mismatch: bool = False
+    (A plain class: it is defined by every command that reads progress, and a dataclass costs
+    more to define than the history of a usual learner costs to read.)
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.events: list[Event] = []
+        self.problems: list[tuple[int, str]] = []  # (line number, what is wrong)
+        self.missing_bytes = 0  # the file is this much shorter than the progress file says
+        self.pending_bytes = 0  # bytes past the recorded size: events the progress does not hold
+        # The history does not end where the progress file says it does: one of the two was
+        # restored or copied without the other.
+        self.mismatch = False
 
 
 def read(path: Path, size: int, revision: int) -> History:
     """Read the first `size` bytes of the history: the part the progress file vouches for."""
+    import json  # not on the path of a command that never reads the history
+
     history = History(path)
     try:
         with open(path, "rb") as handle:
@@ -78,6 +82,8 @@ def read(path: Path, size: int, revision: int) -> History:
 
 
 def _reason(err: Exception) -> str:
+    import json
+
     if isinstance(err, json.JSONDecodeError):
         return f"not a JSON object ({err.msg})"
     if isinstance(err, KeyError):
@@ -99,6 +105,8 @@ def _last_event_rev(fd: int, end: int) -> int | None:
     line = window[:-1].rsplit(b"\n", 1)[-1]
     if start > 0 and b"\n" not in window[:-1]:
         return None  # a line longer than any event
+    import json
+
     try:
         return parse_event(json.loads(line)).rev
     except EVENT_ERRORS:

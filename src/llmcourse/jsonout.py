@@ -1,35 +1,39 @@
-"""JSON documents for machines (kept apart from render so that `--json` never imports rich)."""
+"""The JSON view: a result as one JSON document for machines (kept apart from render, so that
+`--json` never imports rich). Each document's shape is a JSON Schema in docs/json/."""
 
-from __future__ import annotations
-
+import functools
 import json
 import sys
 from datetime import UTC
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from llmcourse.catalog import Catalog, Node, warnings
 from llmcourse.errors import LlmCourseError
 from llmcourse.models import Reference, Topic
-from llmcourse.progressfile import Event, ProgressFile
+from llmcourse.progressfile import Event, Note, ProgressFile
+from llmcourse.results import (
+    Checked,
+    Found,
+    Imported,
+    Listing,
+    Log,
+    Marked,
+    NextStep,
+    Notes,
+    ProgressReport,
+    Shown,
+    Undone,
+    Validated,
+)
 from llmcourse.tracker import (
     Count,
     CourseSummary,
-    Hit,
-    LogPage,
-    MarkResult,
-    MergeResult,
-    NextUp,
     RoadmapSummary,
     SectionSummary,
-    UndoResult,
     status_of,
     summarize_roadmap,
     summarize_section,
 )
-
-if TYPE_CHECKING:
-    from llmcourse.doctor import Report
 
 JSON_VERSION = 1
 
@@ -37,12 +41,23 @@ Doc = dict[str, Any]
 
 
 def emit(doc: Doc) -> None:
+    """Write one document on standard output, with the version of its shape."""
     sys.stdout.write(json.dumps({"schema_version": JSON_VERSION, **doc}, ensure_ascii=False))
     sys.stdout.write("\n")
 
 
-def error(err: LlmCourseError) -> None:
-    emit({"error": {"code": err.code, "message": err.message, "hint": err.hint}})
+def error(err: LlmCourseError) -> Doc:
+    return {"error": {"code": err.code, "message": err.message, "hint": err.hint}}
+
+
+def usage_error(message: str, hint: str) -> Doc:
+    return {"error": {"code": "usage", "message": message, "hint": hint}}
+
+
+@functools.singledispatch
+def document(result: object) -> Doc:
+    """A result as the JSON document its command prints."""
+    raise TypeError(f"no JSON view for {type(result).__name__}")
 
 
 def _counts(topics: Count, references: Count, percent: bool) -> Doc:
@@ -143,8 +158,8 @@ def course(
     catalog: Catalog,
     progress: ProgressFile,
     summary: CourseSummary,
-    *,
     topics: bool | str,
+    *,
     percent: bool = False,
 ) -> Doc:
     doc: Doc = {"id": summary.course.id, "title": summary.course.title}
@@ -157,32 +172,34 @@ def course(
     return doc
 
 
-def listing(
-    catalog: Catalog, progress: ProgressFile, summary: CourseSummary, topics: bool | str
-) -> Doc:
-    return {"course": course(catalog, progress, summary, topics=topics)}
+@document.register
+def listing(result: Listing) -> Doc:
+    return {"course": course(result.catalog, result.progress, result.summary, result.topics)}
 
 
-def progress_report(
-    catalog: Catalog, progress: ProgressFile, summary: CourseSummary, path: Path
-) -> Doc:
+@document.register
+def progress_report(result: ProgressReport) -> Doc:
     return {
-        "progress_file": str(path),
-        "course": course(catalog, progress, summary, topics=False, percent=True),
-        "unknown_entries": summary.unknown_entries,
+        "progress_file": str(result.path),
+        "course": course(result.catalog, result.progress, result.summary, False, percent=True),
+        "unknown_entries": result.summary.unknown_entries,
     }
 
 
-def notes(progress: ProgressFile, node_id: str) -> list[Doc]:
-    return [
-        {"text": note.text, "time": note.time.astimezone(UTC).isoformat()}
-        for note in progress.notes.get(node_id, [])
-    ]
+def notes(found: list[Note]) -> list[Doc]:
+    return [{"text": note.text, "time": note.time.astimezone(UTC).isoformat()} for note in found]
 
 
-def show(catalog: Catalog, progress: ProgressFile, node: Node) -> Doc:
+@document.register
+def notes_of(result: Notes) -> Doc:
+    return {"id": result.node.id, "notes": notes(result.notes)}
+
+
+@document.register
+def show(result: Shown) -> Doc:
+    catalog, progress, node = result.catalog, result.progress, result.node
     doc = _show(catalog, progress, node)
-    next(iter(doc.values()))["notes"] = notes(progress, node.id)
+    next(iter(doc.values()))["notes"] = notes(progress.notes.get(node.id, []))
     return doc
 
 
@@ -203,7 +220,9 @@ def _show(catalog: Catalog, progress: ProgressFile, node: Node) -> Doc:
     return {"reference": reference(progress, node) | where}
 
 
-def marked(result: MarkResult, path: Path) -> Doc:
+@document.register
+def marked(marked: Marked) -> Doc:
+    result, path = marked.result, marked.path
     return {
         "status": result.status,
         "changed": [
@@ -235,9 +254,11 @@ def _event(catalog: Catalog, event: Event) -> Doc:
     return event.to_json() | {"title": node.title if node else None}
 
 
-def undone(result: UndoResult, count: int, path: Path) -> Doc:
+@document.register
+def undone(undone: Undone) -> Doc:
+    result, path = undone.result, undone.path
     return {
-        "requested": count,
+        "requested": undone.requested,
         "undone": [
             {"rev": e.rev, "command": e.command, "time": e.to_json()["time"]} for e in result.undone
         ],
@@ -249,9 +270,11 @@ def undone(result: UndoResult, count: int, path: Path) -> Doc:
     }
 
 
-def log(catalog: Catalog, page: LogPage, path: Path) -> Doc:
+@document.register
+def log(log: Log) -> Doc:
+    catalog, page = log.catalog, log.page
     return {
-        "history_file": str(path),
+        "history_file": str(log.history_path),
         "matching": page.matching,
         "events": [
             _event(catalog, event)
@@ -261,7 +284,9 @@ def log(catalog: Catalog, page: LogPage, path: Path) -> Doc:
     }
 
 
-def doctor(report: Report) -> Doc:
+@document.register
+def doctor(checked: Checked) -> Doc:
+    report = checked.report
     return {
         "progress_file": str(report.progress_path),
         "healthy": not report.problems,
@@ -292,7 +317,9 @@ def _sizes(course: Catalog) -> Doc:
     }
 
 
-def validated(path: Path, course: Catalog | None, problems: list[tuple[str, str]]) -> Doc:
+@document.register
+def validated(validated: Validated) -> Doc:
+    path, course, problems = validated.path, validated.course, validated.problems
     return {
         "file": str(path),
         "valid": not problems,
@@ -302,7 +329,9 @@ def validated(path: Path, course: Catalog | None, problems: list[tuple[str, str]
     }
 
 
-def merged(result: MergeResult, path: Path, dry_run: bool) -> Doc:
+@document.register
+def imported(imported: Imported) -> Doc:
+    result, path, dry_run = imported.result, imported.path, imported.dry_run
     return {
         "file": str(path),
         "dry_run": dry_run,
@@ -314,7 +343,9 @@ def merged(result: MergeResult, path: Path, dry_run: bool) -> Doc:
     }
 
 
-def search(query: str, hits: list[Hit]) -> Doc:
+@document.register
+def search(found: Found) -> Doc:
+    query, hits = found.query, found.hits
     return {
         "query": query,
         "hits": [
@@ -337,7 +368,9 @@ def search(query: str, hits: list[Hit]) -> Doc:
     }
 
 
-def next_up(catalog: Catalog, progress: ProgressFile, up: NextUp | None) -> Doc:
+@document.register
+def next_up(step: NextStep) -> Doc:
+    catalog, progress, up = step.catalog, step.progress, step.up
     if up is None:
         return {"next": None}
     node = up.topic

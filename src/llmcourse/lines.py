@@ -1,26 +1,24 @@
-"""What the commands that change progress print, as plain styled lines, without rich.
+"""The plain view: what the commands that change files print, as styled lines, without rich.
 
-`done` and `undo` print a few short lines; importing rich to style them would cost more than
-everything else they do. Colour follows the rules rich follows elsewhere in llmcourse: off
-under `NO_COLOR` or `TERM=dumb`, on under `FORCE_COLOR`, else on for a terminal. On Windows,
-whose console shows escape sequences only when asked to, colour needs `FORCE_COLOR`.
+`done`, `undo`, `import`, `validate`, `open` and `export` print a few short lines; importing
+rich to style them would cost more than everything else they do. `write` shows a result that
+this view has a way for (see `output`).
+
+Colour follows the rules rich follows elsewhere in llmcourse: off under `NO_COLOR` or
+`TERM=dumb`, on under `FORCE_COLOR`, else on for a terminal. On Windows, whose console shows
+escape sequences only when asked to, colour needs `FORCE_COLOR`.
 Untrusted text goes through `escape_controls`, so no control character reaches the terminal.
 """
 
-from __future__ import annotations
-
+import functools
 import os
 import sys
-from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from llmcourse.catalog import warnings
+from llmcourse.results import Exported, Imported, Marked, Opened, Undone, Validated, Written
 from llmcourse.text import escape_controls
-from llmcourse.tracker import Count, MarkResult, MergeResult, UndoResult
-
-if TYPE_CHECKING:
-    from llmcourse.catalog import Catalog
+from llmcourse.wording import SYMBOLS, counts, local_time, status_word
 
 _CODES = {
     "bold": "1",
@@ -31,23 +29,6 @@ _CODES = {
     "magenta": "35",
     "cyan": "36",
 }
-
-# Each status's symbol, its ASCII form (for a terminal that cannot show the first), and colour.
-SYMBOLS = {
-    "not-started": ("·", "-", "dim"),
-    "in-progress": ("▸", ">", "yellow"),
-    "done": ("✓", "x", "green"),
-    "skipped": ("⤼", "s", "magenta"),
-}
-
-
-def status_word(status: str, kind: str = "topic") -> str:
-    """A status in words; references are read rather than done."""
-    if kind == "reference":
-        return {"done": "read", "not-started": "not read", "in-progress": "reading"}.get(
-            status, status.replace("-", " ")
-        )
-    return status.replace("-", " ")
 
 
 def colour_wanted(stream: TextIO) -> bool:
@@ -103,26 +84,27 @@ class Lines:
         self.stream.write("".join(parts) + "\n")
 
 
-def local_time(moment: datetime) -> str:
-    """A time as the learner's own clock shows it (in UTC where that clock cannot)."""
-    try:
-        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-    except (OverflowError, ValueError):  # the first or last days a datetime can hold
-        return moment.isoformat(sep=" ", timespec="minutes")
+def notice(message: str) -> None:
+    """A note for the learner that is not the command's output, on standard error."""
+    sys.stderr.write(f"note: {escape_controls(message)}\n")
 
 
-def counts(topics: Count, references: Count, dot: str = "·") -> str:
-    """Done of those that count (skipped ones do not), topics and references."""
-    return (
-        f"{topics.done} of {topics.counted} topics done {dot} "
-        f"{references.done} of {references.counted} references read"
-    )
+@functools.singledispatch
+def write(result: object, out: Lines) -> None:
+    """Show a result as plain lines; `writes` says which results this view has a way for."""
+    raise TypeError(f"no plain view for {type(result).__name__}")
+
+
+def writes(result: object) -> bool:
+    return write.dispatch(type(result)) is not write.dispatch(object)
 
 
 VERBS = {"done": "done", "not-started": "reset", "in-progress": "started", "skipped": "skipped"}
 
 
-def marked(out: Lines, result: MarkResult, undo: bool = False) -> None:
+@write.register
+def marked(marked: Marked, out: Lines) -> None:
+    result, undo = marked.result, marked.undo
     verb = "undone" if undo else VERBS[result.status]
     for change in result.changed:
         out.print(
@@ -148,7 +130,9 @@ def marked(out: Lines, result: MarkResult, undo: bool = False) -> None:
         )
 
 
-def undone(out: Lines, result: UndoResult, count: int) -> None:
+@write.register
+def undone(undone: Undone, out: Lines) -> None:
+    result, count = undone.result, undone.requested
     if not result.undone:
         out.print(
             out.style("Nothing to undo: no change is recorded that has not been undone.", "dim")
@@ -183,9 +167,9 @@ def undone(out: Lines, result: UndoResult, count: int) -> None:
         out.print(out.style(f"Only {result.available} change{were} left to undo.", "dim"))
 
 
-def validated(
-    out: Lines, path: Path, course: Catalog | None, problems: list[tuple[str, str]]
-) -> None:
+@write.register
+def validated(validated: Validated, out: Lines) -> None:
+    path, course, problems = validated.path, validated.course, validated.problems
     if problems:
         count = len(problems)
         out.print(
@@ -212,8 +196,10 @@ def validated(
         out.print(out.style("note: ", "yellow"), out.safe(warning))
 
 
-def merged(out: Lines, result: MergeResult, path: Path, dry_run: bool) -> None:
-    if not (result.changed or result.updated or result.foreign or result.notes_added):
+@write.register
+def imported(imported: Imported, out: Lines) -> None:
+    result, path, dry_run = imported.result, imported.path, imported.dry_run
+    if not result.changes_anything:
         out.print(
             out.style("Nothing to import: ", "dim"),
             out.safe(str(path)),
@@ -258,3 +244,24 @@ def merged(out: Lines, result: MergeResult, path: Path, dry_run: bool) -> None:
 
 def _many(count: int, one: str, more: str) -> str:
     return f"{count} {one if count == 1 else more}"
+
+
+@write.register
+def opened(opened: Opened, out: Lines) -> None:
+    if opened.opened is None:
+        out.print(escape_controls(opened.url))
+    elif opened.opened:
+        sys.stderr.write(f"opened {escape_controls(opened.title)}: {escape_controls(opened.url)}\n")
+    else:
+        notice("no browser could be started here; the address is on standard output")
+        out.print(escape_controls(opened.url))
+
+
+@write.register
+def exported(exported: Exported, out: Lines) -> None:
+    out.stream.write(exported.text)
+
+
+@write.register
+def written(written: Written, out: Lines) -> None:
+    notice(f"written to {written.path}")

@@ -16,6 +16,7 @@ from functools import cache
 from typing import (
     Annotated,
     Any,
+    ForwardRef,
     Literal,
     NamedTuple,
     TypeVar,
@@ -295,7 +296,7 @@ def _builder(model: type[M]) -> Callable[[dict[str, Any]], M]:
     """
     inner: list[tuple[str, Callable[[dict[str, Any]], Any], bool]] = []
     hint: Any
-    for name, hint in get_type_hints(model).items():  # Annotated's rules left out
+    for name, hint in _annotations(model).items():
         if _is_model(hint):
             inner.append((name, _builder(hint), False))
         elif get_origin(hint) is tuple and _is_model(get_args(hint)[0]):
@@ -314,6 +315,22 @@ def _builder(model: type[M]) -> Callable[[dict[str, Any]], M]:
         return model(**values)
 
     return build
+
+
+def _annotations(model: type) -> dict[str, Any]:
+    """A model's field types, without Annotated's rules.
+
+    The annotations themselves where they are objects, as in this module (`get_type_hints`
+    would cost more than building the bundled course); resolved where they are strings.
+    """
+    found: dict[str, Any] = dict(model.__annotations__)
+    if any(isinstance(hint, str | ForwardRef) for hint in found.values()):
+        found = get_type_hints(model)
+    for name, hint in found.items():
+        while get_origin(hint) is Annotated:
+            hint = get_args(hint)[0]
+        found[name] = hint
+    return found
 
 
 def build(model: type[M], data: dict[str, Any]) -> M:

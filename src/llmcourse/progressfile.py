@@ -10,12 +10,8 @@ The progress file is checked by hand rather than by pydantic models: importing p
 machinery would cost more than the rest of a command together.
 """
 
-from __future__ import annotations
-
 import copy
-import json
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -60,7 +56,7 @@ class Entry:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def with_status(self, status: Status, changed: datetime) -> Entry:
+    def with_status(self, status: Status, changed: datetime) -> "Entry":
         return Entry(status, changed, copy.deepcopy(self.extra))
 
     def kept(self) -> dict[str, Any]:
@@ -90,7 +86,7 @@ class ProgressFile:
     # The learner's own notes on a topic, section or reference, oldest first.
     notes: dict[str, list[Note]] = field(default_factory=dict)
 
-    def copy(self) -> ProgressFile:
+    def copy(self) -> "ProgressFile":
         """A copy whose entries can be set and removed without touching this one's.
 
         Entries themselves are never changed in place (`Entry.with_status` makes a new one), so
@@ -201,10 +197,10 @@ def note_problems(value: Any, where: Where = ()) -> list[Problem]:
         at = (*where, number)
         if not isinstance(note, dict) or not isinstance(note.get("text"), str):
             problems.append((at, "a note is a table with a text and a time"))
-        elif message := _time_problem(note.get("time")):
-            if message == "Input should be a date and time":
-                message = "must be a date and time with a time zone"
-            problems.append(((*at, "time"), message))
+        elif not isinstance(note.get("time"), datetime) or note["time"].tzinfo is None:
+            problems.append(((*at, "time"), "must be a date and time with a time zone"))
+        elif not in_range(note["time"]):
+            problems.append(((*at, "time"), "is too near the first or last day a time can be"))
     return problems
 
 
@@ -301,6 +297,8 @@ _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 def read(content: bytes) -> Reading:
     """Read a progress file's bytes strictly: an older schema is migrated, a newer one read as
     far as it is understood, and anything wrong is reported with the line it is on."""
+    import tomllib  # not on the path of a command that reads no progress
+
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -402,6 +400,8 @@ def toml_text(values: dict[str, Any]) -> str:
 
 def _toml_string(value: str) -> str:
     """A TOML basic string: JSON's escapes are TOML's, but TOML also escapes DEL."""
+    import json  # loaded once; not on the path of a command that writes nothing
+
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
@@ -486,6 +486,8 @@ def parse_event(doc: Any) -> Event:
 
 def encode_events(events: list[Event]) -> bytes:
     """History lines: one JSON object per event."""
+    import json
+
     return b"".join(
         json.dumps(event.to_json(), ensure_ascii=False, separators=(", ", ": ")).encode("utf-8")
         + b"\n"

@@ -1,11 +1,10 @@
-"""Rich tables and bars for people. Every untrusted string goes through `safe` into a Text."""
+"""The rich view: a result as tables and bars for people (see `output`). Every untrusted string
+goes through `safe` into a Text, never into markup."""
 
-from __future__ import annotations
-
+import functools
 import os
 import sys
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -16,28 +15,40 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.lines import SYMBOLS, counts, local_time, status_word
 from llmcourse.models import Reference, Topic
-from llmcourse.progressfile import ProgressFile, Status
+from llmcourse.progressfile import Note, ProgressFile, Status
+from llmcourse.results import (
+    Calendar,
+    Checked,
+    Found,
+    Listing,
+    Log,
+    NextStep,
+    Notes,
+    ProgressReport,
+    Shown,
+)
 from llmcourse.text import escape_controls
 from llmcourse.tracker import (
     Count,
     CourseSummary,
-    Hit,
-    LogPage,
-    Momentum,
-    NextUp,
     RoadmapSummary,
     status_of,
     summarize_roadmap,
     summarize_section,
 )
+from llmcourse.wording import SYMBOLS, counts, local_time, status_word
 
 if TYPE_CHECKING:
-    from llmcourse.doctor import Report
-
+    from llmcourse.timeline import Momentum
 
 PIPE_WIDTH = 80
+
+
+@functools.singledispatch
+def draw(result: object, out: Console) -> None:
+    """Show a result on a console, as tables and lines."""
+    raise TypeError(f"no rich view for {type(result).__name__}")
 
 
 def console() -> Console:
@@ -149,13 +160,14 @@ def _add_sections(
                 )
 
 
-def listing(
-    out: Console,
-    catalog: Catalog,
-    progress: ProgressFile,
-    summary: CourseSummary,
-    topics: bool | str,
-) -> None:
+@draw.register
+def listing(result: Listing, out: Console) -> None:
+    catalog, progress, summary, topics = (
+        result.catalog,
+        result.progress,
+        result.summary,
+        result.topics,
+    )
     table = _outline_table()
     for roadmap in summary.roadmaps:
         table.add_row(
@@ -172,7 +184,9 @@ def listing(
     out.print(table)
 
 
-def show(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
+@draw.register
+def show(result: Shown, out: Console) -> None:
+    catalog, progress, node = result.catalog, result.progress, result.node
     if node.kind == "roadmap":
         _show_roadmap(out, catalog, progress, node)
     elif node.kind == "section":
@@ -181,12 +195,16 @@ def show(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> 
         _show_topic(out, catalog, progress, node)
     else:
         _show_reference(out, catalog, progress, node)
-    notes(out, progress, node)
+    _notes(out, node, progress.notes.get(node.id, []))
 
 
-def notes(out: Console, progress: ProgressFile, node: Node, say_none: bool = False) -> None:
+@draw.register
+def notes(result: Notes, out: Console) -> None:
+    _notes(out, result.node, result.notes, say_none=True)
+
+
+def _notes(out: Console, node: Node, found: list[Note], say_none: bool = False) -> None:
     """The learner's notes on a node, oldest first, each with its date."""
-    found = progress.notes.get(node.id, [])
     if not found:
         if say_none:
             out.print(Text.assemble(("No notes on ", "dim"), safe(node.id), (" yet.", "dim")))
@@ -324,14 +342,39 @@ def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node
     out.print(grid)
 
 
-def progress_report(
-    out: Console,
-    summary: CourseSummary,
-    path: Path,
-    exists: bool,
-    going: Momentum | None = None,
-    catalog: Catalog | None = None,
-) -> None:
+@draw.register
+def progress_report(report: ProgressReport, out: Console) -> None:
+    from llmcourse.timeline import momentum  # only this view reads the history
+
+    summary = report.summary
+    going = None
+    if report.progress.history_size:  # something recorded: how the learner has been going
+        going = momentum(report.history(), report.today, progress=report.progress)
+    _overall(out, summary)
+    out.print(_progress_table(summary))
+    if summary.unknown_entries:
+        count = len(summary.unknown_entries)
+        out.print(
+            Text(
+                f"{count} entr{'y' if count == 1 else 'ies'} in the progress file match"
+                f"{'es' if count == 1 else ''} nothing in this course (from an earlier course "
+                "version?); kept, not counted. 'llmcourse doctor' lists "
+                f"{'it' if count == 1 else 'them'}.",
+                style="yellow",
+            )
+        )
+    if going is not None and going.days:
+        _momentum(out, report.catalog, going)
+    where = Text("Progress file: ", style="dim").append_text(safe(str(report.path)))
+    if not report.exists:
+        where.append(" (not created yet: nothing marked)", style="dim")
+    out.print(where)
+    if report.activity:
+        calendar(Calendar(going.days if going else {}, report.today), out)
+
+
+def _overall(out: Console, summary: CourseSummary) -> None:
+    """The lines above the progress table: the course's counts, and what they leave out."""
     scope = summary.roadmaps[0].roadmap.title if summary.only else summary.course.title
     topics = summary.topics
     overall = Text.assemble(
@@ -360,6 +403,9 @@ def progress_report(
         )
     out.print()
 
+
+def _progress_table(summary: CourseSummary) -> Table:
+    """Each roadmap and its sections: topics done, a bar, the percentage, references read."""
     table = _table()
     table.add_column("Roadmap / section", ratio=1)
     table.add_column("Topics", justify="right", no_wrap=True)
@@ -387,27 +433,10 @@ def progress_report(
                 Text(f"{section.references.done}/{section.references.counted}", style="dim"),
             )
         table.add_section()
-    out.print(table)
-    if summary.unknown_entries:
-        count = len(summary.unknown_entries)
-        out.print(
-            Text(
-                f"{count} entr{'y' if count == 1 else 'ies'} in the progress file match"
-                f"{'es' if count == 1 else ''} nothing in this course (from an earlier course "
-                "version?); kept, not counted. 'llmcourse doctor' lists "
-                f"{'it' if count == 1 else 'them'}.",
-                style="yellow",
-            )
-        )
-    if going is not None and catalog is not None and going.days:
-        _momentum(out, catalog, going)
-    where = Text("Progress file: ", style="dim").append_text(safe(str(path)))
-    if not exists:
-        where.append(" (not created yet: nothing marked)", style="dim")
-    out.print(where)
+    return table
 
 
-def _momentum(out: Console, catalog: Catalog, going: Momentum) -> None:
+def _momentum(out: Console, catalog: Catalog, going: "Momentum") -> None:
     if going.recent:
         line = Text("Recently done: ", style="bold")
         for number, event in enumerate(going.recent):
@@ -427,8 +456,10 @@ def _momentum(out: Console, catalog: Catalog, going: Momentum) -> None:
     )
 
 
-def activity(out: Console, days: dict[date, int], today: date, weeks: int = 12) -> None:
+@draw.register
+def calendar(calendar: Calendar, out: Console, weeks: int = 12) -> None:
     """A calendar of the last `weeks` weeks, a cell a day, shaded by the changes made."""
+    days, today = calendar.days, calendar.today
     start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     ascii_only = out.options.ascii_only
     # Month names over the week a month starts in, where there is room for them.
@@ -470,7 +501,12 @@ def _cell(count: int, ascii_only: bool) -> Text:
     return Text(mark, style="bold bright_green")
 
 
-def log(out: Console, catalog: Catalog, page: LogPage) -> None:
+@draw.register
+def log(log: Log, out: Console) -> None:
+    if log.chart is not None:
+        calendar(log.chart, out)
+        return
+    catalog, page = log.catalog, log.page
     if not page.events:
         out.print(Text("No changes recorded" + (" match." if page.matching else " yet."), "dim"))
         return
@@ -508,7 +544,9 @@ def log(out: Console, catalog: Catalog, page: LogPage) -> None:
         )
 
 
-def doctor(out: Console, report: Report, fix: bool) -> None:
+@draw.register
+def doctor(checked: Checked, out: Console) -> None:
+    report, fix = checked.report, checked.fixing
     for done_ in report.fixed:
         out.print(Text.assemble(("fixed: ", "green bold"), safe(done_)), soft_wrap=True)
     for finding in report.findings:
@@ -554,7 +592,7 @@ def highlighted(text: str, words: list[str], style: str = "") -> Text:
     Matching is done a character at a time on the text as shown, so a character that folds
     to two (ß to ss) cannot shift the marks onto the wrong letters.
     """
-    from llmcourse.tracker import fold
+    from llmcourse.search import fold
 
     shown = safe(text, style)
     plain = shown.plain
@@ -574,9 +612,11 @@ def highlighted(text: str, words: list[str], style: str = "") -> Text:
     return shown
 
 
-def search(out: Console, catalog: Catalog, query: str, hits: list[Hit]) -> None:
-    from llmcourse.tracker import fold
+@draw.register
+def search(result: Found, out: Console) -> None:
+    from llmcourse.search import fold
 
+    catalog, query, hits = result.catalog, result.query, result.hits
     words = fold(query).split()
     if not hits:
         out.print(Text.assemble(("No match for ", "dim"), safe(query), ("", "dim")))
@@ -606,7 +646,9 @@ def search(out: Console, catalog: Catalog, query: str, hits: list[Hit]) -> None:
     out.print(Text(f"{count} match{'es' if count != 1 else ''}", style="dim"))
 
 
-def next_up(out: Console, catalog: Catalog, progress: ProgressFile, up: NextUp | None) -> None:
+@draw.register
+def next_up(step: NextStep, out: Console) -> None:
+    catalog, up = step.catalog, step.up
     if up is None:
         out.print(Text("Nothing left: every topic is done or skipped. Well done!", "green"))
         return

@@ -10,22 +10,19 @@ import contextlib
 import dataclasses
 import itertools
 import os
+import stat
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from llmcourse import progressfile
-from llmcourse.errors import LockBusyError, ProgressFileError
+from llmcourse import history, progressfile
+from llmcourse.errors import ImportFileError, LockBusyError, ProgressFileError
+from llmcourse.history import History
 from llmcourse.models import BUNDLED_COURSE_ID
 from llmcourse.progressfile import SCHEMA_VERSION, Event, ProgressFile
-
-if TYPE_CHECKING:
-    from llmcourse.history import History
 
 DATA_DIR_ENV = "LLMCOURSE_DATA_DIR"
 PROGRESS_NAME = "progress.toml"
@@ -53,34 +50,43 @@ def progress_path(course_id: str = BUNDLED_COURSE_ID) -> Path:
     return data_dir() / "courses" / course_id / PROGRESS_NAME
 
 
-@dataclass
 class Progress:
-    """A progress file as read: its content, its bytes on disk, and whether it may be changed."""
+    """A progress file as read: its content, its bytes on disk, and whether it may be changed.
 
-    path: Path
-    data: ProgressFile
-    exists: bool
-    raw: bytes | None = None
-    read_only: str | None = None  # why it must not be written, when it must not
+    (A plain class, as `history.History` is, for what it costs to define.)
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        data: ProgressFile,
+        exists: bool,
+        raw: bytes | None = None,
+        read_only: str | None = None,
+    ) -> None:
+        self.path = path
+        self.data = data
+        self.exists = exists
+        self.raw = raw  # the bytes read, which become the backup when the file is replaced
+        self.read_only = read_only  # why it must not be written, when it must not
 
     @property
     def history_path(self) -> Path:
-        from llmcourse.history import history_path
-
-        return history_path(self.path)
+        return history.history_path(self.path)
 
     def read_history(self) -> History:
         """The part of the history this progress file vouches for."""
-        from llmcourse import history
-
         return history.read(self.history_path, self.data.history_size, self.data.revision)
 
     def trusted_history(self) -> list[Event]:
-        """The history's events, for a command that acts on them (undo, import).
+        """The history's events, for a command that acts on them to change the progress
+        (undo, import).
 
         A history that does not belong to this progress file, or has lines that cannot be
-        read, is refused: acting on it could revert or merge the wrong things.
+        read, is refused: acting on it could revert or merge the wrong things. So is a progress
+        file this version cannot write.
         """
+        ensure_writable(self)
         found = self.read_history()
         if found.mismatch or found.problems:
             line, reason = found.problems[0] if found.problems else (0, "")
@@ -226,19 +232,17 @@ def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
     return release
 
 
-def commit(progress: Progress, events: list[Event], revision: int | None = None) -> list[Path]:
-    """Record one change: its events go to the history, then the progress file is replaced.
+def commit(progress: Progress, data: ProgressFile, events: list[Event]) -> list[Path]:
+    """Record one change: its events go to the history, then `data` replaces the progress file.
 
-    Call it under `locked`, with `progress.data` already changed and `events` numbered
-    `progress.data.revision + 1` (or empty, for a change that is not a change of status).
-    Returns the files it moved out of the way, whole: a history that did not belong to the
-    progress file, or events past its end that the progress file does not hold. `revision`
-    sets the change count outright, for a history taken whole from an export.
+    Call it under `locked`, with `progress` as read there and `data` what it becomes: its
+    `revision` counts this change, whose number the `events` carry (it stays the same for a
+    change that is not a change of status, such as a note). Returns the files moved out of the
+    way, whole: a history that did not belong to the progress file, or events past its end that
+    the progress file does not hold.
     """
-    from llmcourse import history
-
     ensure_writable(progress)
-    data = progress.data
+    read = progress.data
     path = progress.history_path
     try:
         # Find out that the files cannot be replaced before the history is touched.
@@ -248,23 +252,54 @@ def commit(progress: Progress, events: list[Event], revision: int | None = None)
     try:
         size, kept = history.append(
             path,
-            data.history_size,
-            data.revision,
+            read.history_size,
+            read.revision,
             progressfile.encode_events(events),
             _fsync,
             set_aside,
         )
     except OSError as err:
         raise _write_error("history file", path, err) from None
-    if revision is None:  # the usual case: the events are one change, the next one
-        revision = data.revision + (1 if events else 0)
-    progress.data = dataclasses.replace(data, revision=revision, history_size=size)
+    progress.data = dataclasses.replace(data, history_size=size)
     try:
         save(progress)
     except BaseException:
-        progress.data = data
+        progress.data = read
         raise
     return kept
+
+
+def read_export(path: Path) -> bytes:
+    """The content of a file the learner asked to import."""
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise ImportFileError(
+            f"cannot read {path}: {err.strerror or err}", "Check the path and its permissions"
+        ) from None
+
+
+def write_output(path: Path, content: bytes) -> None:
+    """Write an export where the learner said: a file is replaced whole, anything else
+    (a named pipe, /dev/stdout, a terminal) is written into, and a link writes its target."""
+    try:
+        target = Path(os.path.realpath(path))
+        kind = target.stat().st_mode if target.exists() else None
+        if kind is not None and not stat.S_ISREG(kind):
+            with open(target, "wb") as stream:
+                stream.write(content)
+        elif not target.parent.is_dir():
+            raise FileNotFoundError(2, f"the folder {target.parent} does not exist")
+        else:
+            write_atomic(target, content)
+            if kind is None:  # a new file: readable as the learner's other files are
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(target, 0o666 & ~umask)
+    except OSError as err:
+        raise ProgressFileError(
+            f"cannot write {path}: {err.strerror or err}", "Check the path and its permissions"
+        ) from None
 
 
 def _probe_writable(folder: Path) -> None:

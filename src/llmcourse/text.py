@@ -3,6 +3,7 @@ and places in a document named as key paths."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -10,9 +11,14 @@ from typing import Any
 # (zero-width space, line and paragraph separators, byte order mark); the bidirectional
 # marks and overrides that can make text display in another order than it is stored in;
 # and lone surrogates, which is how Python carries bytes that were not valid UTF-8.
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
-)
+UNSAFE = "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+
+
+@functools.cache
+def _unsafe() -> re.Pattern[str]:
+    # Compiled when first needed: with its wide character class, compiling it costs a command
+    # more than most of what it shows, and most text never needs it (see `escape_controls`).
+    return re.compile(UNSAFE)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -26,9 +32,11 @@ def escape_controls(value: str, *, multiline: bool = False) -> str:
 
     With `multiline`, line breaks are kept as they are.
     """
+    if value.isprintable():  # no control, format or separator character, nor a surrogate
+        return value
     if multiline:
-        return "\n".join(_UNSAFE.sub(_escape, line) for line in value.split("\n"))
-    return _UNSAFE.sub(_escape, value)
+        return "\n".join(_unsafe().sub(_escape, line) for line in value.split("\n"))
+    return _unsafe().sub(_escape, value)
 
 
 def location(data: Any, loc: tuple[int | str, ...]) -> str:

@@ -1,15 +1,29 @@
-"""Pure operations on progress: look up, mark, summarize. No printing, no files."""
+"""Pure operations on progress: count it, mark it, undo it, find what comes next.
 
-from __future__ import annotations
+Each takes the course, the progress and a time, and returns what changes; none prints or
+touches a file. An operation that changes progress returns an `Update`, which the session
+records as one change (see `session.Session.change`).
+"""
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, NamedTuple
+from datetime import datetime
+from typing import Generic, NamedTuple, TypeVar
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.errors import UnknownIdError, WrongKindError
+from llmcourse.errors import WrongKindError
 from llmcourse.models import CourseInfo, Roadmap, Section
-from llmcourse.progressfile import STATUSES, Entry, Event, Note, ProgressFile, Status
+from llmcourse.progressfile import STATUSES, Entry, Event, ProgressFile, Status
+
+R = TypeVar("R")
+
+
+class Update(NamedTuple, Generic[R]):
+    """What an operation does to the progress: the progress to write (None when nothing
+    changes), the history lines of the change, and what to tell the learner."""
+
+    progress: ProgressFile | None
+    events: list[Event]
+    result: R
 
 
 class Count(NamedTuple):
@@ -67,7 +81,9 @@ class CourseSummary(NamedTuple):
     left_out: tuple[RoadmapSummary, ...] = ()  # optional roadmaps not started: not counted
 
 
-class Change(NamedTuple):
+class StatusChange(NamedTuple):
+    """An item whose status changes from `old` to `new`."""
+
     node: Node
     old: Status
     new: Status
@@ -75,7 +91,7 @@ class Change(NamedTuple):
 
 class MarkResult(NamedTuple):
     status: Status
-    changed: list[Change]
+    changed: list[StatusChange]
     unchanged: list[Node]
     sections: list[SectionSummary]
 
@@ -176,10 +192,12 @@ def mark(
     nodes: list[Node],
     status: Status,
     now: datetime,
-) -> tuple[ProgressFile, MarkResult]:
-    """Set the status of these nodes (a section or roadmap stands for its topics)."""
+    command: str,
+) -> Update[MarkResult]:
+    """Set the status of these nodes (a section or roadmap stands for its topics), as one
+    change made by `command`."""
     updated = progress.copy()
-    changed: list[Change] = []
+    changes: list[StatusChange] = []
     unchanged: list[Node] = []
     touched: dict[str, tuple[Roadmap, Section]] = {}
     for target in targets(catalog, nodes):
@@ -188,7 +206,7 @@ def mark(
             unchanged.append(target)
         else:
             _set(updated, target.id, status, now)
-            changed.append(Change(target, old, status))
+            changes.append(StatusChange(target, old, status))
         assert target.section is not None
         section_id = f"{target.roadmap.id}/{target.section.id}"
         touched.setdefault(section_id, (target.roadmap, target.section))
@@ -196,10 +214,14 @@ def mark(
         summarize_section(catalog, updated, roadmap, section)
         for roadmap, section in touched.values()
     ]
-    return updated, MarkResult(status, changed, unchanged, sections)
+    result = MarkResult(status, changes, unchanged, sections)
+    if not changes:
+        return Update(None, [], result)
+    updated.revision += 1  # one more change, whose events carry its number
+    return Update(updated, events(changes, updated.revision, now, command), result)
 
 
-def events(changes: list[Change], revision: int, now: datetime, command: str) -> list[Event]:
+def events(changes: list[StatusChange], revision: int, now: datetime, command: str) -> list[Event]:
     """The history lines of one change, numbered `revision`."""
     return [Event(revision, now, command, c.node.id, c.old, c.new) for c in changes]
 
@@ -292,8 +314,11 @@ def undoable(history: list[Event]) -> list[list[Event]]:
 
 def undo(
     catalog: Catalog, progress: ProgressFile, history: list[Event], count: int, now: datetime
-) -> tuple[ProgressFile, UndoResult]:
-    """Revert the last `count` changes, newest first; one command's change counts as one."""
+) -> Update[UndoResult]:
+    """Revert the last `count` changes, newest first; one command's change counts as one.
+
+    `history` is the progress file's own (see `store.Progress.trusted_history`).
+    """
     updated = progress.copy()
     batches = undoable(history)
     result = UndoResult([], [], len(batches))
@@ -316,13 +341,14 @@ def undo(
             # Recorded all the same (as a change to the same status), so that the change
             # counts as undone and the next undo goes further back.
             result.reverted.append(Reverted(entry_id, node, current, current, rev, reason))
-    return updated, result
-
-
-def undo_events(result: UndoResult, revision: int, now: datetime) -> list[Event]:
-    return [
-        Event(revision, now, "undo", r.id, r.old, r.new, undoes=r.undoes) for r in result.reverted
+    if not result.reverted:
+        return Update(None, [], result)
+    updated.revision += 1
+    lines = [
+        Event(updated.revision, now, "undo", r.id, r.old, r.new, undoes=r.undoes)
+        for r in result.reverted
     ]
+    return Update(updated, lines, result)
 
 
 def _set(progress: ProgressFile, entry_id: str, status: Status, now: datetime) -> None:
@@ -331,210 +357,6 @@ def _set(progress: ProgressFile, entry_id: str, status: Status, now: datetime) -
         progress.entries[entry_id] = Entry(status=status, changed=now)
     else:
         progress.entries[entry_id] = previous.with_status(status, now)
-
-
-def history_prefix(catalog: Catalog, raw: str, history: list[Event]) -> str:
-    """The id whose changes `log ID` shows: a node of the course, or an id only history has."""
-    try:
-        return catalog.resolve(raw).id
-    except UnknownIdError:
-        wanted = raw.strip().strip("/").lower()
-        if any(_under(event.id, wanted) for event in history):
-            return wanted  # from an earlier version of the course
-        raise
-
-
-def _under(entry_id: str, prefix: str) -> bool:
-    return entry_id == prefix or entry_id.startswith(prefix + "/")
-
-
-class LogPage(NamedTuple):
-    events: list[Event]  # newest first
-    matching: int  # how many events matched, before the limit
-    undone_by: dict[int, int]  # change -> the undo that reverted it
-
-
-def history_page(
-    catalog: Catalog,
-    history: list[Event],
-    prefix: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    limit: int,
-) -> LogPage:
-    """The events `log` shows, newest first: under `prefix`, from `since`, before `until`."""
-    matching = [
-        event
-        for event in reversed(history)
-        if (
-            prefix is None
-            or _under(event.id, prefix)
-            or _under(catalog.former.get(event.id, ""), prefix)
-        )
-        and (since is None or event.time >= since)
-        and (until is None or event.time < until)
-    ]
-    undone_by = {
-        event.undoes: event.rev
-        for event in history
-        if event.undoes is not None and not event.imported
-    }
-    return LogPage(matching[:limit] if limit else matching, len(matching), undone_by)
-
-
-class MergeResult(NamedTuple):
-    """What importing another machine's state changes here."""
-
-    changed: list[Change]  # statuses that change: the newer entry came from the import
-    updated: list[str]  # entries that change otherwise (a later time, keys they lacked)
-    foreign: list[Event]  # events of the other history that this one lacks, oldest first
-    adopted: bool  # nothing was here: the import's progress and history are taken whole
-    notes_added: int = 0  # the other machine's notes this progress lacked
-
-
-def merge(
-    catalog: Catalog,
-    progress: ProgressFile,
-    history: list[Event],
-    entries: dict[str, Entry],
-    extra: dict[str, Any],
-    events: list[Event],
-    notes: dict[str, list[Note]] | None = None,
-) -> tuple[ProgressFile, MergeResult]:
-    """Merge another machine's entries and history into these: per item, the newer wins.
-
-    Nothing is dropped: an entry kept here still gains the keys only the other one has, and
-    events this history lacks are kept as imported records. Merging twice changes nothing.
-    """
-    updated = progress.copy()
-    if not progress.entries and not history:
-        updated.entries = {
-            key: entry.with_status(entry.status, entry.changed) for key, entry in entries.items()
-        }
-        updated.extra = {**extra, **updated.extra}
-        shown = [
-            Change(catalog.nodes[key], "not-started", entry.status)
-            for key, entry in entries.items()
-            if key in catalog.nodes and entry.status != "not-started"
-        ]
-        added = merge_notes(updated.notes, notes or {})
-        result = MergeResult(shown, sorted(entries), list(events), True, added)
-        return updated, result
-    changed: list[Change] = []
-    touched: list[str] = []
-    # Entries the other machine keeps under a former id are for the item's id here, as
-    # carry_over would move them there.
-    incoming: dict[str, Entry] = {}
-    for entry_id, theirs in entries.items():
-        target = entry_id if entry_id in catalog.nodes else catalog.former.get(entry_id, entry_id)
-        if target not in incoming or _wins(theirs, incoming[target]):
-            incoming[target] = theirs
-    for entry_id, theirs in incoming.items():
-        ours = updated.entries.get(entry_id)
-        if ours is None or _wins(theirs, ours):
-            merged = Entry(
-                theirs.status, theirs.changed, {**(ours.extra if ours else {}), **theirs.extra}
-            )
-        else:
-            merged = Entry(ours.status, ours.changed, {**theirs.extra, **ours.extra})
-        if ours is not None and merged == ours:
-            continue
-        updated.entries[entry_id] = merged
-        old = ours.status if ours is not None else "not-started"
-        node = catalog.nodes.get(entry_id)
-        if merged.status != old and node is not None:
-            changed.append(Change(node, old, merged.status))
-        else:
-            touched.append(entry_id)
-    for key, value in extra.items():
-        updated.extra.setdefault(key, value)
-    known = {event.key() for event in history}
-    foreign = [event for event in events if event.key() not in known]
-    added = merge_notes(updated.notes, notes or {})
-    return updated, MergeResult(changed, touched, foreign, False, added)
-
-
-# Which of two entries changed at the same moment wins, so that two machines that import each
-# other's state always end up agreeing.
-_RANK = {"not-started": 0, "skipped": 1, "in-progress": 2, "done": 3}
-
-
-def _wins(theirs: Entry, ours: Entry) -> bool:
-    """Whether the other machine's entry is the newer one (ties go to the further status)."""
-    return (theirs.changed, _RANK.get(theirs.status, -1)) > (
-        ours.changed,
-        _RANK.get(ours.status, -1),
-    )
-
-
-def merge_events(result: MergeResult, revision: int, now: datetime) -> list[Event]:
-    """The history lines of an import: the other history's missing events, then its changes."""
-    records = [event._replace(rev=revision, imported=True) for event in result.foreign]
-    return records + events(result.changed, revision, now, "import")
-
-
-class Hit(NamedTuple):
-    """A node that matches a search: the best field it matched in, and how well."""
-
-    node: Node
-    field: str  # title, summary, author or link
-    text: str  # that field's text
-    score: int
-
-
-# Where a word is found, and what that is worth: a title match outranks everything else.
-_FIELD_WEIGHTS = {"title": 8, "author": 4, "link": 3, "summary": 1}
-
-
-def _fields(node: Node) -> list[tuple[str, str]]:
-    fields = [("title", node.title)]
-    item = node.item if node.item is not None else node.section
-    summary = getattr(item if item is not None else node.roadmap, "summary", "")
-    if summary:
-        fields.append(("summary", summary))
-    author = getattr(node.item, "author", None)
-    if author:
-        fields.append(("author", author))
-    fields.extend(("link", link.text) for link in getattr(node.item, "links", ()))
-    return fields
-
-
-def search(catalog: Catalog, query: str) -> list[Hit]:
-    """Every node whose fields hold all the words of `query` (any case), best first.
-
-    A node scores each word by the best field it is in; ties keep the course's order.
-    """
-    words = fold(query).split()
-    if not words:
-        return []
-    hits: list[tuple[int, int, Hit]] = []
-    for position, node in enumerate(catalog.nodes.values()):
-        fields = [(name, text, fold(text)) for name, text in _fields(node)]
-        score = 0
-        for word in words:
-            found = [_FIELD_WEIGHTS[name] for name, _, folded in fields if word in folded]
-            if not found:
-                break
-            score += max(found)
-        else:
-            name, text, _ = max(
-                fields,
-                key=lambda field: (
-                    sum(word in field[2] for word in words),
-                    _FIELD_WEIGHTS[field[0]],
-                ),
-            )
-            titled = any(word in fields[0][2] for word in words)
-            hits.append((-score - (1000 if titled else 0), position, Hit(node, name, text, score)))
-    # A title hit comes before any other; then the better score; then the course's order.
-    return [hit for _, _, hit in sorted(hits, key=lambda item: (item[0], item[1]))]
-
-
-def fold(text: str) -> str:
-    """Text as search compares it: one Unicode form (Schütze typed either way), any case."""
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def reference_to_open(
@@ -611,88 +433,3 @@ def next_topic(
         if status_of(progress, r.id) not in ("done", "skipped")
     ]
     return NextUp(chosen, reason, unread)
-
-
-def add_note(progress: ProgressFile, node: Node, text: str, now: datetime) -> ProgressFile:
-    """The progress with a note added to a node (a topic, section or reference)."""
-    updated = progress.copy()
-    updated.notes[node.id] = [*updated.notes.get(node.id, []), Note(text, now)]
-    return updated
-
-
-def replace_notes(
-    progress: ProgressFile, node: Node, texts: list[str], now: datetime
-) -> ProgressFile:
-    """The progress with a node's notes replaced by these texts, as an editor left them.
-
-    A text that was there already keeps its time; a new one is dated now.
-    """
-    updated = progress.copy()
-    times = {note.text: note.time for note in progress.notes.get(node.id, [])}
-    notes = [Note(text, times.get(text, now)) for text in texts if text.strip()]
-    if notes:
-        updated.notes[node.id] = notes
-    else:
-        updated.notes.pop(node.id, None)
-    return updated
-
-
-def merge_notes(ours: dict[str, list[Note]], theirs: dict[str, list[Note]]) -> int:
-    """Add the other machine's notes to ours, each once (by its time and text); how many."""
-    added = 0
-    for key, notes in theirs.items():
-        present = {(note.time, note.text) for note in ours.get(key, [])}
-        new = [note for note in notes if (note.time, note.text) not in present]
-        if new:
-            ours[key] = sorted([*ours.get(key, []), *new], key=lambda n: n.time)
-            added += len(new)
-    return added
-
-
-class Momentum(NamedTuple):
-    """How the learner has been going: recent completions, streaks, changes per day."""
-
-    recent: list[Event]  # the last things done, newest first
-    streak: int  # days in a row, up to today (or yesterday: today is not over), with a change
-    longest: int
-    days: dict[date, int]  # changes per local calendar day
-
-
-def momentum(
-    history: list[Event],
-    today: date,
-    zone: tzinfo | None = None,
-    recent: int = 3,
-    progress: ProgressFile | None = None,
-) -> Momentum:
-    """Streaks count the learner's own calendar days: each event's time on their clock.
-
-    With no `zone`, each moment is placed by the system's own rules for its date (daylight
-    saving time included), as the learner's calendar had it then.
-    """
-    days: dict[date, int] = {}
-    for event in history:
-        day = event.time.astimezone(zone).date()
-        days[day] = days.get(day, 0) + 1
-    undone = {event.undoes for event in history if event.undoes is not None}
-    done: list[Event] = []
-    for event in reversed(history):
-        if event.new != "done" or event.undoes is not None or event.rev in undone:
-            continue
-        if any(seen.id == event.id for seen in done):
-            continue
-        if progress is not None and status_of(progress, event.id) != "done":
-            continue
-        done.append(event)
-    longest = run = 0
-    previous: date | None = None
-    for day in sorted(days):
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-        longest = max(longest, run)
-        previous = day
-    streak = 0
-    day = today if today in days else today - timedelta(days=1)
-    while day in days:
-        streak += 1
-        day -= timedelta(days=1)
-    return Momentum(done[:recent], streak, longest, days)

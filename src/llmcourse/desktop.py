@@ -1,0 +1,52 @@
+"""What llmcourse asks of the learner's own desktop: a browser for a URL, an editor for a file."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from llmcourse.errors import BadValueError, RoadmapFileError
+
+
+def open_in_browser(url: str) -> bool:
+    """Open an http or https address in the learner's browser; whether a browser took it."""
+    import webbrowser
+    from urllib.parse import urlsplit
+
+    if urlsplit(url).scheme not in ("http", "https"):  # checked when loaded; checked again
+        raise RoadmapFileError(f"'{url}' is not an http or https address; it was not opened")
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
+
+
+def edit(text: str) -> str:
+    """`text` as the learner left it in their editor ($VISUAL, else $EDITOR, else vi or
+    notepad), through a temporary file that is removed afterwards."""
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    editor = editor or ("notepad" if sys.platform == "win32" else "vi")
+    fd, name = tempfile.mkstemp(prefix="llmcourse-notes-", suffix=".txt")
+    try:
+        with open(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        try:
+            finished = subprocess.run([*shlex.split(editor), name], check=False)
+        except OSError as err:
+            raise BadValueError(
+                f"cannot start the editor '{editor}': {err.strerror or err}",
+                "Set VISUAL or EDITOR to an editor you have; nothing was changed",
+            ) from None
+        if finished.returncode != 0:
+            raise BadValueError(
+                f"the editor '{editor}' exited with {finished.returncode}",
+                "Nothing was changed",
+            )
+        with open(name, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    finally:
+        os.unlink(name)

@@ -1,0 +1,315 @@
+"""Progress between machines: the JSON export (all of the learner's state), reading it back, and
+the merge that imports it without losing anything.
+
+The export holds the progress entries, keys this version does not know (as TOML, so that they
+come back exactly), the history and the notes. Entries, notes and events are checked by the
+progress format's own rules (`progressfile`), so an import accepts what a progress file may hold.
+Pure: the bytes, the progress and the clock are given.
+"""
+
+import json
+import tomllib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from llmcourse import notes as notes_
+from llmcourse.catalog import Catalog
+from llmcourse.errors import ImportFileError
+from llmcourse.progressfile import (
+    ENTRY_KEYS,
+    EVENT_ERRORS,
+    PROGRESS_KEYS,
+    Entry,
+    Event,
+    Note,
+    ProgressFile,
+    entry_problems,
+    note_problems,
+    parse_event,
+    toml_text,
+)
+from llmcourse.tracker import StatusChange, Update, events
+
+EXPORT_FORMAT = "llmcourse-export"
+EXPORT_VERSION = 1
+
+Doc = dict[str, Any]
+
+
+def _time(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def document(catalog: Catalog, progress: ProgressFile, history: list[Event], now: datetime) -> str:
+    """The JSON export of everything the learner has recorded on this course."""
+    entries: Doc = {}
+    for entry_id, entry in progress.entries.items():
+        doc: Doc = {"status": entry.status, "changed": _time(entry.changed)}
+        if entry.extra:
+            doc["extra_toml"] = toml_text(entry.extra)
+        entries[entry_id] = doc
+    exported: Doc = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported": _time(now),
+        "course": {"id": catalog.course.id, "title": catalog.course.title},
+        "progress": {"revision": progress.revision, "entries": entries},
+        "history": [event.to_json() for event in history],
+        "notes": {
+            key: [{"text": note.text, "time": _time(note.time)} for note in notes]
+            for key, notes in progress.notes.items()
+        },
+    }
+    if progress.extra:
+        exported["progress"]["extra_toml"] = toml_text(progress.extra)
+    return json.dumps(exported, ensure_ascii=False, indent=1) + "\n"
+
+
+class Export(NamedTuple):
+    """A JSON export, read and checked."""
+
+    course_id: str
+    revision: int
+    entries: dict[str, Entry]
+    extra: dict[str, Any]
+    history: list[Event]
+    notes: dict[str, list[Note]]
+
+
+Bad = Callable[[str, str], ImportFileError]  # where, what: the error to raise
+
+
+def read(content: bytes, source: str, course_id: str) -> Export:
+    """Read a JSON export of progress on the course `course_id` strictly: anything wrong is an
+    error naming where it is; `source` names the file."""
+
+    def bad(where: str, what: str) -> ImportFileError:
+        return ImportFileError(
+            f"{source}: {where}: {what}" if where else f"{source}: {what}",
+            "Use a file written by 'llmcourse export --format json'; nothing was changed",
+        )
+
+    try:
+        doc = json.loads(content)
+        # Escapes such as \\ud800 make strings that no file can hold: refuse them here.
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad("", "holds text that is not valid Unicode (a lone surrogate escape)") from None
+    except (ValueError, RecursionError) as err:
+        raise bad("", f"not a JSON document ({err})") from None
+    if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
+        raise bad("", "not an llmcourse export")
+    if doc.get("version") != EXPORT_VERSION:
+        raise bad("version", f"{doc.get('version')!r} is not {EXPORT_VERSION}")
+    course = doc.get("course")
+    if not isinstance(course, dict) or not isinstance(course.get("id"), str):
+        raise bad("course.id", "missing")
+    if course["id"] != course_id:
+        raise ImportFileError(
+            f"{source} holds progress on the course '{course['id']}', not '{course_id}'",
+            "Import it with --roadmaps naming that course's roadmap file; nothing was changed",
+        )
+    progress = doc.get("progress")
+    if not isinstance(progress, dict) or not isinstance(progress.get("entries"), dict):
+        raise bad("progress.entries", "missing")
+    revision = progress.get("revision", 0)
+    if not isinstance(revision, int) or isinstance(revision, bool) or not 0 <= revision < 2**63:
+        raise bad("progress.revision", "must be a whole number from 0 to 2**63 - 1")
+    return Export(
+        course["id"],
+        revision,
+        _entries(progress["entries"], bad),
+        _extra(progress, "progress", bad),
+        _history(doc.get("history", []), revision, bad),
+        _notes(doc.get("notes", {}), bad),
+    )
+
+
+def _entries(found: dict[str, Any], bad: Bad) -> dict[str, Entry]:
+    entries: dict[str, Entry] = {}
+    for entry_id, value in found.items():
+        where = f"progress.entries.{entry_id}"
+        if not isinstance(value, dict):
+            raise bad(where, "must be an object")
+        try:
+            changed = datetime.fromisoformat(value["changed"])
+        except (KeyError, TypeError, ValueError):
+            raise bad(f"{where}.changed", "must be an ISO 8601 time") from None
+        raw = {"status": value.get("status"), "changed": changed}
+        for problem_where, message in entry_problems(raw, (where,)):
+            raise bad(".".join(str(part) for part in problem_where), message)
+        entries[entry_id] = Entry(value["status"], changed, _extra(value, where, bad))
+    return entries
+
+
+def _history(found: Any, revision: int, bad: Bad) -> list[Event]:
+    if not isinstance(found, list):
+        raise bad("history", "must be a list")
+    history: list[Event] = []
+    for number, line in enumerate(found, start=1):
+        try:
+            event = parse_event(line)
+        except EVENT_ERRORS as err:
+            raise bad(f"history[{number}]", str(err)) from None
+        if (history and event.rev < history[-1].rev) or event.rev > revision:
+            raise bad(
+                f"history[{number}].rev",
+                "changes must be numbered in order, up to progress.revision",
+            )
+        history.append(event)
+    return history
+
+
+def _notes(found: Any, bad: Bad) -> dict[str, list[Note]]:
+    if not isinstance(found, dict):
+        raise bad("notes", "must be an object")
+    notes: dict[str, list[Note]] = {}
+    for key, items in found.items():
+        if not isinstance(items, list):
+            raise bad(f"notes.{key}", "must be a list")
+        for number, item in enumerate(items, start=1):
+            where = f"notes.{key}[{number}]"
+            try:
+                note = Note(item["text"], datetime.fromisoformat(item["time"]))
+            except (KeyError, TypeError, ValueError):
+                raise bad(where, "must have a text and an ISO time") from None
+            for _, message in note_problems([note._asdict()]):
+                raise bad(where, message)
+            notes.setdefault(key, []).append(note)
+    return notes
+
+
+def _extra(doc: dict[str, Any], where: str, bad: Bad) -> dict[str, Any]:
+    text = doc.get("extra_toml")
+    if text is None:
+        return {}
+    try:
+        if not isinstance(text, str):
+            raise TypeError("must be a string")
+        values = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError, TypeError) as err:
+        raise bad(f"{where}.extra_toml", f"not TOML ({err})") from None
+    reserved = ENTRY_KEYS if where != "progress" else PROGRESS_KEYS
+    if clash := [key for key in values if key in reserved]:
+        raise bad(f"{where}.extra_toml", f"must not set {', '.join(clash)}")
+    return values
+
+
+class MergeResult(NamedTuple):
+    """What importing another machine's state changes here."""
+
+    changed: list[StatusChange]  # statuses that change: the newer entry came from the import
+    updated: list[str]  # entries that change otherwise (a later time, keys they lacked)
+    foreign: list[Event]  # events of the other history that this one lacks, oldest first
+    adopted: bool  # nothing was here: the import's progress and history are taken whole
+    notes_added: int = 0  # the other machine's notes this progress lacked
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.changed or self.updated or self.foreign or self.notes_added)
+
+
+def import_update(
+    catalog: Catalog, progress: ProgressFile, history: list[Event], theirs: Export, now: datetime
+) -> Update[MergeResult]:
+    """Import another machine's export into this progress (with `history`, its own), as one
+    change: per item, the newer entry wins, and nothing is dropped."""
+    updated, result = merge(catalog, progress, history, theirs)
+    if not result.changes_anything:
+        return Update(None, [], result)
+    if result.adopted:  # the other machine's history, as it is, is this one's now
+        updated.revision = theirs.history[-1].rev if theirs.history else theirs.revision
+        return Update(updated, theirs.history, result)
+    revision = progress.revision + 1
+    records = [event._replace(rev=revision, imported=True) for event in result.foreign]
+    records += events(result.changed, revision, now, "import")
+    if records:
+        updated.revision = revision
+    return Update(updated, records, result)
+
+
+def merge(
+    catalog: Catalog, progress: ProgressFile, history: list[Event], theirs: Export
+) -> tuple[ProgressFile, MergeResult]:
+    """Merge another machine's entries and history into these: per item, the newer wins.
+
+    Nothing is dropped: an entry kept here still gains the keys only the other one has, and
+    events this history lacks are kept as imported records. Merging twice changes nothing.
+    """
+    if not progress.entries and not history:
+        return _adopt(catalog, progress, theirs)
+    updated = progress.copy()
+    changed: list[StatusChange] = []
+    touched: list[str] = []
+    for entry_id, merged in _merged_entries(catalog, progress, theirs.entries).items():
+        updated.entries[entry_id] = merged
+        ours = progress.entries.get(entry_id)
+        old = ours.status if ours is not None else "not-started"
+        node = catalog.nodes.get(entry_id)
+        if merged.status != old and node is not None:
+            changed.append(StatusChange(node, old, merged.status))
+        else:
+            touched.append(entry_id)
+    for key, value in theirs.extra.items():
+        updated.extra.setdefault(key, value)
+    known = {event.key() for event in history}
+    foreign = [event for event in theirs.history if event.key() not in known]
+    added = notes_.merge(updated.notes, theirs.notes)
+    return updated, MergeResult(changed, touched, foreign, False, added)
+
+
+def _adopt(
+    catalog: Catalog, progress: ProgressFile, theirs: Export
+) -> tuple[ProgressFile, MergeResult]:
+    """Nothing is recorded here: take the other machine's progress and history as they are."""
+    updated = progress.copy()
+    updated.entries = {
+        key: entry.with_status(entry.status, entry.changed) for key, entry in theirs.entries.items()
+    }
+    updated.extra = {**theirs.extra, **updated.extra}
+    shown = [
+        StatusChange(catalog.nodes[key], "not-started", entry.status)
+        for key, entry in theirs.entries.items()
+        if key in catalog.nodes and entry.status != "not-started"
+    ]
+    added = notes_.merge(updated.notes, theirs.notes)
+    return updated, MergeResult(shown, sorted(theirs.entries), list(theirs.history), True, added)
+
+
+def _merged_entries(
+    catalog: Catalog, progress: ProgressFile, entries: dict[str, Entry]
+) -> dict[str, Entry]:
+    """The entries that an import changes, as they become."""
+    # Entries the other machine keeps under a former id are for the item's id here, as
+    # carry_over would move them there.
+    incoming: dict[str, Entry] = {}
+    for entry_id, theirs in entries.items():
+        target = entry_id if entry_id in catalog.nodes else catalog.former.get(entry_id, entry_id)
+        if target not in incoming or _wins(theirs, incoming[target]):
+            incoming[target] = theirs
+    merged: dict[str, Entry] = {}
+    for entry_id, theirs in incoming.items():
+        ours = progress.entries.get(entry_id)
+        if ours is None or _wins(theirs, ours):
+            entry = Entry(
+                theirs.status, theirs.changed, {**(ours.extra if ours else {}), **theirs.extra}
+            )
+        else:
+            entry = Entry(ours.status, ours.changed, {**theirs.extra, **ours.extra})
+        if ours is None or entry != ours:
+            merged[entry_id] = entry
+    return merged
+
+
+# Which of two entries changed at the same moment wins, so that two machines that import each
+# other's state always end up agreeing.
+_RANK = {"not-started": 0, "skipped": 1, "in-progress": 2, "done": 3}
+
+
+def _wins(theirs: Entry, ours: Entry) -> bool:
+    """Whether the other machine's entry is the newer one (ties go to the further status)."""
+    return (theirs.changed, _RANK.get(theirs.status, -1)) > (
+        ours.changed,
+        _RANK.get(ours.status, -1),
+    )

@@ -1,0 +1,198 @@
+"""What each command returns: one type per kind of output, holding what its views need.
+
+The command group hands a command's result to `output.emit`, which shows it as one JSON
+document (`jsonout`), as rich tables (`render`) or as plain lines (`lines`), whichever the run
+asks for. A result whose command reports problems sets `exit_code`.
+
+Every run defines all of them (the command modules return them), a Tab completion included: so
+they are plain classes, whose annotations are never evaluated and which import nothing. A
+typing.NamedTuple costs about seven times as much to define (in instructions, measured).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llmcourse.catalog import Catalog, Node
+    from llmcourse.doctor import Report
+    from llmcourse.exchange import MergeResult
+    from llmcourse.progressfile import Event, Note, ProgressFile
+    from llmcourse.search import Hit
+    from llmcourse.timeline import LogPage
+    from llmcourse.tracker import CourseSummary, MarkResult, NextUp, UndoResult
+
+
+class Listing:
+    """`list`: the roadmaps and sections with their counts, and topics if asked for."""
+
+    def __init__(
+        self, catalog: Catalog, progress: ProgressFile, summary: CourseSummary, topics: bool | str
+    ) -> None:
+        self.catalog = catalog
+        self.progress = progress
+        self.summary = summary
+        self.topics = topics  # every topic (True), the topics with this status, or none (False)
+
+
+class Shown:
+    """`show`: one roadmap, section, topic or reference, with the learner's notes on it."""
+
+    def __init__(self, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
+        self.catalog = catalog
+        self.progress = progress
+        self.node = node
+
+
+class NextStep:
+    """`next`: the topic to study now, or None when every topic is done or skipped."""
+
+    def __init__(self, catalog: Catalog, progress: ProgressFile, up: NextUp | None) -> None:
+        self.catalog = catalog
+        self.progress = progress
+        self.up = up
+
+
+class Found:
+    """`search`: the nodes that match, best first."""
+
+    def __init__(self, catalog: Catalog, query: str, hits: list[Hit]) -> None:
+        self.catalog = catalog
+        self.query = query
+        self.hits = hits
+
+
+class Opened:
+    """`open`: a reference's address, and whether a browser took it (None: only printed)."""
+
+    def __init__(self, url: str, title: str, opened: bool | None) -> None:
+        self.url = url
+        self.title = title
+        self.opened = opened
+
+
+class Marked:
+    """`done`, `start`, `skip`, `reset`: what changed, and the sections it changed."""
+
+    def __init__(self, result: MarkResult, path: Path, undo: bool = False) -> None:
+        self.result = result
+        self.path = path  # the progress file
+        self.undo = undo  # `done --undo`
+
+
+class Undone:
+    """`undo`: the changes reverted."""
+
+    def __init__(self, result: UndoResult, requested: int, path: Path) -> None:
+        self.result = result
+        self.requested = requested
+        self.path = path
+
+
+class Notes:
+    """`note`: an item's notes, oldest first."""
+
+    def __init__(self, node: Node, notes: list[Note]) -> None:
+        self.node = node
+        self.notes = notes
+
+
+class ProgressReport:
+    """`progress`: the counts, recent work and streaks, and where the progress is kept."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        progress: ProgressFile,
+        summary: CourseSummary,
+        path: Path,
+        exists: bool,
+        today: date,
+        history: Callable[[], list[Event]],
+        activity: bool,
+    ) -> None:
+        self.catalog = catalog
+        self.progress = progress
+        self.summary = summary
+        self.path = path
+        self.exists = exists
+        self.today = today  # on the learner's calendar
+        # The history, read only by a view that shows what it tells (recent work, streaks, the
+        # calendar): the JSON document does not, and at scale reading it is most of the cost.
+        self.history = history
+        self.activity = activity  # end with the calendar
+
+
+class Calendar:
+    """The last weeks as a calendar: changes per day of the learner's calendar, up to `today`."""
+
+    def __init__(self, days: dict[date, int], today: date) -> None:
+        self.days = days
+        self.today = today
+
+
+class Log:
+    """`log`: a page of the history, newest first; with --chart, shown as a calendar."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        page: LogPage,
+        history_path: Path,
+        chart: Calendar | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.page = page
+        self.history_path = history_path
+        self.chart = chart
+
+
+class Checked:
+    """`doctor`: what was found (and, with --fix, done)."""
+
+    def __init__(self, report: Report, fixing: bool) -> None:
+        self.report = report
+        self.fixing = fixing
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.report.problems else 0
+
+
+class Validated:
+    """`validate`: a roadmap file's problems, or the course it holds."""
+
+    def __init__(self, path: Path, course: Catalog | None, problems: list[tuple[str, str]]) -> None:
+        self.path = path
+        self.course = course
+        self.problems = problems  # where (a key path), what is wrong
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
+
+
+class Exported:
+    """`export` to standard output: the text, as it is."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class Written:
+    """`export -o FILE`: where it was written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+
+class Imported:
+    """`import`: what merging another machine's export changed (or would, with --dry-run)."""
+
+    def __init__(self, result: MergeResult, path: Path, dry_run: bool) -> None:
+        self.result = result
+        self.path = path
+        self.dry_run = dry_run
