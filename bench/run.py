@@ -78,6 +78,15 @@ MEMORY_TARGET = 1.2
 # shows_history: the command may read history.jsonl (only commands that show history may).
 # cold_cache: every run starts with an empty LLMCOURSE_CACHE_DIR (the roadmap cache), as the
 # first run after an install or a course update does; other cases share a warm one.
+# heavy: of the HEAVY packages, those the command may import beyond its floor's (see below).
+
+# Packages that cost a command milliseconds of start-up and that only some commands need. Each
+# case names those it may import beyond its floor's; importing another is a finding, so that a
+# module-level import that puts one on every command's path shows up here.
+HEAVY = frozenset(
+    ("rich", "tomllib", "tomli_w", "filelock", "pydantic", "webbrowser", "difflib", "unicodedata")
+)
+READS_PROGRESS = frozenset(("tomllib",))
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,7 @@ class Case:
     shows_history: bool = False
     memory_target: float | None = MEMORY_TARGET
     cold_cache: bool = False
+    heavy: frozenset[str] = READS_PROGRESS
 
     def arguments(self, fixture: Fixture) -> list[str]:
         return [arg.format(done_target=done_target(fixture.course)) for arg in self.args]
@@ -108,29 +118,43 @@ COMPLETE_ID = {
 }
 COMPLETE_FLOOR = {"_FLOOR_COMPLETE": "complete_bash", "COMP_WORDS": "floor fi", "COMP_CWORD": "1"}
 
+TABLES = READS_PROGRESS | {"rich"}  # a rich view of the course and the learner's progress
+NOTHING: frozenset[str] = frozenset()
+
 CASES = [
-    Case("list", ("list",), "rich", 1.10),
+    Case("list", ("list",), "rich", 1.10, heavy=TABLES),
     Case("list-json", ("list", "--json"), "typer", 1.10),
-    Case("show", ("show", "scientist/1"), "rich", 1.10),
+    Case("show", ("show", "scientist/1"), "rich", 1.10, heavy=TABLES),
     Case("show-json", ("show", "scientist/1", "--json"), "typer", 1.10),
     # progress ends with recent work and the streak, which come from the history.
-    Case("progress", ("progress",), "rich", 1.10, shows_history=True),
+    Case("progress", ("progress",), "rich", 1.10, shows_history=True, heavy=TABLES),
     Case("progress-json", ("progress", "--json"), "typer", 1.10),
     Case("done", ("done", "{done_target}"), "typer", 1.20, writes=True),
-    Case("complete-id", (), "typer", 1.05, COMPLETE_ID, "llmcourse show scientist/arch<Tab>"),
+    Case(
+        "complete-id", (), "typer", 1.05, COMPLETE_ID, "llmcourse show scientist/arch<Tab>",
+        heavy=NOTHING,
+    ),
     # For information (the issue sets no time target for these; memory's applies to all):
     # the commands that show or change the history, llmcourse before any command, the first run
     # with an empty roadmap cache, and Typer's own completion path over its floor.
-    Case("log", ("log",), "rich", None, shows_history=True),
-    Case("log-chart", ("log", "--chart"), "rich", None, shows_history=True),
-    Case("next", ("next",), "rich", None),
-    Case("search", ("search", "attention"), "rich", None),
-    Case("search-json", ("search", "attention", "--json"), "typer", None),
+    Case("log", ("log",), "rich", None, shows_history=True, heavy=TABLES),
+    Case("log-chart", ("log", "--chart"), "rich", None, shows_history=True, heavy=TABLES),
+    Case("next", ("next",), "rich", None, heavy=TABLES),
+    # search reads no progress: only the course, and what folds text for matching.
+    Case("search", ("search", "attention"), "rich", None, heavy=frozenset(("rich", "unicodedata"))),
+    Case(
+        "search-json", ("search", "attention", "--json"), "typer", None,
+        heavy=frozenset(("unicodedata",)),
+    ),
     Case("log-json", ("log", "--json"), "typer", None, shows_history=True),
     Case("undo", ("undo",), "typer", None, writes=True, shows_history=True),
-    Case("doctor", ("doctor",), "rich", None, shows_history=True),
-    Case("version", ("--version",), "typer", None),
-    Case("progress-json-cold", ("progress", "--json"), "typer", None, cold_cache=True),
+    Case("doctor", ("doctor",), "rich", None, shows_history=True, heavy=TABLES),
+    Case("version", ("--version",), "typer", None, heavy=NOTHING),
+    # The first run after an install validates the roadmap file, with pydantic.
+    Case(
+        "progress-json-cold", ("progress", "--json"), "typer", None, cold_cache=True,
+        heavy=READS_PROGRESS | {"pydantic"},
+    ),
     Case(
         "floor-complete", (), "typer", None, COMPLETE_FLOOR, "floor fi<Tab>", "floor",
         memory_target=None,
@@ -505,9 +529,11 @@ def findings(cases: list[CaseResult], scale: list[ScaleResult]) -> list[str]:
         if result.audit is None or case.program != "llmcourse":
             continue
         opened = result.audit["opened"]
-        modules = set(result.audit["modules"])
-        if case.floor == "typer" and "rich" in modules:
-            found.append(f"{case.name}: imports rich, which its floor (Typer) does not")
+        beyond = packages(result.audit["modules"])
+        if result.floor_audit is not None:
+            beyond -= packages(result.floor_audit["modules"])
+        for heavy in sorted((beyond & HEAVY) - case.heavy):
+            found.append(f"{case.name}: imports {heavy}, which it does not need")
         if not case.shows_history and "read" in opened.get("history.jsonl", []):
             found.append(f"{case.name}: reads history.jsonl, but shows no history")
         if case.env and opened:
