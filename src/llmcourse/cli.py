@@ -31,25 +31,27 @@ class Group(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        words = list(sys.argv[1:] if args is None else args)
         session = Session()
-        code = self._run(args, prog_name, complete_var, session, words, extra)
+        words = list(sys.argv[1:] if args is None else args)
+        try:
+            code = self._run(session, words, args, prog_name, complete_var, extra)
+        except BrokenPipeError:  # the reader went away (`llmcourse list | head -1`)
+            _quiet_stdout()
+            code = 1
         if standalone_mode:
             sys.exit(code)
         return code
 
     def _run(
         self,
+        session: Session,
+        words: list[str],
         args: Sequence[str] | None,
         prog_name: str | None,
         complete_var: str | None,
-        session: Session,
-        words: list[str],
         extra: dict[str, Any],
     ) -> int:
-        def as_json() -> bool:  # known once the command's options are read
-            return _wants_json(session, words)
-
+        """Run the command the words name, and show its result or its error; the exit code."""
         try:
             result = super().main(
                 args, prog_name, complete_var, standalone_mode=False, obj=session, **extra
@@ -57,20 +59,16 @@ class Group(TyperGroup):
         except typer.TyperException as err:  # a mistake in the words: usage errors and the like
             context = getattr(err, "ctx", None)
             command = context.command_path if context is not None else "llmcourse"
-            output.usage_error(err.format_message(), command, session.notices, as_json())
+            as_json = _wants_json(session, words)
+            output.usage_error(err.format_message(), command, session.notices, as_json)
             return err.exit_code
         except LlmCourseError as err:
-            return output.failure(err, session.notices, as_json())
+            return output.failure(err, session.notices, _wants_json(session, words))
         except typer.Abort:
-            sys.stderr.write("Aborted!\n")
-            return 1
+            return output.aborted(session.notices)
         if isinstance(result, int):  # --help, --version or an exit: its own code
             return result
-        try:
-            return output.emit(result, session.notices, as_json())
-        except BrokenPipeError:  # the reader went away (`llmcourse list | head -1`)
-            _quiet_stdout()
-            return 1
+        return output.emit(result, session.notices, _wants_json(session, words))
 
 
 def _wants_json(session: Session, words: list[str]) -> bool:

@@ -57,6 +57,13 @@ def usage_error(message: str, command: str, notices: list[str], as_json: bool) -
     sys.stderr.write(f"error: {message}. {hint}\n")
 
 
+def aborted(notices: list[str]) -> int:
+    """The learner stopped the command at a prompt (end of input)."""
+    _notices(notices)
+    sys.stderr.write("Aborted!\n")
+    return 1
+
+
 def _notices(notices: list[str]) -> None:
     if notices:
         from llmcourse.lines import notice
