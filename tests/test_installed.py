@@ -107,7 +107,16 @@ def test_help_is_there(args: list[str]) -> None:
     assert "Usage" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["list", "--topics"], ["list", "--json"], ["--version"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--topics"],
+        ["list", "--json"],
+        ["--version"],
+        ["show", "no-such-id", "--json"],  # an error, as JSON
+        ["log", "--limit", "many", "--json"],  # a usage mistake, as JSON
+    ],
+)
 def test_a_closed_pipe_ends_quietly(args: list[str]) -> None:
     # As in `llmcourse list | head -1`: the reader is gone before llmcourse writes.
     read_end, write_end = os.pipe()
