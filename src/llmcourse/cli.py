@@ -23,18 +23,21 @@ from llmcourse.session import Session
 class Group(TyperGroup):
     """The llmcourse command group: it runs a command and shows what comes of it."""
 
-    def main(  # type: ignore[override]  # the same parameters, passed on by keyword
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         session = Session()
         words = list(sys.argv[1:] if args is None else args)
+        extra |= {"prog_name": prog_name, "complete_var": complete_var}
+        extra["windows_expand_args"] = windows_expand_args
         try:
-            code = self._run(session, words, args, prog_name, complete_var, extra)
+            code = self._run(session, words, args, extra)
         except BrokenPipeError:  # the reader went away (`llmcourse list | head -1`)
             _quiet_stdout()
             code = 1
@@ -43,19 +46,11 @@ class Group(TyperGroup):
         return code
 
     def _run(
-        self,
-        session: Session,
-        words: list[str],
-        args: Sequence[str] | None,
-        prog_name: str | None,
-        complete_var: str | None,
-        extra: dict[str, Any],
+        self, session: Session, words: list[str], args: Sequence[str] | None, extra: dict[str, Any]
     ) -> int:
         """Run the command the words name, and show its result or its error; the exit code."""
         try:
-            result = super().main(
-                args, prog_name, complete_var, standalone_mode=False, obj=session, **extra
-            )
+            result = super().main(args, standalone_mode=False, obj=session, **extra)
         except typer.TyperException as err:  # a mistake in the words: usage errors and the like
             context = getattr(err, "ctx", None)
             command = context.command_path if context is not None else "llmcourse"
