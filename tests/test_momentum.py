@@ -158,3 +158,17 @@ def test_progress_activity_draws_the_calendar(run: Invoke) -> None:
     run("done", "tokenization")
     text = run("progress", "--activity").stdout
     assert "change in 12 weeks" in text and "Mon" in text
+
+
+def test_dates_typed_for_log_follow_the_clock_of_the_run(
+    run: Invoke, clock: Callable[[datetime], None]
+) -> None:
+    clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    run("done", "scientist/1/1")
+    clock(datetime(2026, 3, 4, 9, 0, tzinfo=UTC))
+    run("done", "scientist/1/2")
+    clock(datetime(2026, 3, 4, 21, 0, tzinfo=UTC))
+    today = run("log", "--since", "today", "--json").json()["events"]
+    assert [event["id"] for event in today] == ["scientist/architecture/tokenization"]
+    span = run("log", "--since", "3d", "--until", "yesterday", "--json").json()["events"]
+    assert [event["id"] for event in span] == ["scientist/architecture/architectural-overview"]
