@@ -141,6 +141,17 @@ title = "First"
 """
 
 
+def test_the_format_version_is_exactly_1(run: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "course.toml"
+    for version in ('"1"', "true", "2"):
+        text = TOPIC.format(roadmap="", number="1", topic="").replace(
+            "schema_version = 1", f"schema_version = {version}"
+        )
+        path.write_text(text, encoding="utf-8")
+        [problem] = run("validate", str(path), "--json").json()["problems"]
+        assert (problem["location"], problem["message"]) == ("schema_version", "Input should be 1")
+
+
 @pytest.mark.parametrize(
     ("roadmap", "number", "topic", "where", "says"),
     [
@@ -156,6 +167,13 @@ title = "First"
         ),
         ("", "1", "color = 'red'", "roadmaps[one].sections[basics].topics[first].color", "Extra"),
         ("", "0", "", "roadmaps[one].sections[basics].number", "greater than or equal to 1"),
+        (
+            "",
+            "1",
+            'former_ids = "x"',
+            "roadmaps[one].sections[basics].topics[first].former_ids",
+            "Input should be a valid list",
+        ),
     ],
 )
 def test_a_roadmap_file_is_read_strictly(

@@ -84,3 +84,52 @@ def test_the_json_flag_is_read_as_the_command_reads_it(run: Invoke) -> None:
     # After `--`, `--json` is a word to search for, not an option.
     words = run("search", "--", "--json")
     assert words.exit_code == 0 and not words.stdout.startswith("{")
+
+
+def test_a_view_that_cannot_read_a_file_fails_like_a_command(run: Invoke, data_dir: Path) -> None:
+    # `progress` leaves reading the history to its view; an unreadable history is still one
+    # error line and exit 1, not a traceback.
+    run("done", "tokenization")
+    history = data_dir / "history.jsonl"
+    history.unlink()
+    history.mkdir()
+    result = run("progress")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: cannot read history file {history}")
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_command_without_json_never_answers_in_json(
+    run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    written = run("export", "-o", "--json")  # a file named --json
+    assert written.exit_code == 0 and written.stdout == ""
+    assert written.stderr == "note: written to --json\n"
+    assert (tmp_path / "--json").is_file()
+    missing = run("--roadmaps", str(tmp_path / "nowhere.toml"), "export", "-o", "--json")
+    assert missing.exit_code == 1 and missing.stdout == ""
+    assert missing.stderr.startswith("error: cannot read roadmap file")
+
+
+def test_group_options_without_a_command_are_a_usage_error(run: Invoke) -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml"
+    result = run("--roadmaps", str(example))
+    assert result.exit_code == 2
+    assert result.stderr == "error: Missing command. Run 'llmcourse --help' for usage\n"
+
+
+def test_a_session_with_its_own_clock_can_be_handed_in(data_dir: Path) -> None:
+    from datetime import UTC, datetime
+
+    from typer.testing import CliRunner
+
+    from llmcourse.session import Session
+
+    moment = datetime(2025, 5, 17, 12, 0, tzinfo=UTC)
+    runner = CliRunner()
+    done = runner.invoke(app, ["done", "tokenization"], obj=Session(clock=lambda: moment))
+    assert done.exit_code == 0, done.stderr
+    shown = runner.invoke(app, ["show", "tokenization", "--json"])
+    assert shown.exit_code == 0
+    assert shown.stdout and '"changed": "2025-05-17T12:00:00+00:00"' in shown.stdout

@@ -32,7 +32,9 @@ class Group(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
-        session = Session()
+        # A caller may hand in the session (a test, with a clock of its own); else a new one.
+        given = extra.pop("obj", None)
+        session = given if isinstance(given, Session) else Session()
         words = list(sys.argv[1:] if args is None else args)
         extra |= {"prog_name": prog_name, "complete_var": complete_var}
         extra["windows_expand_args"] = windows_expand_args
@@ -48,30 +50,46 @@ class Group(TyperGroup):
     def _run(
         self, session: Session, words: list[str], args: Sequence[str] | None, extra: dict[str, Any]
     ) -> int:
-        """Run the command the words name, and show its result or its error; the exit code."""
+        """Run the command the words name, and show its result or its error; the exit code.
+
+        A result is shown in JSON when the command read its `--json`; a mistake in the words
+        found before that, when they hold `--json` for a command that takes it.
+        """
+        notices = session.notices
         try:
             result = super().main(args, standalone_mode=False, obj=session, **extra)
+            if isinstance(result, int):  # --help, --version, an interrupt: its own exit code
+                return output.finish(result, notices)
+            return output.emit(result, notices, bool(session.wants_json))
         except typer.TyperException as err:  # a mistake in the words: usage errors and the like
+            if not words:  # plain `llmcourse`: Typer's no_args_is_help put the help in it
+                return output.help_text(err.format_message(), err.exit_code, notices)
             context = getattr(err, "ctx", None)
             command = context.command_path if context is not None else "llmcourse"
-            as_json = _wants_json(session, words)
-            output.usage_error(err.format_message(), command, session.notices, as_json)
+            as_json = session.wants_json
+            if as_json is None:
+                as_json = self._json_in(words)
+            output.usage_error(err.format_message(), command, notices, as_json)
             return err.exit_code
-        except LlmCourseError as err:
-            return output.failure(err, session.notices, _wants_json(session, words))
+        except LlmCourseError as err:  # raised by a command, or by its view reading a file
+            return output.failure(err, notices, bool(session.wants_json))
         except typer.Abort:
-            return output.aborted(session.notices)
-        if isinstance(result, int):  # --help, --version or an exit: its own code
-            return result
-        return output.emit(result, session.notices, _wants_json(session, words))
+            return output.aborted(notices)
 
-
-def _wants_json(session: Session, words: list[str]) -> bool:
-    """Whether the command was asked for JSON: as its options were read, or, when reading them
-    failed before `--json` was reached, as the words say."""
-    if session.wants_json is not None:
-        return session.wants_json
-    return "--json" in (words[: words.index("--")] if "--" in words else words)
+    def _json_in(self, words: list[str]) -> bool:
+        """Whether the words ask a command that takes `--json` for it (before any `--`)."""
+        rest = list(words)
+        while rest and rest[0].startswith("-"):  # the group's own options come first
+            option = rest.pop(0)
+            if option == "--roadmaps" and rest:
+                rest.pop(0)  # its value
+            elif option.split("=", 1)[0] not in ("--roadmaps", "--version", "-h", "--help"):
+                return False  # not an option of the group: no command was reached
+        if not rest or rest[0] not in self.commands:
+            return False
+        takes_json = any("--json" in getattr(p, "opts", ()) for p in self.commands[rest[0]].params)
+        after = rest[1 : rest.index("--")] if "--" in rest else rest[1:]
+        return takes_json and "--json" in after
 
 
 def _quiet_stdout() -> None:
@@ -88,7 +106,7 @@ app = typer.Typer(
     cls=Group,
     help="Track your way through The LLM Course: browse its roadmaps, mark topics done, "
     "watch your progress grow.",
-    invoke_without_command=True,
+    no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -121,9 +139,6 @@ def _main(
     ] = None,
 ) -> None:
     """Track your way through The LLM Course."""
-    if ctx.invoked_subcommand is None:  # plain `llmcourse`: how to use it
-        sys.stderr.write(ctx.get_help() + "\n")
-        raise typer.Exit(2)
     ctx.ensure_object(Session).roadmaps = Path(roadmaps).expanduser() if roadmaps else None
 
 

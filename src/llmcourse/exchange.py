@@ -105,18 +105,13 @@ def read(content: bytes, source: str, course_id: str) -> Export:
     course = doc.get("course")
     if not isinstance(course, dict) or not isinstance(course.get("id"), str):
         raise bad("course.id", "missing")
-    if course["id"] != course_id:
-        raise ImportFileError(
-            f"{source} holds progress on the course '{course['id']}', not '{course_id}'",
-            "Import it with --roadmaps naming that course's roadmap file; nothing was changed",
-        )
     progress = doc.get("progress")
     if not isinstance(progress, dict) or not isinstance(progress.get("entries"), dict):
         raise bad("progress.entries", "missing")
     revision = progress.get("revision", 0)
     if not isinstance(revision, int) or isinstance(revision, bool) or not 0 <= revision < 2**63:
         raise bad("progress.revision", "must be a whole number from 0 to 2**63 - 1")
-    return Export(
+    export = Export(
         course["id"],
         revision,
         _entries(progress["entries"], bad),
@@ -124,6 +119,12 @@ def read(content: bytes, source: str, course_id: str) -> Export:
         _history(doc.get("history", []), revision, bad),
         _notes(doc.get("notes", {}), bad),
     )
+    if export.course_id != course_id:
+        raise ImportFileError(
+            f"{source} holds progress on the course '{export.course_id}', not '{course_id}'",
+            "Import it with --roadmaps naming that course's roadmap file; nothing was changed",
+        )
+    return export
 
 
 def _entries(found: dict[str, Any], bad: Bad) -> dict[str, Entry]:

@@ -41,14 +41,20 @@ class _Exact:
 
 
 class _Rule:
-    """A check a value must pass once it has the right type; its ValueError names the problem."""
+    """A check a value must pass once it has the right type; its ValueError names the problem.
 
-    def __init__(self, check: Callable[[Any], Any]) -> None:
+    With `first`, the check comes before the type's own, and sees the value as the file has it.
+    """
+
+    def __init__(self, check: Callable[[Any], Any], *, first: bool = False) -> None:
         self.check = check
+        self.first = first
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         from pydantic_core import core_schema
 
+        if self.first:
+            return core_schema.no_info_before_validator_function(self.check, handler(source))
         return core_schema.no_info_after_validator_function(self.check, handler(source))
 
 
@@ -109,8 +115,8 @@ def _check_positive(value: int) -> int:
     return value
 
 
-def _check_format_version(value: int) -> int:
-    if value != 1:  # the one version of the format there is
+def _check_format_version(value: Any) -> Any:
+    if type(value) is not int or value != 1:  # the one version of the format there is
         raise ValueError("Input should be 1")
     return value
 
@@ -204,7 +210,7 @@ class CourseInfo(NamedTuple):
 class RoadmapFile(NamedTuple):
     """The whole of a roadmap file: one course and its roadmaps, in order."""
 
-    schema_version: Annotated[int, _EXACT, _Rule(_check_format_version)]
+    schema_version: Annotated[int, _Rule(_check_format_version, first=True)]
     course: CourseInfo
     roadmaps: NonEmpty[Roadmap]
 
@@ -367,4 +373,5 @@ def validate(data: Any) -> tuple[RoadmapFile | None, list[Problem]]:
 
 
 def _message(text: str) -> str:
-    return text.removeprefix("Value error, ")
+    # A TOML array is a list, whatever type holds it here.
+    return text.removeprefix("Value error, ").replace("a valid tuple", "a valid list")

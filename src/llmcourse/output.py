@@ -1,5 +1,6 @@
-"""The one emitter: what a command returns, the notes gathered on the way, and every error
-become output here, and nowhere else.
+"""The one emitter: what a command returns, the notes gathered on the way, and every error a
+run meets become output here. (Typer writes its own help and the version, which the group
+asks for before any command runs.)
 
 Data goes to standard output, notes and errors to standard error. Under `--json` a result is one
 JSON document (`jsonout`); otherwise it is plain lines where the plain view has a way for it
@@ -54,7 +55,21 @@ def usage_error(message: str, command: str, notices: list[str], as_json: bool) -
         from llmcourse import jsonout
 
         jsonout.emit(jsonout.usage_error(message, hint))
-    sys.stderr.write(f"error: {message}. {hint}\n")
+    stop = "" if message.endswith(("?", "!")) else "."  # "Did you mean 'open'?" ends itself
+    sys.stderr.write(f"error: {message}{stop} {hint}\n")
+
+
+def finish(code: int, notices: list[str]) -> int:
+    """A run that ended with an exit code of its own (help, version, an interrupt)."""
+    _notices(notices)
+    return code
+
+
+def help_text(text: str, code: int, notices: list[str]) -> int:
+    """How to use llmcourse, for a run that said nothing: on standard error, as a usage error."""
+    _notices(notices)
+    sys.stderr.write(text.rstrip("\n") + "\n")
+    return code
 
 
 def aborted(notices: list[str]) -> int:

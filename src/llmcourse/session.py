@@ -51,7 +51,8 @@ class Session:
         return self._clock() if self._clock is not None else utc_now()
 
     def note(self, message: str) -> None:
-        self.notices.append(message)
+        if message not in self.notices:  # read twice (before an editor, then to change), said once
+            self.notices.append(message)
 
     def course(self) -> Catalog:
         """The course this run works on: the bundled one, or the roadmap file chosen."""

@@ -121,9 +121,10 @@ def load(path: Path, course_id: str) -> Progress:
             f"cannot read progress file {path}: {err.strerror or err}",
             f"Check the path, its permissions and {DATA_DIR_ENV}; nothing was changed",
         ) from None
-    data = parse(content, path)
-    if data.schema_version > SCHEMA_VERSION:
-        return Progress(path, data, True, content, newer_schema_message(path, data.schema_version))
+    reading = progressfile.read(content)
+    data = _readable(reading, path)
+    if reading.newer is not None:
+        return Progress(path, data, True, content, newer_schema_message(path, reading.newer))
     if data.course is not None and data.course != course_id:
         raise ProgressFileError(
             f"progress file {path} belongs to the course '{data.course}', not '{course_id}'",
@@ -146,7 +147,11 @@ def parse(content: bytes, path: Path) -> ProgressFile:
 
     A file of a newer schema is read as far as it is understood (its `schema_version` says so).
     """
-    reading = progressfile.read(content)
+    return _readable(progressfile.read(content), path)
+
+
+def _readable(reading: progressfile.Reading, path: Path) -> ProgressFile:
+    """The progress a file holds, or an error naming the file and its first problem."""
     if reading.data is None:
         raise ProgressFileError(
             reading.problems[0].describe(f"progress file {path}"),

@@ -85,13 +85,14 @@ def export(
 
     Example: llmcourse export --format markdown -o llm-course.md
     """
-    from llmcourse import exchange, store
-    from llmcourse import export as exporting
+    from llmcourse import store
 
     run = session(ctx)
     catalog = run.course()
     progress = run.progress()
     if format_ is ExportFormat.json:
+        from llmcourse import exchange
+
         found = progress.read_history()
         if found.problems:
             run.note(
@@ -99,10 +100,11 @@ def export(
                 "in the export. Run 'llmcourse doctor'"
             )
         text = exchange.document(catalog, progress.data, found.events, run.now())
-    elif format_ is ExportFormat.markdown:
-        text = exporting.as_markdown(catalog, progress.data)
     else:
-        text = exporting.as_csv(catalog, progress.data)
+        from llmcourse import export as exporting
+
+        write = exporting.as_markdown if format_ is ExportFormat.markdown else exporting.as_csv
+        text = write(catalog, progress.data)
     if output is None:
         return Exported(text)
     path = Path(output).expanduser()
