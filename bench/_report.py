@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
-import sys
+import subprocess
 import textwrap
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+_VERSIONS = """
+import json, platform
+from importlib import metadata
+found = {}
+for name in ("llmcourse", "typer", "rich", "pydantic"):
+    try:
+        found[name] = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        found[name] = None
+print(json.dumps({"python": platform.python_version(), "versions": found}))
+"""
 
-def machine() -> dict[str, Any]:
+
+def machine(python: str) -> dict[str, Any]:
+    """The machine, and the Python and packages that `python` runs llmcourse with."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
@@ -21,21 +34,17 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    versions = {}
-    for name in ("llmcourse", "typer", "rich", "pydantic"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
+    asked = subprocess.run([python, "-c", _VERSIONS], capture_output=True, text=True, check=True)
+    found = json.loads(asked.stdout)
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
         "usable_cores": usable,
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-        "python": platform.python_version(),
-        "python_executable": sys.executable,
+        "python": found["python"],
+        "python_executable": python,
         "platform": platform.platform(),
-        "versions": versions,
+        "versions": found["versions"],
     }
 
 

@@ -5,6 +5,7 @@
     python bench/run.py --quick    CI: 3 runs after 1 warm-up, scale at 1,000 and 2,000 topics
     python bench/run.py --json     one JSON document on stdout instead of the tables
     python bench/run.py --only 'progress*' --runs 50 --no-scale
+    python bench/run.py --python OTHER/bin/python    the llmcourse of another environment
 
 What it does:
 
@@ -25,6 +26,9 @@ What it does:
 - Runs each command once more under an audit hook (untimed) to list the files it opens in the
   data folder and the roadmap cache, and the modules it imports beyond its floor's.
 - With --hyperfine, times the same cases with hyperfine too (not alternated: a cross-check).
+- With --python, times the llmcourse installed for another interpreter (an earlier release in a
+  venv of its own, say), floors included, on the same data: the fixtures are made by this
+  interpreter's llmcourse (its progress format and bundled course), which the other must read.
 
 LLMCOURSE_DATA_DIR, LLMCOURSE_CACHE_DIR, the XDG folders and the bytecode cache
 (PYTHONPYCACHEPREFIX) all point into the temporary folder, which is removed at the end (--keep
@@ -204,13 +208,14 @@ class Loader:
 
     kind: str  # "option" (before the command), "command-option" (after it) or "driver"
     description: str
+    python: str = sys.executable  # what runs the driver
 
     def argv(self, launcher: list[str], course: Path, args: list[str]) -> list[str]:
         if self.kind == "option":
             return [*launcher, ROADMAPS_OPTION, str(course), *args]
         if self.kind == "command-option":
             return [*launcher, args[0], ROADMAPS_OPTION, str(course), *args[1:]]
-        return [sys.executable, str(DRIVER), str(course), *args]
+        return [self.python, str(DRIVER), str(course), *args]
 
 
 def find_loader(launcher: list[str], env: dict[str, str]) -> Loader:
@@ -232,6 +237,7 @@ def find_loader(launcher: list[str], env: dict[str, str]) -> Loader:
         "bench/_with_roadmaps.py FILE ARGS runs llmcourse's entry point with "
         "llmcourse.catalog.load_bundled replaced by a parser of FILE (the bundled row goes "
         "through it too, with the bundled file)",
+        launcher[0],
     )
 
 
@@ -293,7 +299,7 @@ class Setup:
         return {**self.env, "LLMCOURSE_DATA_DIR": str(fixture.data.path), **extra}
 
     def floor(self, kind: str, env: dict[str, str] | None = None) -> Program:
-        argv = [sys.executable, str(self.floors[kind])]
+        argv = [self.launcher[0], str(self.floors[kind])]
         if not env:
             argv.append("first")
         return Program(f"{kind} floor", argv, self.environment(self.bundled, env or {}))
@@ -312,21 +318,21 @@ class Setup:
         return program
 
 
-def make_setup(root: Path) -> Setup:
+def make_setup(root: Path, python: str) -> Setup:
     floors = {}
     for kind in ("typer", "rich"):
         floors[kind] = root / f"floor_{kind}.py"
         floors[kind].write_text(floor_source(kind), encoding="utf-8")
-    script = Path(sys.executable).parent / "llmcourse"
+    script = Path(python).parent / "llmcourse"
     if script.is_file():
-        launcher = [sys.executable, str(script)]
+        launcher = [python, str(script)]
         note = (
             f"python {script} ARGS: the console script, run by the interpreter that runs the "
             "floors as python floor_*.py first"
         )
     else:
-        launcher = [sys.executable, "-m", "llmcourse"]
-        note = f"python -m llmcourse ARGS (no console script beside {sys.executable})"
+        launcher = [python, "-m", "llmcourse"]
+        note = f"python -m llmcourse ARGS (no console script beside {python})"
     return Setup(root, launcher, note, floors, base_environment(root), bundled_fixture(root))
 
 
@@ -585,6 +591,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="PATTERN",
         help="run only the cases whose name matches (glob or substring; repeatable)",
     )
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="time the llmcourse of this interpreter's environment (default: this one's)",
+    )
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument(
@@ -632,7 +643,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace, root: Path, cases: list[Case], scale_cases: list[Case]) -> int:
     reporter = Reporter()
     reporter.step("writing the floors and the bundled course's progress ...")
-    setup = make_setup(root)
+    setup = make_setup(root, args.python)
     commands = llmcourse_commands(setup.launcher, setup.environment(setup.bundled, {}))
     skipped = [case.name for case in [*cases, *scale_cases] if not runnable(case, commands)]
     cases = [case for case in cases if runnable(case, commands)]
@@ -660,7 +671,7 @@ def run(args: argparse.Namespace, root: Path, cases: list[Case], scale_cases: li
     reporter.done()
 
     doc = {
-        "machine": _report.machine(),
+        "machine": _report.machine(args.python),
         "settings": {
             key: getattr(args, key)
             for key in ("runs", "warmup", "scale_runs", "scale_warmup", "scale_size", "quick")
