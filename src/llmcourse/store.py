@@ -41,8 +41,6 @@ def data_dir() -> Path:
 
 # The bundled course's progress lives at the top of the data folder, as it always has; every
 # other course (a roadmap file of one's own) has a folder of its own, so none is ever mixed.
-
-
 def progress_path(course_id: str = BUNDLED_COURSE_ID) -> Path:
     """Where the progress on a course is kept (course ids are slugs, safe as folder names)."""
     if course_id == BUNDLED_COURSE_ID:
