@@ -23,7 +23,7 @@ BUNDLED = Path(__file__).resolve().parents[1] / "data" / "roadmaps.toml"
 
 def _walk(value: Any) -> list[Any]:
     """Every model inside `value`, itself included."""
-    found = [value] if models._is_model(type(value)) else []
+    found = [value] if type(value) in models.MODELS else []
     for item in value if isinstance(value, tuple) else ():
         found.extend(_walk(item))
     return found
