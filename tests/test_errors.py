@@ -56,9 +56,25 @@ def test_json_errors_come_as_json_and_as_a_line(run: Invoke) -> None:
     assert result.stderr.count("\n") == 1
 
 
-def test_version(run: Invoke) -> None:
+def test_version_names_the_program_and_the_course_it_carries(run: Invoke) -> None:
+    import tomllib
+    from pathlib import Path
+
     from llmcourse import __version__
 
+    bundled = Path(__file__).resolve().parents[1] / "data" / "roadmaps.toml"
+    course = tomllib.loads(bundled.read_text("utf-8"))["course"]
     result = run("--version")
     assert result.exit_code == 0
-    assert result.stdout == f"llmcourse {__version__}\n"
+    program, carried = result.stdout.splitlines()
+    assert program == f"llmcourse {__version__}"
+    revision, date = course["revision"], course["revision_date"].isoformat()
+    assert carried.startswith(f"The LLM Course: revision {revision[:12]} of {date} (https://")
+    for args in (["--version", "--json"], ["--json", "--version"]):
+        doc = run(*args).json()
+        assert doc["version"] == __version__
+        assert (doc["course"]["revision"], doc["course"]["revision_date"]) == (revision, date)
+    # It runs no command, and says so when given one.
+    refused = run("--version", "list")
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("error: --version runs no command")

@@ -73,6 +73,10 @@ def test_the_output_matches_its_documented_shape(run: Invoke, name: str, args: l
     _check(name, result.json())
 
 
+def test_the_version_matches_its_shape(run: Invoke) -> None:
+    _check("version", run("--version", "--json").json())
+
+
 def test_an_error_from_a_bad_file_matches_too(run: Invoke, progress_file: Path) -> None:
     progress_file.parent.mkdir(parents=True)
     progress_file.write_text("not = [toml", encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -62,6 +63,8 @@ def test_every_field_of_the_file_reaches_the_course() -> None:
                     same(item, built)
             elif isinstance(value, list):
                 assert held == tuple(value), name
+            elif isinstance(value, dt.date):  # a date is kept as its ISO text
+                assert held == value.isoformat(), name
             else:
                 assert held == value, name
 

@@ -272,15 +272,38 @@ _DIGEST = 32  # bytes of sha256 before each cache entry's content: a torn or fli
 # fails its check and is rebuilt, never read as another course
 
 
+def shipped(folder: str, name: str) -> Path:
+    """A file that ships with llmcourse: `data/` and `docs/` of the source tree.
+
+    The wheel places them inside the package; a source checkout (an editable install) has them
+    at the top level. Read as plain files: importlib.resources costs more to import than the
+    read itself, and the wheel always installs them as files.
+    """
+    packaged = Path(__file__).parent / folder / name
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / folder / name
+
+
 def load_bundled() -> Catalog:
     """The course that ships with llmcourse."""
-    # Read as a plain file next to the package: importlib.resources costs more to import than
-    # the read itself, and the wheel always installs the data as a file.
-    packaged = Path(__file__).with_name("data") / "roadmaps.toml"
-    if packaged.is_file():
-        return parse(packaged.read_bytes(), BUNDLED_NAME)
-    # Running from a source checkout (an editable install): the file lives at the top level.
-    return load_file(Path(__file__).resolve().parents[2] / "data" / "roadmaps.toml")
+    path = shipped("data", "roadmaps.toml")
+    return parse(read_file(path), BUNDLED_NAME)
+
+
+def format_guide() -> str:
+    """How a roadmap file is written (docs/roadmaps.md, shipped with llmcourse), and where the
+    complete example that ships with it is."""
+    guide = shipped("docs", "roadmaps.md")
+    example = shipped("docs", "example-roadmaps.toml")
+    try:
+        text = guide.read_text(encoding="utf-8")
+    except OSError as err:
+        raise RoadmapFileError(
+            f"cannot read the guide to roadmap files {guide}: {err.strerror or err}",
+            "Reinstall llmcourse",
+        ) from None
+    return f"{text.rstrip()}\n\nThe example named above, complete: {example}\n"
 
 
 def load_file(path: Path) -> Catalog:

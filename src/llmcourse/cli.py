@@ -16,7 +16,9 @@ import typer
 from typer.core import TyperGroup
 
 from llmcourse import __version__, output
+from llmcourse.commands.options import GroupJsonOption
 from llmcourse.errors import LlmCourseError
+from llmcourse.results import Version
 from llmcourse.session import Session
 
 
@@ -81,6 +83,8 @@ class Group(TyperGroup):
         rest = list(words)
         while rest and rest[0].startswith("-"):  # the group's own options come first
             option = rest.pop(0)
+            if option == "--json":
+                return True  # the group's own, for --version and for the command that follows
             if option == "--roadmaps" and rest:
                 rest.pop(0)  # its value
             elif option.split("=", 1)[0] not in ("--roadmaps", "--version", "-h", "--help"):
@@ -107,16 +111,11 @@ app = typer.Typer(
     help="Track your way through The LLM Course: browse its roadmaps, mark topics done, "
     "watch your progress grow.",
     no_args_is_help=True,
+    invoke_without_command=True,  # for --version, which runs no command
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"llmcourse {__version__}\n")
-        raise typer.Exit()
 
 
 @app.callback()
@@ -124,7 +123,10 @@ def _main(
     ctx: typer.Context,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option(
+            "--version",
+            help="Print llmcourse's version and the version of the course it carries.",
+        ),
     ] = False,
     roadmaps: Annotated[
         str | None,
@@ -133,13 +135,31 @@ def _main(
             metavar="FILE",
             envvar="LLMCOURSE_ROADMAPS",
             help="Use the course in this roadmap file instead of The LLM Course; progress on "
-            "it is kept apart, by the file's course id. See docs/roadmaps.md.",
+            "it is kept apart, by the file's course id. Its format: llmcourse help roadmaps.",
             show_default=False,
         ),
     ] = None,
-) -> None:
+    as_json: GroupJsonOption = False,
+) -> Version | None:
     """Track your way through The LLM Course."""
     ctx.ensure_object(Session).roadmaps = Path(roadmaps).expanduser() if roadmaps else None
+    if version:
+        if ctx.invoked_subcommand is not None:
+            ctx.fail(f"--version runs no command: leave out '{ctx.invoked_subcommand}'")
+        from llmcourse import catalog
+
+        return Version(__version__, catalog.load_bundled().course)
+    if ctx.invoked_subcommand is None:  # options, but no command
+        ctx.fail("Missing command.")
+    if as_json and not _takes_json(ctx, ctx.invoked_subcommand):
+        ctx.fail(f"'{ctx.invoked_subcommand}' has no JSON output: leave out --json")
+    return None
+
+
+def _takes_json(ctx: typer.Context, name: str) -> bool:
+    group = ctx.command
+    command = group.get_command(ctx, name) if isinstance(group, TyperGroup) else None
+    return command is not None and any("--json" in getattr(p, "opts", ()) for p in command.params)
 
 
 def main() -> None:
@@ -150,7 +170,7 @@ def main() -> None:
 # The commands, in the order `--help` lists them. (They are imported after the app they are
 # registered on; the command modules never import this one, which Typer's docs command loads as
 # a module of its own.)
-from llmcourse.commands import activity, browse, files, marking  # noqa: E402
+from llmcourse.commands import about, activity, browse, files, marking  # noqa: E402
 
 for _name, _command in (
     ("list", browse.list_),
@@ -170,5 +190,6 @@ for _name, _command in (
     ("validate", files.validate),
     ("export", files.export),
     ("import", files.import_),
+    ("help", about.help_),
 ):
     app.command(_name)(_command)

@@ -24,6 +24,7 @@ from llmcourse.results import (
     Shown,
     Undone,
     Validated,
+    Version,
 )
 from llmcourse.tracker import (
     Count,
@@ -380,4 +381,19 @@ def next_up(step: NextStep) -> Doc:
         | {"roadmap": node.roadmap.id, "section": f"{node.roadmap.id}/{node.section.id}"},
         "reason": up.reason,
         "unread_references": [reference(progress, r) for r in up.unread],
+    }
+
+
+@document.register
+def version(version: Version) -> Doc:
+    course = version.course
+    return {
+        "version": version.program,
+        "course": {
+            "id": course.id,
+            "title": course.title,
+            "url": course.url,
+            "revision": course.revision,
+            "revision_date": course.revision_date,
+        },
     }

@@ -16,7 +16,17 @@ import sys
 from typing import TextIO
 
 from llmcourse.catalog import warnings
-from llmcourse.results import Exported, Imported, Marked, Opened, Undone, Validated, Written
+from llmcourse.results import (
+    Exported,
+    HelpText,
+    Imported,
+    Marked,
+    Opened,
+    Undone,
+    Validated,
+    Version,
+    Written,
+)
 from llmcourse.text import escape_controls
 from llmcourse.wording import SYMBOLS, counts, local_time, status_word
 
@@ -265,3 +275,22 @@ def exported(exported: Exported, out: Lines) -> None:
 @write.register
 def written(written: Written, out: Lines) -> None:
     notice(f"written to {written.path}")
+
+
+@write.register
+def version(version: Version, out: Lines) -> None:
+    out.print(f"llmcourse {version.program}")
+    course = version.course
+    line = out.safe(course.title)
+    if course.revision:
+        line += f": revision {out.safe(course.revision[:12])}"
+    if course.revision_date:
+        line += f" of {out.safe(course.revision_date)}"
+    if course.url:
+        line += f" ({out.safe(course.url)})"
+    out.print(line)
+
+
+@write.register
+def help_text(help_text: HelpText, out: Lines) -> None:
+    out.stream.write(help_text.text.rstrip("\n") + "\n")

@@ -10,6 +10,7 @@ Adding a field to topics means: the data, the field here, the view that shows it
 The cache and the loader build every model by field name (`build`), so nothing else changes.
 """
 
+import datetime as dt
 import operator
 import re
 from collections.abc import Callable, Iterable
@@ -110,6 +111,21 @@ def _check_url(value: str) -> str:
     return value
 
 
+def _date_as_text(value: Any) -> Any:
+    """A date, written bare in TOML or as text, as its ISO text; any other value unchanged."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _check_date(value: str) -> str:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a date such as 2026-02-04") from None
+    return value
+
+
 def _check_positive(value: int) -> int:
     if value < 1:
         raise ValueError("Input should be greater than or equal to 1")
@@ -135,6 +151,7 @@ FormerId = Annotated[str, _EXACT, _Rule(_check_former_id)]
 CourseId = Annotated[str, _EXACT, _Rule(_check_slug), _Rule(_check_course_id)]
 Url = Annotated[str, _EXACT, _Rule(_check_url)]
 Number = Annotated[int, _EXACT, _Rule(_check_positive)]
+Date = Annotated[str, _Rule(_date_as_text, first=True), _EXACT, _Rule(_check_date)]
 Flag = Annotated[bool, _EXACT]
 ReferenceKind = Literal[
     "article", "book", "code", "course", "docs", "paper", "slides", "tool", "video", "website"
@@ -206,6 +223,10 @@ class CourseInfo(NamedTuple):
     author: Text | None = None
     url: Url | None = None
     license: Text | None = None
+    # Which version of the course the file holds (a release, or a commit of its source), and
+    # of when: `llmcourse --version` names them.
+    revision: Text | None = None
+    revision_date: Date | None = None
 
 
 class RoadmapFile(NamedTuple):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from llmcourse.catalog import Catalog, Node
     from llmcourse.doctor import Report
     from llmcourse.exchange import MergeResult
+    from llmcourse.models import CourseInfo
     from llmcourse.progressfile import Event, Note, ProgressFile
     from llmcourse.search import Hit
     from llmcourse.timeline import LogPage
@@ -196,3 +197,18 @@ class Imported:
         self.result = result
         self.path = path
         self.dry_run = dry_run
+
+
+class Version:
+    """`--version`: this program's version, and which version of the course it carries."""
+
+    def __init__(self, program: str, course: CourseInfo) -> None:
+        self.program = program
+        self.course = course
+
+
+class HelpText:
+    """`help`: how to use llmcourse, a command, or the roadmap file format, as text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text

@@ -47,7 +47,7 @@ def validate(
 ) -> Validated:
     """Check a roadmap file of your own and report every problem, with where it is.
 
-    Exits 1 when there is any. The format is described in docs/roadmaps.md.
+    Exits 1 when there is any. How to write one: llmcourse help roadmaps.
     Example: llmcourse validate my-course.toml
     """
     from llmcourse import catalog as catalogs

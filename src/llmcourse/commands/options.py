@@ -64,8 +64,18 @@ class StatusChoice(StrEnum):
 
 
 def _record_json(ctx: typer.Context, value: bool) -> bool:
-    """Tell the group whether to answer in JSON (it reads the session once the command ends)."""
-    session(ctx).wants_json = value
+    """Tell the group whether to answer in JSON (it reads the session once the command ends).
+
+    A `--json` given before the command (the group's) stands for the command's too.
+    """
+    run = session(ctx)
+    run.wants_json = value or run.wants_json is True
+    return value
+
+
+def _record_group_json(ctx: typer.Context, value: bool) -> bool:
+    if value:
+        session(ctx).wants_json = True
     return value
 
 
@@ -75,6 +85,15 @@ JsonOption = Annotated[
         "--json",
         callback=_record_json,
         help="Print one JSON document on stdout instead of tables.",
+    ),
+]
+
+GroupJsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        callback=_record_group_json,
+        help="Print one JSON document on stdout: of --version, or of the command that follows.",
     ),
 ]
 
