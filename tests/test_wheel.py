@@ -46,9 +46,30 @@ def test_the_wheel_carries_the_course(wheel: Path) -> None:
             archive.read("llmcourse/data/roadmaps.toml")
             == (ROOT / "data/roadmaps.toml").read_bytes()
         )
+        for name in ("roadmaps.md", "example-roadmaps.toml"):  # for `llmcourse help roadmaps`
+            assert archive.read(f"llmcourse/docs/{name}") == (ROOT / "docs" / name).read_bytes()
 
 
-def test_the_wheel_runs_without_the_source_tree(wheel: Path, tmp_path: Path) -> None:
+def test_the_wheel_names_its_licenses(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        text = archive.read(metadata).decode("utf-8")
+        assert "License-Expression: Apache-2.0" in text
+        licenses = {n.split("/licenses/", 1)[1] for n in names if "/licenses/" in n}
+        assert licenses == {"LICENSE", "data/LICENSE-llm-course"}
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["done", "scientist/1/2"], "1 of 4 topics done"),
+        (["help", "roadmaps"], "The example named above, complete: "),
+    ],
+)
+def test_the_wheel_runs_without_the_source_tree(
+    wheel: Path, tmp_path: Path, args: list[str], says: str
+) -> None:
     unpacked = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(unpacked)
@@ -62,7 +83,7 @@ def test_the_wheel_runs_without_the_source_tree(wheel: Path, tmp_path: Path) -> 
     )
     env = {**os.environ, "PYTHONPATH": ""}
     result = subprocess.run(
-        [sys.executable, "-S", "-c", script, str(unpacked), site_packages, "done", "scientist/1/2"],
+        [sys.executable, "-S", "-c", script, str(unpacked), site_packages, *args],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -71,4 +92,7 @@ def test_the_wheel_runs_without_the_source_tree(wheel: Path, tmp_path: Path) -> 
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "1 of 4 topics done" in result.stdout
+    assert says in result.stdout
+    if args[0] == "help":  # the example it names is the one in the package
+        example = Path(result.stdout.rstrip().rsplit(": ", 1)[1])
+        assert example.is_relative_to(unpacked) and example.is_file()
