@@ -340,8 +340,12 @@ def scaled_fixture(root: Path, size: int, course_info: dict[str, str]) -> Fixtur
 
 
 def course_info(path: Path) -> dict[str, str]:
-    """The `[course]` table of a roadmap file: generated courses reuse it, so progress matches."""
-    return dict(tomllib.loads(path.read_text(encoding="utf-8"))["course"])
+    """The `[course]` table of a roadmap file: generated courses reuse it, so progress matches.
+
+    Values that TOML reads as something else than text (a date) are kept as their TOML text.
+    """
+    table = tomllib.loads(path.read_text(encoding="utf-8"))["course"]
+    return {key: value if isinstance(value, str) else str(value) for key, value in table.items()}
 
 
 def reset(path: Path, pristine: Path, empty: Path | None = None) -> None:
