@@ -66,10 +66,11 @@ def test_version_names_the_program_and_the_course_it_carries(run: Invoke) -> Non
     course = tomllib.loads(bundled.read_text("utf-8"))["course"]
     result = run("--version")
     assert result.exit_code == 0
-    program, carried = result.stdout.splitlines()
+    program, carried, url = result.stdout.splitlines()
     assert program == f"llmcourse {__version__}"
     revision, date = course["revision"], course["revision_date"].isoformat()
-    assert carried.startswith(f"The LLM Course: revision {revision[:12]} of {date} (https://")
+    assert carried == f"The LLM Course, revision {revision[:12]} of {date}"
+    assert url == course["url"]
     for args in (["--version", "--json"], ["--json", "--version"]):
         doc = run(*args).json()
         assert doc["version"] == __version__

@@ -52,7 +52,7 @@ def test_the_first_evening(progress_file: Path) -> None:
 def test_python_dash_m_works_too() -> None:
     result = _run("--version", command=[sys.executable, "-m", "llmcourse"])
     assert result.returncode == 0
-    assert result.stdout.startswith(f"llmcourse {__version__}\nThe LLM Course: revision ")
+    assert result.stdout.startswith(f"llmcourse {__version__}\nThe LLM Course, revision ")
 
 
 def _colour_env(**settings: str) -> dict[str, str]:

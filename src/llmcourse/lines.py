@@ -280,15 +280,15 @@ def written(written: Written, out: Lines) -> None:
 @write.register
 def version(version: Version, out: Lines) -> None:
     out.print(f"llmcourse {version.program}")
-    course = version.course
+    course = version.course  # a line each, to fit a narrow terminal
     line = out.safe(course.title)
     if course.revision:
-        line += f": revision {out.safe(course.revision[:12])}"
+        line += f", revision {out.safe(course.revision[:12])}"
     if course.revision_date:
         line += f" of {out.safe(course.revision_date)}"
-    if course.url:
-        line += f" ({out.safe(course.url)})"
     out.print(line)
+    if course.url:
+        out.print(out.safe(course.url))
 
 
 @write.register
