@@ -60,7 +60,9 @@ class Group(TyperGroup):
         notices = session.notices
         try:
             result = super().main(args, standalone_mode=False, obj=session, **extra)
-            if isinstance(result, int):  # --help, --version, an interrupt: its own exit code
+            if isinstance(result, int) and session.group_result is not None:  # --version
+                return output.emit(session.group_result, notices, self._json_in(words))
+            if isinstance(result, int):  # --help, an interrupt: its own exit code
                 return output.finish(result, notices)
             return output.emit(result, notices, bool(session.wants_json))
         except typer.TyperException as err:  # a mistake in the words: usage errors and the like
@@ -111,11 +113,22 @@ app = typer.Typer(
     help="Track your way through The LLM Course: browse its roadmaps, mark topics done, "
     "watch your progress grow.",
     no_args_is_help=True,
-    invoke_without_command=True,  # for --version, which runs no command
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(ctx: typer.Context, value: bool) -> None:
+    """Eager, as --help is: the version is found before any other option is read (Typer's
+    reading of options imports pydantic), and the group shows it (as JSON after --json)."""
+    if value:
+        from llmcourse import catalog
+
+        ctx.ensure_object(Session).group_result = Version(
+            __version__, catalog.load_bundled().course
+        )
+        raise typer.Exit()
 
 
 @app.callback()
@@ -125,6 +138,8 @@ def _main(
         bool,
         typer.Option(
             "--version",
+            callback=_version,
+            is_eager=True,
             help="Print llmcourse's version and the version of the course it carries.",
         ),
     ] = False,
@@ -140,20 +155,12 @@ def _main(
         ),
     ] = None,
     as_json: GroupJsonOption = False,
-) -> Version | None:
+) -> None:
     """Track your way through The LLM Course."""
     ctx.ensure_object(Session).roadmaps = Path(roadmaps).expanduser() if roadmaps else None
-    if version:
-        if ctx.invoked_subcommand is not None:
-            ctx.fail(f"--version runs no command: leave out '{ctx.invoked_subcommand}'")
-        from llmcourse import catalog
-
-        return Version(__version__, catalog.load_bundled().course)
-    if ctx.invoked_subcommand is None:  # options, but no command
-        ctx.fail("Missing command.")
-    if as_json and not _takes_json(ctx, ctx.invoked_subcommand):
-        ctx.fail(f"'{ctx.invoked_subcommand}' has no JSON output: leave out --json")
-    return None
+    command = ctx.invoked_subcommand
+    if as_json and command is not None and not _takes_json(ctx, command):
+        ctx.fail(f"'{command}' has no JSON output: leave out --json")
 
 
 def _takes_json(ctx: typer.Context, name: str) -> bool:

@@ -46,6 +46,8 @@ class Session:
         self.notices: list[str] = []
         # Whether the command was asked for JSON: set as its options are read, None before.
         self.wants_json: bool | None = None
+        # What the group's own options answer instead of a command (--version), to be shown.
+        self.group_result: object | None = None
 
     def now(self) -> datetime:
         return self._clock() if self._clock is not None else utc_now()
