@@ -54,3 +54,26 @@ def test_json_before_the_command_is_the_commands_own(run: Invoke) -> None:
     assert refused.exit_code == 2
     assert refused.json()["error"]["code"] == "usage"
     assert "'export' has no JSON output" in refused.stderr
+
+
+def test_a_missing_shipped_file_is_named_where_it_belongs() -> None:
+    import pytest
+
+    from llmcourse import catalog
+    from llmcourse.errors import RoadmapFileError
+
+    with pytest.raises(RoadmapFileError, match=r"missing a file it ships with: .*docs/absent\.md"):
+        catalog.shipped("docs", "absent.md")
+
+
+def test_a_revision_that_is_a_name_is_shown_whole() -> None:
+    import io
+
+    from llmcourse import lines
+    from llmcourse.models import CourseInfo
+    from llmcourse.results import Version
+
+    buffer = io.StringIO()
+    course = CourseInfo("demo", "Demo", revision="2026 spring term", revision_date="2026-02-01")
+    lines.write(Version("9.9", course), lines.Lines(buffer))
+    assert buffer.getvalue() == "llmcourse 9.9\nDemo, revision 2026 spring term of 2026-02-01\n"

@@ -189,3 +189,28 @@ def test_a_roadmap_file_is_read_strictly(
     [problem] = result.json()["problems"]
     assert problem["location"] == where
     assert says in problem["message"]
+
+
+def test_a_revision_date_is_a_plain_iso_date(run: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "course.toml"
+    for written, valid in (
+        ("2026-02-01", True),
+        ('"2026-02-01"', True),
+        ('"20260201"', False),
+        ('"2026-W05-1"', False),
+        ('"2026-13-45"', False),
+        ("2026-02-01T10:00:00", False),
+        ("20260201", False),
+        ('""', False),
+    ):
+        text = TOPIC.format(roadmap="", number="1", topic="").replace(
+            'title = "Demo"', f'title = "Demo"\nrevision_date = {written}', 1
+        )
+        path.write_text(text, encoding="utf-8")
+        problems = run("validate", str(path), "--json").json()["problems"]
+        if valid:
+            assert problems == [], written
+        else:
+            assert problems == [
+                {"location": "course.revision_date", "message": "must be a date such as 2026-02-04"}
+            ], written

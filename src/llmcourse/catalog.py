@@ -282,7 +282,12 @@ def shipped(folder: str, name: str) -> Path:
     packaged = Path(__file__).parent / folder / name
     if packaged.is_file():
         return packaged
-    return Path(__file__).resolve().parents[2] / folder / name
+    checkout = Path(__file__).resolve().parents[2] / folder / name
+    if checkout.is_file() and (checkout.parents[1] / "pyproject.toml").is_file():
+        return checkout
+    raise RoadmapFileError(
+        f"llmcourse is missing a file it ships with: {packaged}", "Reinstall llmcourse"
+    )
 
 
 def load_bundled() -> Catalog:

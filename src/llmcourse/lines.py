@@ -12,6 +12,7 @@ Untrusted text goes through `escape_controls`, so no control character reaches t
 
 import functools
 import os
+import re
 import sys
 from typing import TextIO
 
@@ -282,8 +283,9 @@ def version(version: Version, out: Lines) -> None:
     out.print(f"llmcourse {version.program}")
     course = version.course  # a line each, to fit a narrow terminal
     line = out.safe(course.title)
-    if course.revision:
-        line += f", revision {out.safe(course.revision[:12])}"
+    if course.revision:  # a commit is known by its first 12 hex digits; a name is kept whole
+        commit = re.fullmatch(r"[0-9a-f]{40}", course.revision)
+        line += f", revision {out.safe(course.revision[:12] if commit else course.revision)}"
     if course.revision_date:
         line += f" of {out.safe(course.revision_date)}"
     out.print(line)

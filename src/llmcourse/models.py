@@ -111,19 +111,21 @@ def _check_url(value: str) -> str:
     return value
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _date_as_text(value: Any) -> Any:
-    """A date, written bare in TOML or as text, as its ISO text; any other value unchanged."""
+    """A date, written bare in TOML or quoted, as its text: YYYY-MM-DD and nothing else."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value.isoformat()
-    return value
-
-
-def _check_date(value: str) -> str:
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be a date such as 2026-02-04") from None
-    return value
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return value
+    raise ValueError("must be a date such as 2026-02-04")
 
 
 def _check_positive(value: int) -> int:
@@ -151,7 +153,7 @@ FormerId = Annotated[str, _EXACT, _Rule(_check_former_id)]
 CourseId = Annotated[str, _EXACT, _Rule(_check_slug), _Rule(_check_course_id)]
 Url = Annotated[str, _EXACT, _Rule(_check_url)]
 Number = Annotated[int, _EXACT, _Rule(_check_positive)]
-Date = Annotated[str, _Rule(_date_as_text, first=True), _EXACT, _Rule(_check_date)]
+Date = Annotated[str, _Rule(_date_as_text, first=True), _EXACT]
 Flag = Annotated[bool, _EXACT]
 ReferenceKind = Literal[
     "article", "book", "code", "course", "docs", "paper", "slides", "tool", "video", "website"

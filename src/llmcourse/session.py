@@ -6,10 +6,10 @@ progress carries entries kept under former ids over to today's ids; changing it 
 the lock as one recorded change (`change`), so that no command handles the lock, the history or
 the files itself.
 
-Every run makes a session, a Tab completion and `--version` included. Completion never touches
-the progress and `--version` not even the course, so the catalog, the store and the tracker are
+Every run makes a session, a Tab completion and `--help` included. Completion never touches the
+progress and `--help` not even the course, so the catalog, the store and the tracker are
 imported by the methods that use them: loaded at the top, they would add about 3% to completing
-an id and 9% to `--version` (measured in instructions).
+an id (measured in instructions).
 """
 
 from __future__ import annotations
