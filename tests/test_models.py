@@ -144,15 +144,19 @@ title = "First"
 """
 
 
-def test_the_format_version_is_exactly_1(run: Invoke, tmp_path: Path) -> None:
+def _problems(run: Invoke, tmp_path: Path, line: str, instead: str) -> list[dict[str, str]]:
+    """What validate finds in the small course above with one of its lines written otherwise."""
     path = tmp_path / "course.toml"
-    for version in ('"1"', "true", "2"):
-        text = TOPIC.format(roadmap="", number="1", topic="").replace(
-            "schema_version = 1", f"schema_version = {version}"
-        )
-        path.write_text(text, encoding="utf-8")
-        [problem] = run("validate", str(path), "--json").json()["problems"]
-        assert (problem["location"], problem["message"]) == ("schema_version", "Input should be 1")
+    text = TOPIC.format(roadmap="", number="1", topic="").replace(line, instead, 1)
+    path.write_text(text, encoding="utf-8")
+    problems: list[dict[str, str]] = run("validate", str(path), "--json").json()["problems"]
+    return problems
+
+
+@pytest.mark.parametrize("version", ['"1"', "true", "2"])
+def test_the_format_version_is_exactly_1(run: Invoke, tmp_path: Path, version: str) -> None:
+    problems = _problems(run, tmp_path, "schema_version = 1", f"schema_version = {version}")
+    assert problems == [{"location": "schema_version", "message": "Input should be 1"}]
 
 
 @pytest.mark.parametrize(
@@ -191,9 +195,9 @@ def test_a_roadmap_file_is_read_strictly(
     assert says in problem["message"]
 
 
-def test_a_revision_date_is_a_plain_iso_date(run: Invoke, tmp_path: Path) -> None:
-    path = tmp_path / "course.toml"
-    for written, valid in (
+@pytest.mark.parametrize(
+    ("written", "valid"),
+    [
         ("2026-02-01", True),
         ('"2026-02-01"', True),
         ('"20260201"', False),
@@ -202,15 +206,12 @@ def test_a_revision_date_is_a_plain_iso_date(run: Invoke, tmp_path: Path) -> Non
         ("2026-02-01T10:00:00", False),
         ("20260201", False),
         ('""', False),
-    ):
-        text = TOPIC.format(roadmap="", number="1", topic="").replace(
-            'title = "Demo"', f'title = "Demo"\nrevision_date = {written}', 1
-        )
-        path.write_text(text, encoding="utf-8")
-        problems = run("validate", str(path), "--json").json()["problems"]
-        if valid:
-            assert problems == [], written
-        else:
-            assert problems == [
-                {"location": "course.revision_date", "message": "must be a date such as 2026-02-04"}
-            ], written
+    ],
+)
+def test_a_revision_date_is_a_plain_iso_date(
+    run: Invoke, tmp_path: Path, written: str, valid: bool
+) -> None:
+    title = 'title = "Demo"'
+    problems = _problems(run, tmp_path, title, f"{title}\nrevision_date = {written}")
+    expected = {"location": "course.revision_date", "message": "must be a date such as 2026-02-04"}
+    assert problems == ([] if valid else [expected])

@@ -91,11 +91,9 @@ class Group(TyperGroup):
                 rest.pop(0)  # its value
             elif option.split("=", 1)[0] not in ("--roadmaps", "--version", "-h", "--help"):
                 return False  # not an option of the group: no command was reached
-        if not rest or rest[0] not in self.commands:
-            return False
-        takes_json = any("--json" in getattr(p, "opts", ()) for p in self.commands[rest[0]].params)
+        command = self.commands.get(rest[0]) if rest else None
         after = rest[1 : rest.index("--")] if "--" in rest else rest[1:]
-        return takes_json and "--json" in after
+        return command is not None and _takes_json(command) and "--json" in after
 
 
 def _quiet_stdout() -> None:
@@ -158,15 +156,16 @@ def _main(
 ) -> None:
     """Track your way through The LLM Course."""
     ctx.ensure_object(Session).roadmaps = Path(roadmaps).expanduser() if roadmaps else None
-    command = ctx.invoked_subcommand
-    if as_json and command is not None and not _takes_json(ctx, command):
-        ctx.fail(f"'{command}' has no JSON output: leave out --json")
-
-
-def _takes_json(ctx: typer.Context, name: str) -> bool:
+    name = ctx.invoked_subcommand
     group = ctx.command
-    command = group.get_command(ctx, name) if isinstance(group, TyperGroup) else None
-    return command is not None and any("--json" in getattr(p, "opts", ()) for p in command.params)
+    command = group.get_command(ctx, name) if name and isinstance(group, TyperGroup) else None
+    if as_json and command is not None and not _takes_json(command):
+        ctx.fail(f"'{name}' has no JSON output: leave out --json")
+
+
+def _takes_json(command: Any) -> bool:
+    """Whether a command has a `--json` option (a click command: its parameters' `opts`)."""
+    return any("--json" in getattr(param, "opts", ()) for param in command.params)
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 """The plain view: what the commands that change files print, as styled lines, without rich.
 
-`done`, `undo`, `import`, `validate`, `open` and `export` print a few short lines; importing
-rich to style them would cost more than everything else they do. `write` shows a result that
+`done`, `undo`, `import`, `validate`, `open`, `export`, `help` and `--version` print a few
+short lines (or text as it is); importing rich to style them would cost more than everything
+else they do. `write` shows a result that
 this view has a way for (see `output`).
 
 Colour follows the rules rich follows elsewhere in llmcourse: off under `NO_COLOR` or

@@ -1,6 +1,5 @@
-"""The one emitter: what a command returns, the notes gathered on the way, and every error a
-run meets become output here. (Typer writes its own help and the version, which the group
-asks for before any command runs.)
+"""The one emitter: what a command returns (and `--version`), the notes gathered on the way, and
+every error a run meets become output here. (Typer writes its own `--help`.)
 
 Data goes to standard output, notes and errors to standard error. Under `--json` a result is one
 JSON document (`jsonout`); otherwise it is plain lines where the plain view has a way for it
