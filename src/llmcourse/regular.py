@@ -1,0 +1,83 @@
+"""Reading a file that may be anything: only a regular file is read, and only up to a limit.
+
+A path the learner or a folder gives may be a named pipe (reading it waits for a writer that
+never comes), a device (`/dev/zero` never ends) or a file far larger than any real one. Each is
+refused with an `OSError` whose `strerror` says what it is, so the callers' usual handling of
+unreadable files names it in one line. Links are followed: a file linked into a synced folder
+is read as any other.
+"""
+
+import errno
+import os
+import stat
+
+MB = 1024 * 1024
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class NotRegularError(OSError):
+    """The path is not a regular file (a pipe, a device, a folder)."""
+
+
+class TooLargeError(OSError):
+    """The file is larger than any file of its kind that llmcourse writes."""
+
+
+def kind(mode: int) -> str:
+    """What a file of this mode is, in words."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def size_words(limit: int) -> str:
+    return f"{limit // MB} MB" if limit >= MB else f"{limit} bytes"
+
+
+def open_regular(path: "os.PathLike[str] | str", limit: int) -> int:
+    """A descriptor open for reading on `path`, checked to be a regular file within `limit`.
+
+    The open does not block (a named pipe opens at once, then is refused by what `fstat` says
+    of the open file itself, so nothing can swap the file between the check and the read).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd)
+        if not stat.S_ISREG(mode.st_mode):
+            raise NotRegularError(errno.EINVAL, f"it is {kind(mode.st_mode)}, not a file")
+        if mode.st_size > limit:
+            raise TooLargeError(
+                errno.EFBIG, f"it is larger than {size_words(limit)}, more than any such file"
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read(path: "os.PathLike[str] | str", limit: int) -> bytes:
+    """The bytes of the regular file at `path`, refused when it is anything else or larger
+    than `limit` (even if it grows while it is read)."""
+    fd = open_regular(path, limit)
+    try:
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 4 * MB))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    if left <= 0:
+        raise TooLargeError(
+            errno.EFBIG, f"it is larger than {size_words(limit)}, more than any such file"
+        )
+    return b"".join(chunks)
