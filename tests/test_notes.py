@@ -172,3 +172,33 @@ def test_doctor_lists_notes_on_ids_the_course_does_not_have(
     progress_file.write_text(text, encoding="utf-8")
     findings = run("doctor", "--json").json()["findings"]
     assert any("'scientist/gone/topic'" in f["message"] for f in findings)
+
+
+def test_notes_added_while_the_editor_is_open_are_kept(
+    run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import installed
+
+    run("note", "tokenization", "first")
+    run("note", "tokenization", "second")
+    script = tmp_path / "editor.py"
+    # While the learner edits, another terminal adds a note: the edit must not write over it.
+    script.write_text(
+        "import subprocess, sys, pathlib\n"
+        f"subprocess.run([{installed()!r}, 'note', 'tokenization', 'added elsewhere'], "
+        "check=True)\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('second', 'second, edited'))\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = run("note", "tokenization", "--edit", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [n["text"] for n in result.json()["notes"]] == [
+        "first",
+        "second, edited",
+        "added elsewhere",
+    ]
+    assert "1 note was added while the editor was open; kept after yours" in result.stderr
+    assert _notes(run, "tokenization") == ["first", "second, edited", "added elsewhere"]

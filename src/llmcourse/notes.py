@@ -7,6 +7,7 @@ Pure: the progress, the clock and the texts are given; running the editor is `de
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from llmcourse.catalog import Node
 from llmcourse.errors import BadValueError
@@ -37,21 +38,33 @@ def add(progress: ProgressFile, node: Node, text: str, now: datetime) -> Update[
     return Update(updated, [], updated.notes[node.id])
 
 
-def replace(
-    progress: ProgressFile, node: Node, texts: list[str], now: datetime
-) -> Update[list[Note]]:
-    """Replace a node's notes with these texts, as an editor left them.
+class Edited(NamedTuple):
+    """A node's notes after an edit, and how many notes added meanwhile (by another command
+    while the editor was open) were kept beside the edited ones."""
 
-    A text that was there already keeps its time; a new one is dated now.
+    notes: list[Note]
+    kept: int
+
+
+def replace(
+    progress: ProgressFile, node: Node, texts: list[str], seen: list[Note], now: datetime
+) -> Update[Edited]:
+    """Replace the notes the learner saw (`seen`) with these texts, as an editor left them.
+
+    A text that was there already keeps its time (and the keys this version does not know); a
+    new one is dated now. Notes that were added while the editor was open are kept after the
+    edited ones: the edit applies to what the learner saw, and nothing else is lost.
     """
     updated = progress.copy()
-    times = {note.text: note.time for note in progress.notes.get(node.id, [])}
-    notes = [Note(text, times.get(text, now)) for text in texts if text.strip()]
+    before = {note.text: note for note in seen}
+    notes = [before.get(text) or Note(text, now) for text in texts if text.strip()]
+    meanwhile = [note for note in progress.notes.get(node.id, []) if note not in seen]
+    notes += meanwhile
     if notes:
         updated.notes[node.id] = notes
     else:
         updated.notes.pop(node.id, None)
-    return Update(updated, [], notes)
+    return Update(updated, [], Edited(notes, len(meanwhile)))
 
 
 def merge(ours: dict[str, list[Note]], theirs: dict[str, list[Note]]) -> int:
@@ -59,7 +72,11 @@ def merge(ours: dict[str, list[Note]], theirs: dict[str, list[Note]]) -> int:
     added = 0
     for key, notes in theirs.items():
         present = {(note.time, note.text) for note in ours.get(key, [])}
-        new = [note for note in notes if (note.time, note.text) not in present]
+        new = []
+        for note in notes:
+            if (note.time, note.text) not in present:
+                present.add((note.time, note.text))
+                new.append(note)
         if new:
             ours[key] = sorted([*ours.get(key, []), *new], key=lambda n: n.time)
             added += len(new)

@@ -130,10 +130,18 @@ def note(
     node = run.course().resolve(id_)
     now = run.now()
     if edit:
-        current = run.progress(to_change=True).data.notes.get(node.id, [])
-        written = notes.editor_text(node, current)
+        seen = run.progress(to_change=True).data.notes.get(node.id, [])
+        written = notes.editor_text(node, seen)
         texts = notes.edited_texts(written, desktop.edit(written))
-        return Notes(node, run.change(lambda p: notes.replace(p.data, node, texts, now)))
+        # The progress is read again under the lock: notes added while the editor was open
+        # (by another command, or an import) are kept beside the edited ones.
+        edited = run.change(lambda p: notes.replace(p.data, node, texts, seen, now))
+        if edited.kept:
+            run.note(
+                f"{edited.kept} note{'s were' if edited.kept > 1 else ' was'} added while the "
+                "editor was open; kept after yours"
+            )
+        return Notes(node, edited.notes)
     if text:
         typed = " ".join(text)
         return Notes(node, run.change(lambda p: notes.add(p.data, node, typed, now)))
