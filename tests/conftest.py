@@ -73,3 +73,13 @@ def run() -> Callable[..., Run]:
         return Run(result.exit_code, result.stdout, result.stderr)
 
     return invoke
+
+
+def installed() -> str:
+    """The installed `llmcourse` command, as a learner runs it."""
+    import shutil
+    import sys
+
+    found = shutil.which("llmcourse", path=str(Path(sys.executable).parent))
+    assert found
+    return found

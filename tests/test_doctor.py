@@ -168,7 +168,8 @@ def test_notes_that_are_not_problems(run: Invoke, data_dir: Path, progress_file:
     run("done", "tokenization")
     with (data_dir / "history.jsonl").open("ab") as history:
         history.write(b'{"rev": 2, "time": "2026-')  # a change that never completed
-    (data_dir / ".progress.toml.k3j2.tmp").write_text("half")
+    # A temporary file of a writer that was killed (no process has this number).
+    (data_dir / ".progress.toml.llmcourse-1073741823-k3j2.tmp").write_text("half")
     text = progress_file.read_text("utf-8")
     progress_file.write_text(
         text
@@ -180,7 +181,7 @@ def test_notes_that_are_not_problems(run: Invoke, data_dir: Path, progress_file:
     codes = {f["code"]: f["message"] for f in result.json()["findings"]}
     assert "scientist/rlhf/ppo" in codes["earlier-course-version"]
     assert "never completed" in codes["unrecorded-events"]
-    assert ".progress.toml.k3j2.tmp" in codes["stale-temporary"]
+    assert ".progress.toml.llmcourse-1073741823-k3j2.tmp" in codes["stale-temporary"]
     shown = run("progress")
     assert "1 entry in the progress file matches nothing in this course" in shown.stdout
 

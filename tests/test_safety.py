@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -118,13 +119,35 @@ def test_a_dangling_link_is_refused_not_replaced(progress_file: Path, tmp_path: 
 
 def test_temporary_files_of_a_killed_writer_are_cleared(progress_file: Path) -> None:
     progress_file.parent.mkdir(parents=True)
-    stale = progress_file.parent / ".progress.toml.abc123.tmp"
+    # No process has this number: the writer that made it is gone.
+    stale = progress_file.parent / ".progress.toml.llmcourse-1073741823-abc123.tmp"
     stale.write_text("half a file")
     unrelated = progress_file.parent / "notes.tmp"
     unrelated.write_text("mine")
     _save_one(progress_file, "a/b/c")
     assert not stale.exists()
     assert unrelated.read_text() == "mine"
+
+
+def test_only_temporary_files_llmcourse_provably_made_are_cleared(progress_file: Path) -> None:
+    folder = progress_file.parent
+    folder.mkdir(parents=True)
+    foreign = folder / ".progress.toml.abc123.tmp"  # the old pattern: anyone's
+    alive = folder / f".progress.toml.llmcourse-{os.getpid()}-x1.tmp"  # a writer still at work
+    linked = folder / ".progress.toml.llmcourse-1073741823-x2.tmp"  # not a file of ours
+    elsewhere = progress_file.parent.parent / "keep-me"
+    elsewhere.write_text("someone else's")
+    for path in (foreign, alive):
+        path.write_text("not stale")
+    linked.symlink_to(elsewhere)
+    old = folder / f".progress.toml.llmcourse-{os.getpid()}-x3.tmp"  # alive, but an hour old
+    old.write_text("stale")
+    an_hour_ago = time.time() - store.STALE_AFTER_SECONDS - 60
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    _save_one(progress_file, "a/b/c")
+    assert foreign.read_text() == alive.read_text() == "not stale"
+    assert linked.is_symlink() and elsewhere.read_text() == "someone else's"
+    assert not old.exists()
 
 
 def test_a_lock_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
@@ -320,4 +343,40 @@ def test_the_backup_is_copied_where_links_cannot_be_made(
     backup = progress_file.with_name("progress.toml.bak")
     assert backup.read_bytes() == first
     assert backup.stat().st_ino != progress_file.stat().st_ino
+    assert not list(progress_file.parent.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("step", ["write", "replace"])
+def test_a_failed_write_leaves_the_backup_as_it_was(
+    progress_file: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    _save_one(progress_file, "a/b/c")
+    _save_one(progress_file, "d/e/f")  # the backup now holds the file with a/b/c alone
+    backup = progress_file.with_name("progress.toml.bak")
+    kept, live = backup.read_bytes(), progress_file.read_bytes()
+    full = OSError(28, "No space left on device")
+    if step == "write":  # the disk fills as the new file is written (or `ulimit -f` stops it)
+        real_fsync = store._fsync
+
+        def fsync(fd: int) -> None:
+            if os.fstat(fd).st_size > 200:
+                raise full
+            real_fsync(fd)
+
+        monkeypatch.setattr(store, "_fsync", fsync)
+    else:
+        real_replace = os.replace
+
+        def replace(source: str, target: Path) -> None:
+            if Path(target).name == "progress.toml":
+                raise full
+            real_replace(source, target)
+
+        monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(ProgressFileError, match="nothing was changed"):
+        _save_one(progress_file, "g/h/i")
+    assert backup.read_bytes() == kept
+    assert progress_file.read_bytes() == live
+    assert backup.stat().st_ino != progress_file.stat().st_ino
+    assert backup.stat().st_nlink == progress_file.stat().st_nlink == 1
     assert not list(progress_file.parent.glob(".*.tmp"))

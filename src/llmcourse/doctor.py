@@ -13,12 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from llmcourse import history, progressfile, store, tracker
+from llmcourse import history, progressfile, regular, store, tracker
 from llmcourse.catalog import Catalog
 from llmcourse.errors import ProgressFileError
 from llmcourse.progressfile import SCHEMA_VERSION, ProgressFile
 
 Level = Literal["problem", "note"]
+
+# Findings of one kind beyond this many are told as a count: a file may hold thousands.
+LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,12 @@ class Report:
     @property
     def problems(self) -> list[Finding]:
         return [finding for finding in self.findings if finding.level == "problem"]
+
+    @property
+    def fixable(self) -> bool:
+        """Whether `--fix` would act on any of the problems (it cannot make a folder writable
+        or a pipe a file)."""
+        return any(finding.code in FIXABLE for finding in self.problems)
 
     def add(self, level: Level, code: str, message: str, **where: Any) -> None:
         self.findings.append(Finding(level, code, message, **where))
@@ -122,7 +131,7 @@ def _missing_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
 
 def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
     try:
-        content = path.read_bytes()
+        content = store.read_file(path)
     except FileNotFoundError:
         return _missing_progress(catalog, path, report)
     except OSError as err:
@@ -131,7 +140,10 @@ def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
             "unreadable",
             f"cannot read {path}: {err.strerror or err}",
             file=path,
-            hint="Check its permissions",
+            hint="Move it out of the way: llmcourse reads only files, and only up to "
+            f"{regular.size_words(progressfile.MAX_PROGRESS_BYTES)}"
+            if isinstance(err, (regular.NotRegularError, regular.TooLargeError))
+            else "Check its permissions",
         )
         return _Read()
     reading = progressfile.read(content)
@@ -180,15 +192,22 @@ def _examine_entries(catalog: Catalog, data: ProgressFile, report: Report) -> No
             f"the entry '{item.former_id}' is for {item.node.id} now (the course renamed or "
             "moved it); the next change writes it under the new id",
         )
-    for key in carried.notes:
-        if key not in catalog.nodes:
-            report.add(
-                "note",
-                "earlier-course-version",
-                f"your notes on '{key}' are for nothing in this course (from an earlier course "
-                "version?); they are kept",
-            )
-    for entry_id in tracker.unknown_entries(catalog, carried):
+    orphaned = [key for key in carried.notes if key not in catalog.nodes]
+    for key in orphaned[:LISTED]:
+        report.add(
+            "note",
+            "earlier-course-version",
+            f"your notes on '{key}' are for nothing in this course (from an earlier course "
+            "version?); they are kept",
+        )
+    if len(orphaned) > LISTED:
+        report.add(
+            "note",
+            "earlier-course-version",
+            f"and your notes on {len(orphaned) - LISTED:,} more ids like these, all kept",
+        )
+    unknown = tracker.unknown_entries(catalog, carried)
+    for entry_id in unknown[:LISTED]:
         current = catalog.former.get(entry_id)
         report.add(
             "note",
@@ -198,6 +217,13 @@ def _examine_entries(catalog: Catalog, data: ProgressFile, report: Report) -> No
             if current
             else f"the entry '{entry_id}' matches nothing in this course (from an earlier "
             "course version?); it is kept and counted nowhere",
+        )
+    if len(unknown) > LISTED:
+        report.add(
+            "note",
+            "earlier-course-version",
+            f"and {len(unknown) - LISTED:,} more entries like these, kept and counted nowhere "
+            "('llmcourse export --format json' lists every entry)",
         )
 
 
@@ -262,7 +288,7 @@ def _examine_backup(catalog: Catalog, path: Path, report: Report) -> None:
 
 def _usable_backup(catalog: Catalog, backup: Path) -> ProgressFile | None:
     try:
-        data = store.parse(backup.read_bytes(), backup)
+        data = store.parse(store.read_file(backup), backup)
     except (OSError, ProgressFileError):
         return None
     if data.schema_version > SCHEMA_VERSION:
@@ -270,6 +296,15 @@ def _usable_backup(catalog: Catalog, backup: Path) -> ProgressFile | None:
     if data.course is not None and data.course != catalog.course.id:
         return None
     return data
+
+
+# The problems `fix` acts on: a progress file it sets aside (restoring the backup), a missing one
+# whose backup it restores, a history it sets aside.
+BAD_PROGRESS = frozenset({"not-utf8", "not-toml", "bad-field", "dangling-link"})
+BAD_HISTORY = frozenset(
+    {"bad-history-line", "history-cut-short", "history-mismatch", "unreadable-history"}
+)
+FIXABLE = BAD_PROGRESS | BAD_HISTORY | {"missing-progress"}
 
 
 def fix(catalog: Catalog, path: Path) -> Report:
@@ -281,13 +316,8 @@ def fix(catalog: Catalog, path: Path) -> Report:
     """
     report = examine(catalog, path)
     codes = {finding.code for finding in report.problems}
-    bad_progress = {"not-utf8", "not-toml", "bad-field", "dangling-link"} & codes
-    bad_history = {
-        "bad-history-line",
-        "history-cut-short",
-        "history-mismatch",
-        "unreadable-history",
-    } & codes
+    bad_progress = BAD_PROGRESS & codes
+    bad_history = BAD_HISTORY & codes
     try:
         if bad_progress:
             _replace_progress(catalog, path, report)
@@ -332,7 +362,7 @@ def _restore_backup(
     restored = _usable_backup(catalog, backup)
     if restored is None:
         return False
-    store.write_atomic(target, backup.read_bytes())
+    store.write_atomic(target, store.read_file(backup))
     when = datetime.fromtimestamp(backup.stat().st_mtime, UTC).astimezone()
     report.fixed.append(
         f"restored the backup of {when:%Y-%m-%d %H:%M} ({_count(restored)}); what changed "

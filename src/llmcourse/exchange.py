@@ -10,7 +10,7 @@ Pure: the bytes, the progress and the clock are given.
 import json
 import tomllib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from llmcourse import notes as notes_
@@ -19,12 +19,16 @@ from llmcourse.errors import ImportFileError
 from llmcourse.progressfile import (
     ENTRY_KEYS,
     EVENT_ERRORS,
+    NOTE_KEYS,
     PROGRESS_KEYS,
     Entry,
     Event,
     Note,
     ProgressFile,
     entry_problems,
+    kept_problems,
+    limit_problem,
+    note_from,
     note_problems,
     parse_event,
     toml_text,
@@ -57,13 +61,19 @@ def document(catalog: Catalog, progress: ProgressFile, history: list[Event], now
         "progress": {"revision": progress.revision, "entries": entries},
         "history": [event.to_json() for event in history],
         "notes": {
-            key: [{"text": note.text, "time": _time(note.time)} for note in notes]
-            for key, notes in progress.notes.items()
+            key: [_note_doc(note) for note in notes] for key, notes in progress.notes.items()
         },
     }
     if progress.extra:
         exported["progress"]["extra_toml"] = toml_text(progress.extra)
     return json.dumps(exported, ensure_ascii=False, indent=1) + "\n"
+
+
+def _note_doc(note: Note) -> Doc:
+    doc: Doc = {"text": note.text, "time": _time(note.time)}
+    if note.extra:
+        doc["extra_toml"] = toml_text(note.extra)
+    return doc
 
 
 class Export(NamedTuple):
@@ -80,9 +90,9 @@ class Export(NamedTuple):
 Bad = Callable[[str, str], ImportFileError]  # where, what: the error to raise
 
 
-def read(content: bytes, source: str, course_id: str) -> Export:
+def read(content: bytes, source: str, course_id: str, now: datetime) -> Export:
     """Read a JSON export of progress on the course `course_id` strictly: anything wrong is an
-    error naming where it is; `source` names the file."""
+    error naming where it is; `source` names the file, and `now` is this machine's time."""
 
     def bad(where: str, what: str) -> ImportFileError:
         return ImportFileError(
@@ -114,11 +124,13 @@ def read(content: bytes, source: str, course_id: str) -> Export:
     export = Export(
         course["id"],
         revision,
-        _entries(progress["entries"], bad),
-        _extra(progress, "progress", bad),
-        _history(doc.get("history", []), revision, bad),
-        _notes(doc.get("notes", {}), bad),
+        _entries(progress["entries"], now, bad),
+        _extra(progress, "progress", bad, PROGRESS_KEYS),
+        _history(doc.get("history", []), revision, now, bad),
+        _notes(doc.get("notes", {}), now, bad),
     )
+    if message := limit_problem(len(export.entries), sum(map(len, export.notes.values()))):
+        raise bad("", message)
     if export.course_id != course_id:
         raise ImportFileError(
             f"{source} holds progress on the course '{export.course_id}', not '{course_id}'",
@@ -127,7 +139,7 @@ def read(content: bytes, source: str, course_id: str) -> Export:
     return export
 
 
-def _entries(found: dict[str, Any], bad: Bad) -> dict[str, Entry]:
+def _entries(found: dict[str, Any], now: datetime, bad: Bad) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     for entry_id, value in found.items():
         where = f"progress.entries.{entry_id}"
@@ -140,11 +152,12 @@ def _entries(found: dict[str, Any], bad: Bad) -> dict[str, Entry]:
         raw = {"status": value.get("status"), "changed": changed}
         for problem_where, message in entry_problems(raw, (where,)):
             raise bad(".".join(str(part) for part in problem_where), message)
-        entries[entry_id] = Entry(value["status"], changed, _extra(value, where, bad))
+        _not_ahead(changed, now, f"{where}.changed", bad)
+        entries[entry_id] = Entry(value["status"], changed, _extra(value, where, bad, ENTRY_KEYS))
     return entries
 
 
-def _history(found: Any, revision: int, bad: Bad) -> list[Event]:
+def _history(found: Any, revision: int, now: datetime, bad: Bad) -> list[Event]:
     if not isinstance(found, list):
         raise bad("history", "must be a list")
     history: list[Event] = []
@@ -153,6 +166,7 @@ def _history(found: Any, revision: int, bad: Bad) -> list[Event]:
             event = parse_event(line)
         except EVENT_ERRORS as err:
             raise bad(f"history[{number}]", str(err)) from None
+        _not_ahead(event.time, now, f"history[{number}].time", bad)
         if (history and event.rev < history[-1].rev) or event.rev > revision:
             raise bad(
                 f"history[{number}].rev",
@@ -162,7 +176,7 @@ def _history(found: Any, revision: int, bad: Bad) -> list[Event]:
     return history
 
 
-def _notes(found: Any, bad: Bad) -> dict[str, list[Note]]:
+def _notes(found: Any, now: datetime, bad: Bad) -> dict[str, list[Note]]:
     if not isinstance(found, dict):
         raise bad("notes", "must be an object")
     notes: dict[str, list[Note]] = {}
@@ -172,16 +186,38 @@ def _notes(found: Any, bad: Bad) -> dict[str, list[Note]]:
         for number, item in enumerate(items, start=1):
             where = f"notes.{key}[{number}]"
             try:
-                note = Note(item["text"], datetime.fromisoformat(item["time"]))
+                raw = {"text": item["text"], "time": datetime.fromisoformat(item["time"])}
             except (KeyError, TypeError, ValueError):
                 raise bad(where, "must have a text and an ISO time") from None
-            for _, message in note_problems([note._asdict()]):
-                raise bad(where, message)
-            notes.setdefault(key, []).append(note)
+            raw |= _extra(item, where, bad, NOTE_KEYS)
+            for problem_where, message in note_problems([raw], (where,)):
+                raise bad(_joined(problem_where[:1] + problem_where[2:]), message)
+            _not_ahead(raw["time"], now, f"{where}.time", bad)
+            notes.setdefault(key, []).append(note_from(raw))
     return notes
 
 
-def _extra(doc: dict[str, Any], where: str, bad: Bad) -> dict[str, Any]:
+def _joined(where: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in where)
+
+
+# How far ahead of this machine's clock another machine's times may be: clocks drift, and a
+# machine set to the wrong time zone is hours out. A time further ahead would win every merge
+# for ever, so it is refused.
+CLOCK_SKEW = timedelta(days=1)
+
+
+def _not_ahead(moment: datetime, now: datetime, where: str, bad: Bad) -> None:
+    if moment - now > CLOCK_SKEW:
+        raise bad(
+            where,
+            f"{_time(moment)} is in the future by this machine's clock; check the other "
+            "machine's date and time",
+        )
+
+
+def _extra(doc: dict[str, Any], where: str, bad: Bad, reserved: tuple[str, ...]) -> dict[str, Any]:
+    """The keys this version does not know, which an export keeps as TOML text."""
     text = doc.get("extra_toml")
     if text is None:
         return {}
@@ -191,9 +227,10 @@ def _extra(doc: dict[str, Any], where: str, bad: Bad) -> dict[str, Any]:
         values = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError, TypeError) as err:
         raise bad(f"{where}.extra_toml", f"not TOML ({err})") from None
-    reserved = ENTRY_KEYS if where != "progress" else PROGRESS_KEYS
     if clash := [key for key in values if key in reserved]:
         raise bad(f"{where}.extra_toml", f"must not set {', '.join(clash)}")
+    for problem_where, message in kept_problems(values, (), (f"{where}.extra_toml",)):
+        raise bad(_joined(problem_where), message)
     return values
 
 
@@ -205,10 +242,14 @@ class MergeResult(NamedTuple):
     foreign: list[Event]  # events of the other history that this one lacks, oldest first
     adopted: bool  # nothing was here: the import's progress and history are taken whole
     notes_added: int = 0  # the other machine's notes this progress lacked
+    # Keys of the other progress file that this version does not know and this one lacked.
+    keys_kept: list[str] = []  # noqa: RUF012 - never changed in place
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.changed or self.updated or self.foreign or self.notes_added)
+        return bool(
+            self.changed or self.updated or self.foreign or self.notes_added or self.keys_kept
+        )
 
 
 def import_update(
@@ -252,12 +293,23 @@ def merge(
             changed.append(StatusChange(node, old, merged.status))
         else:
             touched.append(entry_id)
-    for key, value in theirs.extra.items():
-        updated.extra.setdefault(key, value)
+    kept = [key for key in theirs.extra if key not in progress.extra]
+    for key in kept:
+        updated.extra[key] = theirs.extra[key]
     known = {event.key() for event in history}
     foreign = [event for event in theirs.history if event.key() not in known]
-    added = notes_.merge(updated.notes, theirs.notes)
-    return updated, MergeResult(changed, touched, foreign, False, added)
+    added = notes_.merge(updated.notes, _current_keys(catalog, theirs.notes))
+    return updated, MergeResult(changed, touched, foreign, False, added, kept)
+
+
+def _current_keys(catalog: Catalog, notes: dict[str, list[Note]]) -> dict[str, list[Note]]:
+    """Notes kept under a former id, under the id the item has now (as `carry_over` moves
+    them), so that importing them again finds them there."""
+    moved: dict[str, list[Note]] = {}
+    for key, items in notes.items():
+        target = key if key in catalog.nodes else catalog.former.get(key, key)
+        moved.setdefault(target, []).extend(items)
+    return moved
 
 
 def _adopt(
@@ -274,8 +326,11 @@ def _adopt(
         for key, entry in theirs.entries.items()
         if key in catalog.nodes and entry.status != "not-started"
     ]
-    added = notes_.merge(updated.notes, theirs.notes)
-    return updated, MergeResult(shown, sorted(theirs.entries), list(theirs.history), True, added)
+    added = notes_.merge(updated.notes, _current_keys(catalog, theirs.notes))
+    kept = [key for key in theirs.extra if key not in progress.extra]
+    return updated, MergeResult(
+        shown, sorted(theirs.entries), list(theirs.history), True, added, kept
+    )
 
 
 def _merged_entries(

@@ -14,12 +14,16 @@ another name, and a new history starts.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from llmcourse import regular
 from llmcourse.errors import ProgressFileError
-from llmcourse.progressfile import EVENT_ERRORS, Event, parse_event
+from llmcourse.progressfile import EVENT_ERRORS, MAX_HISTORY_BYTES, Event, parse_event
 
 HISTORY_NAME = "history.jsonl"
 
@@ -52,8 +56,14 @@ def read(path: Path, size: int, revision: int) -> History:
 
     history = History(path)
     try:
-        with open(path, "rb") as handle:
+        with open(regular.open_regular(path, sys.maxsize), "rb") as handle:
             actual = os.fstat(handle.fileno()).st_size
+            if min(size, actual) > MAX_HISTORY_BYTES:
+                raise regular.TooLargeError(
+                    errno.EFBIG,
+                    f"it is larger than {regular.size_words(MAX_HISTORY_BYTES)}, more than any "
+                    "history",
+                )
             content = handle.read(min(size, actual))
     except FileNotFoundError:
         content, actual = b"", 0
@@ -140,25 +150,26 @@ def append(
     """Append `content` to the history the progress file vouches for, durably.
 
     Returns the history's new size and the files that were moved out of the way: a history
-    that does not belong to the progress file, or the events past `committed` that the
-    progress file does not hold. Call it under the progress lock.
+    that does not belong to the progress file, or the bytes past `committed` that the
+    progress file does not hold. Nothing but a part of an event this program began to write
+    is ever cut. Call it under the progress lock.
     """
     kept: list[Path] = []
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+    fd = _open(path)
     try:
         size = os.fstat(fd).st_size
         if size and not _belongs(fd, size, committed, revision):
             os.close(fd)
             fd = -1
             kept.append(set_aside(path, path, "set-aside"))
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+            fd = _open(path)
             size = committed = 0
         if size > committed:
             os.lseek(fd, committed, os.SEEK_SET)
-            tail = _read_exactly(fd, size - committed)
-            if b"\n" in tail:  # whole events, not just the start of one: keep them
-                unrecorded = path.with_name(f".{path.name}.unrecorded.tmp")
-                _write_durably(unrecorded, tail[: tail.rindex(b"\n") + 1], fsync)
+            tail = _read_exactly(fd, min(size - committed, _DEBRIS_BYTES + 1))
+            if not _our_debris(tail):
+                unrecorded = path.with_name(regular.temporary_name(path))
+                _copy_tail(fd, committed, size, unrecorded, fsync)
                 kept.append(set_aside(unrecorded, path, "unrecorded"))
             os.ftruncate(fd, committed)
         start = committed
@@ -179,19 +190,55 @@ def append(
             os.close(fd)
 
 
-def _write_durably(path: Path, content: bytes, fsync: Callable[[int], None]) -> None:
-    with open(path, "wb") as handle:
-        handle.write(content)
+def _open(path: Path) -> int:
+    """The history file, open to read and write: created if missing, refused unless it is a
+    regular file (a named pipe would hang the command, and the lock with it)."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags, 0o600)
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise regular.NotRegularError(mode)
+    return fd
+
+
+# What this program writes to the history begins so; a crash part-way through an append leaves
+# a prefix of such a line, never longer than an event.
+_EVENT_START = b'{"rev": '
+_DEBRIS_BYTES = 65536
+
+
+def _our_debris(tail: bytes) -> bool:
+    """Whether bytes past the recorded end are only the start of an event this program began
+    to append (cut at once), rather than anything else (kept)."""
+    if len(tail) > _DEBRIS_BYTES or b"\n" in tail:
+        return False
+    return tail.startswith(_EVENT_START) or _EVENT_START.startswith(tail)
+
+
+def _copy_tail(fd: int, start: int, end: int, to: Path, fsync: Callable[[int], None]) -> None:
+    """Copy the history's bytes from `start` to `end` into a new file, durably, a piece at a
+    time (a history that is far too large was set aside whole before this)."""
+    with open(to, "xb") as handle:
+        os.lseek(fd, start, os.SEEK_SET)
+        left = end - start
+        while left > 0:
+            chunk = os.read(fd, min(left, regular.MB))
+            if not chunk:
+                break
+            handle.write(chunk)
+            left -= len(chunk)
         handle.flush()
         fsync(handle.fileno())
 
 
 def _belongs(fd: int, size: int, committed: int, revision: int) -> bool:
-    if committed > size:
-        return False
+    if committed > size or size - committed > MAX_HISTORY_BYTES:
+        return False  # far more past the recorded end than any change: kept whole, unread
     if committed == 0:
         # Nothing vouched for: whole events here belong to a progress file that is gone (or
-        # to a first change that never completed); a part of one line is only debris.
+        # to a first change that never completed), and anything else is not ours; only the
+        # start of an event this program began to write is debris.
         os.lseek(fd, 0, os.SEEK_SET)
-        return b"\n" not in _read_exactly(fd, min(size, 65536))
+        return _our_debris(_read_exactly(fd, min(size, _DEBRIS_BYTES + 1)))
     return _last_event_rev(fd, committed) == revision

@@ -341,6 +341,7 @@ def imported(imported: Imported) -> Doc:
         "updated": result.updated,
         "events_added": len(result.foreign),
         "notes_added": result.notes_added,
+        "keys_kept": result.keys_kept,
     }
 
 

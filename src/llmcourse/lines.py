@@ -251,6 +251,8 @@ def imported(imported: Imported, out: Lines) -> None:
         f"{len(result.foreign)} event{'s' if len(result.foreign) != 1 else ''} of the other "
         f"history {added}, {_many(result.notes_added, 'note', 'notes')} {added}"
     )
+    if result.keys_kept:
+        summary += f", {_many(len(result.keys_kept), 'unknown key', 'unknown keys')} kept"
     out.print(out.style(("Dry run, nothing was changed: " if dry_run else "") + summary, "dim"))
 
 

@@ -30,6 +30,19 @@ STATUSES: tuple[Status, ...] = ("not-started", "in-progress", "done", "skipped")
 
 PROGRESS_KEYS = ("schema_version", "course", "revision", "history_size", "entries", "notes")
 ENTRY_KEYS = ("status", "changed")
+NOTE_KEYS = ("text", "time")
+
+# Limits no learner meets, so that a damaged or hostile file (or an import of one) is refused
+# rather than read for minutes or written back in a form that cannot be read again.
+MB = 1024 * 1024
+MAX_PROGRESS_BYTES = 32 * MB  # about 350,000 entries as llmcourse writes them, or long notes
+MAX_HISTORY_BYTES = 128 * MB  # about 900,000 events
+MAX_ENTRIES = 50_000  # the bundled course has under 400 items; reading 50,000 takes a second
+MAX_NOTES = 50_000  # in all, on every item together
+MAX_NOTE_CHARS = 100_000
+# Keys this version does not know are kept as they are, up to this depth of nested tables and
+# lists: tomli-w, which writes them back, fails on a few hundred levels.
+MAX_DEPTH = 32
 
 Raw = dict[str, Any]  # a progress file as TOML reads it
 
@@ -65,10 +78,12 @@ class Entry:
 
 
 class Note(NamedTuple):
-    """One of the learner's notes on an item, with when it was written."""
+    """One of the learner's notes on an item, with when it was written; keys this version does
+    not know are kept in `extra`."""
 
     text: str
     time: datetime
+    extra: dict[str, Any] | None = None
 
 
 @dataclass
@@ -171,11 +186,38 @@ def _time_problem(value: Any) -> str | None:
     return None
 
 
+def depth(value: Any) -> int:
+    """How deeply tables and lists nest in `value` (0 for a plain value), counted without
+    recursion, so that no nesting can exhaust the stack."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            level += 1
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                pending.extend((child, level) for child in item)
+    return deepest
+
+
+def kept_problems(value: dict[str, Any], known: tuple[str, ...], where: Where) -> list[Problem]:
+    """What is wrong with the keys of a table that this version does not know: only nesting
+    deeper than it can write back."""
+    return [
+        ((*where, key), f"nested more than {MAX_DEPTH} levels deep, more than llmcourse keeps")
+        for key, item in value.items()
+        if key not in known and isinstance(item, (dict, list)) and depth(item) > MAX_DEPTH
+    ]
+
+
 def entry_problems(value: Any, where: Where = ()) -> list[Problem]:
     """What is wrong with one entry (a status and the time it was set)."""
     if not isinstance(value, dict):
         return [(where, "Input should be a table")]
-    problems: list[Problem] = []
+    problems: list[Problem] = kept_problems(value, ENTRY_KEYS, where)
     if "status" not in value:
         problems.append(((*where, "status"), "Field required"))
     elif value["status"] not in STATUSES:
@@ -197,10 +239,12 @@ def note_problems(value: Any, where: Where = ()) -> list[Problem]:
         at = (*where, number)
         if not isinstance(note, dict) or not isinstance(note.get("text"), str):
             problems.append((at, "a note is a table with a text and a time"))
-        elif not isinstance(note.get("time"), datetime) or note["time"].tzinfo is None:
-            problems.append(((*at, "time"), "must be a date and time with a time zone"))
-        elif not in_range(note["time"]):
-            problems.append(((*at, "time"), "is too near the first or last day a time can be"))
+            continue
+        if len(note["text"]) > MAX_NOTE_CHARS:
+            problems.append(((*at, "text"), f"is longer than {MAX_NOTE_CHARS:,} characters"))
+        if message := _time_problem(note.get("time")):
+            problems.append(((*at, "time"), message))
+        problems.extend(kept_problems(note, NOTE_KEYS, at))
     return problems
 
 
@@ -216,6 +260,7 @@ def problems(raw: Raw) -> list[Problem]:
     for key in ("revision", "history_size"):
         if key in raw and (message := _whole_number(raw[key], 0)):
             found.append(((key,), message))
+    found.extend(kept_problems(raw, PROGRESS_KEYS, ()))
     for key, check in (("entries", entry_problems), ("notes", note_problems)):
         table = raw.get(key, {})
         if not isinstance(table, dict):
@@ -223,7 +268,24 @@ def problems(raw: Raw) -> list[Problem]:
             continue
         for item, value in table.items():
             found.extend(check(value, (key, item)))
+    entries, notes = raw.get("entries"), raw.get("notes")
+    if message := limit_problem(
+        len(entries) if isinstance(entries, dict) else 0,
+        sum(len(n) for n in notes.values() if isinstance(n, list))
+        if isinstance(notes, dict)
+        else 0,
+    ):
+        found.append(((), message))
     return found
+
+
+def limit_problem(entries: int, notes: int) -> str | None:
+    """What is wrong with a progress of this many entries and notes: more than the limits."""
+    if entries > MAX_ENTRIES:
+        return f"{entries:,} entries are more than the {MAX_ENTRIES:,} llmcourse keeps"
+    if notes > MAX_NOTES:
+        return f"{notes:,} notes are more than the {MAX_NOTES:,} llmcourse keeps"
+    return None
 
 
 # --- Decoding ----------------------------------------------------------------------------
@@ -233,6 +295,12 @@ def entry_from(value: dict[str, Any]) -> Entry:
     """An entry from data that `entry_problems` found nothing wrong with."""
     extra = {k: v for k, v in value.items() if k not in ENTRY_KEYS}
     return Entry(value["status"], value["changed"], extra)
+
+
+def note_from(value: dict[str, Any]) -> Note:
+    """A note from data that `note_problems` found nothing wrong with."""
+    extra = {k: v for k, v in value.items() if k not in NOTE_KEYS}
+    return Note(value["text"], value["time"], extra or None)
 
 
 def _from_raw(raw: Raw, version: int) -> ProgressFile:
@@ -245,8 +313,7 @@ def _from_raw(raw: Raw, version: int) -> ProgressFile:
         entries={key: entry_from(value) for key, value in raw.get("entries", {}).items()},
         extra={k: v for k, v in raw.items() if k not in PROGRESS_KEYS},
         notes={
-            key: [Note(note["text"], note["time"]) for note in notes]
-            for key, notes in raw.get("notes", {}).items()
+            key: [note_from(note) for note in notes] for key, notes in raw.get("notes", {}).items()
         },
     )
 
@@ -299,6 +366,8 @@ def read(content: bytes) -> Reading:
     far as it is understood, and anything wrong is reported with the line it is on."""
     import tomllib  # not on the path of a command that reads no progress
 
+    if content.startswith(b"\xef\xbb\xbf"):  # a byte order mark, as some editors write: read on
+        content = content[3:]
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -380,7 +449,23 @@ def encode(data: ProgressFile) -> bytes:
             )
     if unusual:
         parts.append("\n" + toml_text({"entries": unusual}))
-    if data.notes:
+    if any(note.extra for notes in data.notes.values() for note in notes):
+        # Notes with keys this version does not know: all of them through tomli-w.
+        parts.append(
+            "\n"
+            + toml_text(
+                {
+                    "notes": {
+                        key: [
+                            {"text": note.text, "time": note.time} | (note.extra or {})
+                            for note in notes
+                        ]
+                        for key, notes in data.notes.items()
+                    }
+                }
+            )
+        )
+    elif data.notes:
         parts.append("\n[notes]\n")
         for key, notes in data.notes.items():
             written = ", ".join(

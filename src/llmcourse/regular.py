@@ -1,4 +1,5 @@
-"""Reading a file that may be anything: only a regular file is read, and only up to a limit.
+"""Files llmcourse did not make: only a regular file is read, and only up to a limit; and the
+names of the temporary files it does make, so that it never takes another's for its own.
 
 A path the learner or a folder gives may be a named pipe (reading it waits for a writer that
 never comes), a device (`/dev/zero` never ends) or a file far larger than any real one. Each is
@@ -9,6 +10,7 @@ is read as any other.
 
 import errno
 import os
+import re
 import stat
 
 MB = 1024 * 1024
@@ -23,7 +25,11 @@ _KINDS = (
 
 
 class NotRegularError(OSError):
-    """The path is not a regular file (a pipe, a device, a folder)."""
+    """The path is not a regular file: `kind` says what it is (a named pipe, a device, ...)."""
+
+    def __init__(self, mode: int) -> None:
+        self.kind = kind(mode)
+        super().__init__(errno.EINVAL, f"it is {self.kind}, not a file")
 
 
 class TooLargeError(OSError):
@@ -50,7 +56,7 @@ def open_regular(path: "os.PathLike[str] | str", limit: int) -> int:
     try:
         mode = os.fstat(fd)
         if not stat.S_ISREG(mode.st_mode):
-            raise NotRegularError(errno.EINVAL, f"it is {kind(mode.st_mode)}, not a file")
+            raise NotRegularError(mode.st_mode)
         if mode.st_size > limit:
             raise TooLargeError(
                 errno.EFBIG, f"it is larger than {size_words(limit)}, more than any such file"
@@ -81,3 +87,19 @@ def read(path: "os.PathLike[str] | str", limit: int) -> bytes:
             errno.EFBIG, f"it is larger than {size_words(limit)}, more than any such file"
         )
     return b"".join(chunks)
+
+
+# Every temporary file llmcourse makes is named `.<name>.llmcourse-<pid>-<random>.tmp`, beside
+# the file it becomes: the marker and the writer's process tell it apart from anyone else's.
+TEMPORARY = re.compile(r"\.(?P<name>.+)\.llmcourse-(?P<pid>\d+)-[^./\\]*\.tmp")
+
+
+def temporary_prefix(path: "os.PathLike[str] | str") -> str:
+    """How this process's temporary files for `path` are named, up to a random part and
+    `.tmp` (as `tempfile.mkstemp` takes a prefix)."""
+    return f".{os.path.basename(path)}.llmcourse-{os.getpid()}-"
+
+
+def temporary_name(path: "os.PathLike[str] | str") -> str:
+    """A name for a temporary file of this process, for `path`."""
+    return f"{temporary_prefix(path)}{os.urandom(4).hex()}.tmp"

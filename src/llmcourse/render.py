@@ -563,7 +563,11 @@ def doctor(checked: Checked, out: Console) -> None:
         out.print(
             Text(
                 f"{problems} problem{'s' if problems > 1 else ''} found."
-                + ("" if fix else " Run 'llmcourse doctor --fix' to set bad files aside."),
+                + (
+                    " Run 'llmcourse doctor --fix' to set bad files aside."
+                    if report.fixable and not fix
+                    else ""
+                ),
                 style="red",
             )
         )

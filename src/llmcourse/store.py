@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import itertools
 import os
 import stat
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from llmcourse import history, progressfile
+from llmcourse import history, progressfile, regular
 from llmcourse.errors import ImportFileError, LockBusyError, ProgressFileError
 from llmcourse.history import History
 from llmcourse.models import BUNDLED_COURSE_ID
@@ -106,7 +107,7 @@ def backup_path(path: Path) -> Path:
 def load(path: Path, course_id: str) -> Progress:
     """Read the progress file; a missing file is an empty progress, a bad one an error."""
     try:
-        content = path.read_bytes()
+        content = read_file(path)
     except FileNotFoundError:
         if path.is_symlink():
             raise ProgressFileError(
@@ -131,6 +132,11 @@ def load(path: Path, course_id: str) -> Progress:
     if data.course is None:
         data.course = course_id  # written down with the next change
     return Progress(path, data, exists=True, raw=content)
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a progress file (or its backup): only a regular file, up to the limit."""
+    return regular.read(path, progressfile.MAX_PROGRESS_BYTES)
 
 
 def newer_schema_message(path: Path, version: int) -> str:
@@ -179,6 +185,12 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
             "Try again when it has finished; nothing was changed",
         ) from None
     except OSError as err:
+        if err.errno in (errno.ELOOP, errno.EMLINK) or isinstance(err, regular.NotRegularError):
+            what = err.kind if isinstance(err, regular.NotRegularError) else "a link"
+            raise ProgressFileError(
+                f"cannot lock progress file {path}: the lock file {lock_path} is {what}",
+                "Remove it: llmcourse makes its own; nothing was changed",
+            ) from None
         raise ProgressFileError(
             f"cannot lock progress file {path}: {err.strerror or err}",
             f"Check that the folder is writable, or set {DATA_DIR_ENV} to one that is; "
@@ -209,7 +221,13 @@ def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
         return lock.release
     import fcntl
 
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    # The lock file is llmcourse's own: a link in its place is not followed (it would create or
+    # lock whatever it points to), and a pipe is refused by the regular-file check.
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise regular.NotRegularError(mode)
     deadline = time.monotonic() + timeout
     wait = 0.002
     try:
@@ -245,6 +263,7 @@ def commit(progress: Progress, data: ProgressFile, events: list[Event]) -> list[
     the progress file does not hold.
     """
     ensure_writable(progress)
+    _check_limits(progress.path, data)
     read = progress.data
     path = progress.history_path
     try:
@@ -272,10 +291,15 @@ def commit(progress: Progress, data: ProgressFile, events: list[Event]) -> list[
     return kept
 
 
+# An export holds the progress file and the history, as JSON.
+MAX_EXPORT_BYTES = 2 * (progressfile.MAX_PROGRESS_BYTES + progressfile.MAX_HISTORY_BYTES)
+
+
 def read_export(path: Path) -> bytes:
-    """The content of a file the learner asked to import."""
+    """The content of a file the learner asked to import (only a regular file, up to a limit:
+    a pipe or a device would be read for ever)."""
     try:
-        return path.read_bytes()
+        return regular.read(path, MAX_EXPORT_BYTES)
     except OSError as err:
         raise ImportFileError(
             f"cannot read {path}: {err.strerror or err}", "Check the path and its permissions"
@@ -307,7 +331,9 @@ def write_output(path: Path, content: bytes) -> None:
 
 def _probe_writable(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".progress.probe.", suffix=".tmp", dir=folder)
+    fd, name = tempfile.mkstemp(
+        prefix=regular.temporary_prefix(folder / "probe"), suffix=".tmp", dir=folder
+    )
     os.close(fd)
     os.unlink(name)
 
@@ -335,16 +361,28 @@ def save(progress: Progress) -> None:
 
     An older file is migrated by the write, and its original kept under its version's name.
     Call it under `locked`: it also clears temporary files that a killed writer left behind.
+
+    The backup changes only once the new file is durable, and never shares its inode with the
+    live file: the previous file is linked under a temporary name, the new one replaces it,
+    and only then does the link become the backup. A write that fails at any step leaves the
+    progress file and its backup as they were.
     """
     ensure_writable(progress)
     data = progress.data
+    _check_limits(progress.path, data)
     content = progressfile.encode(data)
+    if len(content) > progressfile.MAX_PROGRESS_BYTES:
+        raise ProgressFileError(
+            f"cannot change progress file {progress.path}: it would be larger than "
+            f"{regular.size_words(progressfile.MAX_PROGRESS_BYTES)}, more than llmcourse reads",
+            "Nothing was changed",
+        )
     # A progress file that is a link (say, into a synced folder) stays a link: write its target.
     target = Path(os.path.realpath(progress.path))
+    backup = backup_path(progress.path)
     try:
         _remove_stale_temporaries(progress.path)
         _remove_stale_temporaries(target)
-        backup = backup_path(progress.path)
         if progress.raw is None and os.path.lexists(backup):
             # A backup without its progress file: keep it from being replaced by the next one.
             set_aside(backup, label="earlier")
@@ -352,32 +390,70 @@ def save(progress: Progress) -> None:
             read_version = progress.data.schema_version
             if read_version < SCHEMA_VERSION:
                 write_atomic(_unused(original_path(progress.path, read_version)), progress.raw)
-            _keep_backup(target, backup, progress.raw)
-        write_atomic(target, content)
+        new = _durable_temporary(target, content)
+        previous = None
+        try:
+            if progress.raw is not None:
+                previous = _hold_previous(target, backup)
+            _replace(new, target)
+        except BaseException:
+            for name in (new, previous):
+                if name is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(name)
+            raise
+        _fsync_dir(target.parent)
     except OSError as err:
         raise _write_error("progress file", progress.path, err) from None
+    if progress.raw is not None:
+        _keep_backup(previous, backup, progress.raw)
     progress.data = dataclasses.replace(data, schema_version=SCHEMA_VERSION)
     progress.exists = True
     progress.raw = content
 
 
-def _keep_backup(current: Path, backup: Path, content: bytes) -> None:
-    """Keep the file about to be replaced as `backup`.
+def _check_limits(path: Path, data: ProgressFile) -> None:
+    """Refuse to write what the reader would refuse: a file no command could read again."""
+    too_many = progressfile.limit_problem(
+        len(data.entries), sum(len(notes) for notes in data.notes.values())
+    )
+    if too_many is not None:
+        raise ProgressFileError(
+            f"cannot change progress file {path}: {too_many}", "Nothing was changed"
+        )
 
-    A hard link keeps it without copying a byte, and becomes durable with the folder sync that
-    follows the write. Where links cannot be made (another file system, some network and
-    FAT drives) the content is written out instead.
+
+def _hold_previous(current: Path, backup: Path) -> str | None:
+    """A second name, beside the backup, for the file about to be replaced; None where links
+    cannot be made (another file system, some network and FAT drives).
+
+    A hard link keeps the previous file without copying a byte; once the new file has replaced
+    it, the link is the old file's only name.
     """
-    temporary = backup.with_name(f".{backup.name}.{os.getpid()}.link.tmp")
+    held = backup.with_name(regular.temporary_name(backup))
     try:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        os.link(current, temporary)
-        _replace(str(temporary), backup)
+        os.link(current, held)
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        write_atomic(backup, content)
+        return None
+    return str(held)
+
+
+def _keep_backup(held: str | None, backup: Path, content: bytes) -> None:
+    """Make the previous file the backup, now that the new one is durable.
+
+    The change is made by then, so a backup that cannot be kept leaves the older backup as it
+    was rather than failing the command.
+    """
+    try:
+        if held is not None:
+            _replace(held, backup)
+            _fsync_dir(backup.parent)
+        else:
+            write_atomic(backup, content)
+    except OSError:
+        if held is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(held)
 
 
 def original_path(path: Path, version: int) -> Path:
@@ -441,8 +517,11 @@ def keep_copy(path: Path, label: str) -> Path:
     raise AssertionError("unreachable")
 
 
-def _temporary_prefix(path: Path) -> str:
-    return f".{path.name}."
+# Only a temporary file named as llmcourse names its own (`regular.TEMPORARY`) is ever cleared,
+# and only under the progress lock, when it has the same owner and its writer is gone: the
+# process has ended, or (where that cannot be told, or the folder is shared between machines)
+# an hour has passed.
+STALE_AFTER_SECONDS = 3600.0
 
 
 def _remove_stale_temporaries(path: Path) -> None:
@@ -452,16 +531,67 @@ def _remove_stale_temporaries(path: Path) -> None:
 
 
 def stale_temporaries(path: Path) -> list[Path]:
-    """Temporary files a killed writer left beside `path` or its backups (cleared on write)."""
-    if not path.parent.is_dir():
+    """Temporary files that llmcourse made beside `path` and that a killed writer left behind
+    (cleared by the next change)."""
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
         return []
-    return sorted(path.parent.glob(f".{path.stem}.*.tmp"))
+    now = time.time()
+    found: list[Path] = []
+    for name in names:
+        match = regular.TEMPORARY.fullmatch(name)
+        if match is None:
+            continue
+        candidate = path.parent / name
+        try:
+            info = candidate.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != _uid():
+            continue
+        if now - info.st_mtime > STALE_AFTER_SECONDS or not _running(int(match["pid"])):
+            found.append(candidate)
+    return sorted(found)
+
+
+def _uid() -> int:
+    getuid = getattr(os, "getuid", None)
+    return getuid() if getuid is not None else 0  # Windows reports 0 for every file
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of this number runs on this machine (True where that cannot be told:
+    then only age makes a temporary file stale)."""
+    if sys.platform == "win32" or pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def write_atomic(path: Path, content: bytes) -> None:
     """Replace `path` with `content` so that a crash leaves the old file or the new, never half."""
+    temporary = _durable_temporary(path, content)
+    try:
+        _replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _durable_temporary(path: Path, content: bytes) -> str:
+    """A temporary file beside `path`, holding `content` on the disk, with `path`'s mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
+    fd, temp_name = tempfile.mkstemp(
+        prefix=regular.temporary_prefix(path), suffix=".tmp", dir=path.parent
+    )
     try:
         with open(fd, "wb") as handle:
             handle.write(content)
@@ -469,12 +599,11 @@ def write_atomic(path: Path, content: bytes) -> None:
             _fsync(handle.fileno())
         with contextlib.suppress(FileNotFoundError):
             os.chmod(temp_name, path.stat().st_mode & 0o777)
-        _replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
-    _fsync_dir(path.parent)
+    return temp_name
 
 
 def _fsync(fd: int) -> None:

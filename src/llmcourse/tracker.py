@@ -249,11 +249,11 @@ def carry_over(catalog: Catalog, progress: ProgressFile) -> tuple[ProgressFile, 
     if not claims and not moved_notes:
         return progress, []
     updated = progress.copy()
-    for key in moved_notes:  # notes follow their item, all of them, in time order
+    for key in moved_notes:  # notes follow their item, all of them, each once, in time order
         current = catalog.former[key]
-        updated.notes[current] = sorted(
-            updated.notes.get(current, []) + updated.notes.pop(key), key=lambda n: n.time
-        )
+        both = updated.notes.get(current, []) + updated.notes.pop(key)
+        once = {(note.time, note.text): note for note in reversed(both)}
+        updated.notes[current] = sorted(once.values(), key=lambda n: n.time)
     moved: list[CarriedOver] = []
     for current, formers in claims.items():
         latest = max(

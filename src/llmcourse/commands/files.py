@@ -135,8 +135,8 @@ def import_(
     run = session(ctx)
     catalog = run.course()
     path = Path(file).expanduser()
-    theirs = exchange.read(store.read_export(path), str(path), catalog.course.id)
     now = run.now()
+    theirs = exchange.read(store.read_export(path), str(path), catalog.course.id, now)
     result = run.change(
         lambda p: exchange.import_update(catalog, p.data, p.trusted_history(), theirs, now),
         dry_run=dry_run,

@@ -1,0 +1,314 @@
+"""What an adversarial reader of the data folder tried, and what must hold: a history that is not
+this program's is never cut, a pipe or a huge file is never read, and every file llmcourse
+writes is one it can read again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import Run, installed
+
+Invoke = Callable[..., Run]
+posix = pytest.mark.skipif(sys.platform == "win32", reason="POSIX files")
+
+
+def _entries(progress_file: Path) -> dict[str, str]:
+    data = tomllib.loads(progress_file.read_text("utf-8"))
+    return {key: value["status"] for key, value in data["entries"].items()}
+
+
+# --- The history -------------------------------------------------------------------------
+
+
+def test_a_history_without_a_final_newline_is_set_aside_whole(run: Invoke, data_dir: Path) -> None:
+    data_dir.mkdir()
+    history = data_dir / "history.jsonl"
+    history.write_bytes(b"a line of someone else's, with no newline at its end")
+    assert run("done", "tokenization").exit_code == 0
+    kept = [p for p in data_dir.iterdir() if p.name.startswith("history.set-aside-")]
+    assert [p.read_bytes() for p in kept] == [
+        b"a line of someone else's, with no newline at its end"
+    ]
+
+
+@posix
+def test_a_linked_history_of_no_change_here_is_never_cut(
+    run: Invoke, data_dir: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "journal.txt"
+    elsewhere.write_bytes(b"months of writing, no final newline")
+    data_dir.mkdir()
+    (data_dir / "history.jsonl").symlink_to(elsewhere)
+    assert run("done", "tokenization").exit_code == 0
+    assert elsewhere.read_bytes() == b"months of writing, no final newline"
+
+
+def test_bytes_past_the_recorded_end_that_are_not_ours_are_kept(
+    run: Invoke, data_dir: Path
+) -> None:
+    run("done", "tokenization")
+    history = data_dir / "history.jsonl"
+    with history.open("ab") as handle:
+        handle.write(b"pasted by hand, no newline")
+    assert run("done", "scientist/1/3").exit_code == 0
+    kept = [p for p in data_dir.iterdir() if p.name.startswith("history.unrecorded-")]
+    assert [p.read_bytes() for p in kept] == [b"pasted by hand, no newline"]
+    assert b"pasted by hand" not in history.read_bytes()
+
+
+def test_the_start_of_an_event_a_crash_left_is_cut(run: Invoke, data_dir: Path) -> None:
+    run("done", "tokenization")
+    history = data_dir / "history.jsonl"
+    with history.open("ab") as handle:
+        handle.write(b'{"rev": 2, "time": "2026-')
+    assert run("done", "scientist/1/3").exit_code == 0
+    assert not [p for p in data_dir.iterdir() if p.name.startswith("history.unrecorded-")]
+    assert len(history.read_bytes().splitlines()) == 2
+
+
+def test_a_huge_sparse_history_is_set_aside_unread(run: Invoke, data_dir: Path) -> None:
+    run("done", "tokenization")
+    history = data_dir / "history.jsonl"
+    with history.open("r+b") as handle:
+        handle.truncate(1 << 33)  # 8 GB of nothing, past the recorded end
+    started = time.monotonic()
+    assert run("done", "scientist/1/3").exit_code == 0
+    assert time.monotonic() - started < 5  # read, it would take minutes or run out of memory
+    kept = [p for p in data_dir.iterdir() if p.name.startswith("history.set-aside-")]
+    assert len(kept) == 1 and kept[0].stat().st_size == 1 << 33
+    assert run("log").exit_code == 0
+
+
+# --- Pipes and devices -------------------------------------------------------------------
+
+_PIPES = ["progress.toml", "history.jsonl", "progress.toml.bak"]
+
+
+@posix
+@pytest.mark.parametrize("name", _PIPES)
+def test_a_named_pipe_in_the_data_folder_never_hangs_a_command(data_dir: Path, name: str) -> None:
+    for topic in ("tokenization", "scientist/1/3"):  # two changes: the backup is there too
+        subprocess.run([installed(), "done", topic], check=True, capture_output=True)
+    pipe = data_dir / name
+    pipe.unlink()
+    os.mkfifo(pipe)
+    for words in (["done", "scientist/1/3"], ["progress"], ["log"], ["doctor"]):
+        result = subprocess.run([installed(), *words], capture_output=True, text=True, timeout=20)
+        assert "Traceback" not in result.stderr, (words, result.stderr)
+        if result.returncode:
+            assert "named pipe" in result.stderr or "named pipe" in result.stdout, words
+    assert pipe.exists() and not pipe.is_file()  # left as it is
+
+
+# --- Notes -------------------------------------------------------------------------------
+
+
+def test_unknown_keys_on_notes_are_kept_by_writes_and_exports(
+    run: Invoke, progress_file: Path, tmp_path: Path
+) -> None:
+    run("note", "tokenization", "first")
+    text = progress_file.read_text("utf-8")
+    progress_file.write_text(
+        text.replace('text = "first"', 'text = "first", tag = "important"'), encoding="utf-8"
+    )
+    assert 'tag = "important"' in progress_file.read_text("utf-8")
+    run("done", "scientist/1/3")
+    run("note", "tokenization", "second")
+    notes = tomllib.loads(progress_file.read_text("utf-8"))["notes"]
+    (key,) = notes
+    assert [note.get("tag") for note in notes[key]] == ["important", None]
+    exported = tmp_path / "export.json"
+    run("export", "--format", "json", "-o", str(exported))
+    progress_file.unlink()
+    progress_file.with_name("history.jsonl").unlink()
+    assert run("import", str(exported)).exit_code == 0
+    notes = tomllib.loads(progress_file.read_text("utf-8"))["notes"]
+    assert [note.get("tag") for note in notes[key]] == ["important", None]
+
+
+# --- What the reader refuses, nothing writes --------------------------------------------
+
+
+def test_unknown_keys_nested_too_deeply_are_a_problem_the_doctor_names(
+    run: Invoke, progress_file: Path
+) -> None:
+    run("done", "tokenization")
+    deep = "x = " + "[" * 300 + "]" * 300 + "\n"
+    text = progress_file.read_text("utf-8")
+    progress_file.write_text(text.replace("[entries]", deep + "\n[entries]"), encoding="utf-8")
+    before = progress_file.read_bytes()
+    result = run("done", "scientist/1/3")
+    assert result.exit_code == 1
+    assert "nested more than 32 levels deep" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert progress_file.read_bytes() == before
+    doctor = run("doctor", "--json")
+    assert doctor.exit_code == 1
+    assert any("nested" in f["message"] for f in doctor.json()["findings"])
+
+
+def test_a_byte_order_mark_is_read_through(run: Invoke, progress_file: Path) -> None:
+    run("done", "tokenization")
+    progress_file.write_bytes(b"\xef\xbb\xbf" + progress_file.read_bytes())
+    result = run("done", "scientist/1/3")
+    assert result.exit_code == 0, result.stderr
+    assert set(_entries(progress_file).values()) == {"done"}
+
+
+def test_history_lines_are_json(run: Invoke, data_dir: Path) -> None:
+    run("done", "tokenization")
+    for line in (data_dir / "history.jsonl").read_bytes().splitlines():
+        assert json.loads(line)["rev"] == 1
+
+
+# --- Import ------------------------------------------------------------------------------
+
+TOKENIZATION = "scientist/architecture/tokenization"
+
+
+def _export(tmp_path: Path, **parts: object) -> Path:
+    doc = {
+        "format": "llmcourse-export",
+        "version": 1,
+        "course": {"id": "llm-course"},
+        "progress": {"revision": 0, "entries": {}},
+    } | parts
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "time", ["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59-23:59", "2026-01-01T00:00:00"]
+)
+def test_an_import_holds_only_what_the_reader_accepts(
+    run: Invoke, tmp_path: Path, data_dir: Path, time: str
+) -> None:
+    run("done", "scientist/1/3")
+    before = (data_dir / "progress.toml").read_bytes()
+    other = _export(tmp_path, notes={TOKENIZATION: [{"text": "hi", "time": time}]})
+    result = run("import", str(other))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {other}: notes.{TOKENIZATION}[1]")
+    assert (data_dir / "progress.toml").read_bytes() == before
+    assert run("progress").exit_code == 0
+
+
+def test_an_import_of_keys_nested_too_deeply_is_refused(run: Invoke, tmp_path: Path) -> None:
+    deep = "x = " + "[" * 300 + "]" * 300 + "\n"
+    other = _export(tmp_path, progress={"revision": 0, "entries": {}, "extra_toml": deep})
+    result = run("import", str(other))
+    assert result.exit_code == 1
+    assert "nested more than 32 levels deep" in result.stderr
+    assert run("done", "tokenization").exit_code == 0
+
+
+def test_times_in_the_future_are_refused(run: Invoke, tmp_path: Path) -> None:
+    entry = {"status": "done", "changed": "9999-12-30T00:00:00Z"}
+    other = _export(tmp_path, progress={"revision": 0, "entries": {TOKENIZATION: entry}})
+    result = run("import", str(other))
+    assert result.exit_code == 1
+    assert "in the future by this machine's clock" in result.stderr
+    # A clock a few hours ahead is not refused.
+    soon = datetime.now(UTC) + timedelta(hours=3)
+    entry["changed"] = soon.isoformat()
+    other = _export(tmp_path, progress={"revision": 0, "entries": {TOKENIZATION: entry}})
+    assert run("import", str(other)).exit_code == 0
+
+
+def test_unknown_top_level_keys_of_an_export_are_kept(
+    run: Invoke, tmp_path: Path, progress_file: Path
+) -> None:
+    run("done", "tokenization")
+    extra = 'theme = "dark"\n'
+    other = _export(tmp_path, progress={"revision": 0, "entries": {}, "extra_toml": extra})
+    result = run("import", str(other), "--json")
+    assert result.exit_code == 0
+    assert result.json()["keys_kept"] == ["theme"]
+    assert tomllib.loads(progress_file.read_text("utf-8"))["theme"] == "dark"
+    again = run("import", str(other), "--json").json()
+    assert again["keys_kept"] == [] and again["changed"] == []
+
+
+def test_reimporting_notes_kept_under_a_former_id_adds_them_once(
+    run: Invoke, tmp_path: Path, progress_file: Path
+) -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml"
+    roadmaps = tmp_path / "roadmaps.toml"
+    roadmaps.write_text(example.read_text("utf-8"), encoding="utf-8")
+    run("--roadmaps", str(roadmaps), "done", "bm25")
+    other = _export(
+        tmp_path,
+        course={"id": "retrieval-course"},
+        notes={"retrieval/keyword-search/ann": [{"text": "HNSW", "time": "2026-11-01T10:00:00Z"}]},
+    )
+    course = tomllib.loads(roadmaps.read_text("utf-8"))["course"]["id"]
+    other.write_text(other.read_text("utf-8").replace("retrieval-course", course), "utf-8")
+    for _ in range(3):
+        assert run("--roadmaps", str(roadmaps), "import", str(other)).exit_code == 0
+    shown = run("--roadmaps", str(roadmaps), "note", "nearest-neighbours", "--json").json()
+    assert [note["text"] for note in shown["notes"]] == ["HNSW"]
+
+
+def test_an_import_beyond_the_limits_is_refused(run: Invoke, tmp_path: Path) -> None:
+    from llmcourse.progressfile import MAX_ENTRIES
+
+    entry = {"status": "done", "changed": "2026-01-01T00:00:00Z"}
+    entries = {f"unknown/{number}": entry for number in range(MAX_ENTRIES + 1)}
+    other = _export(tmp_path, progress={"revision": 0, "entries": entries})
+    result = run("import", str(other))
+    assert result.exit_code == 1
+    assert "more than the 50,000 llmcourse keeps" in result.stderr
+
+
+# --- The doctor and the lock ---------------------------------------------------------------
+
+
+def test_long_doctor_lists_are_summarised(run: Invoke, progress_file: Path) -> None:
+    run("done", "tokenization")
+    lines = [
+        f'"gone/{n}" = {{ status = "done", changed = 2026-01-01T00:00:00Z }}' for n in range(30)
+    ]
+    text = progress_file.read_text("utf-8").replace(
+        "[entries]\n", "[entries]\n" + "\n".join(lines) + "\n"
+    )
+    progress_file.write_text(text, encoding="utf-8")
+    findings = run("doctor", "--json").json()["findings"]
+    unknown = [f["message"] for f in findings if f["code"] == "earlier-course-version"]
+    assert len(unknown) == 21
+    assert unknown[-1].startswith("and 10 more entries like these")
+
+
+def test_the_doctor_offers_fix_only_for_what_fix_can_do(run: Invoke, progress_file: Path) -> None:
+    progress_file.mkdir(parents=True)  # a folder where the file should be
+    result = run("doctor")
+    assert result.exit_code == 1
+    assert "it is a folder, not a file" in result.stdout
+    assert "--fix" not in result.stdout
+    progress_file.rmdir()
+    progress_file.write_text("not = [toml", encoding="utf-8")
+    assert "Run 'llmcourse doctor --fix'" in run("doctor").stdout
+
+
+@posix
+def test_a_linked_lock_file_is_refused_and_its_target_never_made(
+    run: Invoke, data_dir: Path, tmp_path: Path
+) -> None:
+    data_dir.mkdir()
+    target = tmp_path / "elsewhere" / "made-by-the-lock"
+    target.parent.mkdir()
+    (data_dir / "progress.toml.lock").symlink_to(target)
+    result = run("done", "tokenization")
+    assert result.exit_code == 1
+    assert "the lock file" in result.stderr and "is a link" in result.stderr
+    assert not target.exists()
