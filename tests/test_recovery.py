@@ -317,9 +317,10 @@ def test_a_closed_stdout_does_not_undo_a_saved_change(data_dir: Path) -> None:
     )
     assert result.returncode == 0
     closed = subprocess.run(
-        f"'{_installed()}' done attention-mechanisms >&-", shell=True, capture_output=False
+        f"'{_installed()}' done attention-mechanisms >&-", shell=True, stderr=subprocess.PIPE
     )
-    assert closed.returncode == 0
+    assert closed.stderr.endswith(b"; your change was recorded\n")
+    assert closed.returncode == 3
     assert (
         _statuses(data_dir / "progress.toml")["scientist/architecture/attention-mechanisms"]
         == "done"

@@ -6,7 +6,6 @@ documented way to let the caller handle what a command returns and raises, so no
 or catches an error itself. The commands are in `llmcourse.commands`, one module per kind.
 """
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,8 +42,12 @@ class Group(TyperGroup):
         try:
             code = self._run(session, words, args, extra)
         except BrokenPipeError:  # the reader went away (`llmcourse list | head -1`)
-            _quiet_stdout()
+            output.quiet_stdout()
             code = 1
+        except OSError as err:  # Typer's own --help written to a full disk or a closed stdout
+            if not output.unwritable(err):
+                raise
+            code = output.write_failure(err, recorded=False)
         if standalone_mode:
             sys.exit(code)
         return code
@@ -94,15 +97,6 @@ class Group(TyperGroup):
         command = self.commands.get(rest[0]) if rest else None
         after = rest[1 : rest.index("--")] if "--" in rest else rest[1:]
         return command is not None and _takes_json(command) and "--json" in after
-
-
-def _quiet_stdout() -> None:
-    """Let the process end without a second error from flushing a pipe nobody reads."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # not a real file (a test's buffer)
-        pass
 
 
 app = typer.Typer(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 EXIT_DATA = 1
 EXIT_USAGE = 2
+EXIT_OUTPUT = 3  # the command did its work, but its output could not be written
 
 
 class LlmCourseError(Exception):
@@ -55,3 +56,10 @@ class BadValueError(LlmCourseError):
 
 class ImportFileError(LlmCourseError):
     code = "import-file"
+
+
+class OutputError(LlmCourseError):
+    """Standard output could not be written; whatever the command did is done."""
+
+    code = "output"
+    exit_code = EXIT_OUTPUT

@@ -9,26 +9,36 @@ by the runs that use it.
 
 import sys
 
-from llmcourse.errors import LlmCourseError
+from llmcourse.errors import LlmCourseError, OutputError
 from llmcourse.text import escape_controls
 
 
 def emit(result: object, notices: list[str], as_json: bool) -> int:
-    """Show a command's result after its notes; the exit code it calls for."""
+    """Show a command's result after its notes; the exit code it calls for.
+
+    Output that cannot be written (a full disk, a closed stdout) is one line on standard error
+    that says whether the command's change was recorded all the same, and exit code 3.
+    """
     _notices(notices)
-    if as_json:
-        from llmcourse import jsonout
+    try:
+        if as_json:
+            from llmcourse import jsonout
 
-        jsonout.emit(jsonout.document(result))
-    else:
-        from llmcourse import lines
-
-        if lines.writes(result):
-            lines.write(result, lines.Lines())
+            jsonout.emit(jsonout.document(result))
         else:
-            from llmcourse import render
+            from llmcourse import lines
 
-            render.draw(result, render.console())
+            if lines.writes(result):
+                lines.write(result, lines.Lines())
+            else:
+                from llmcourse import render
+
+                render.draw(result, render.console())
+        sys.stdout.flush()  # a write that fails fails here, not as the process ends
+    except OSError as err:
+        if not unwritable(err):
+            raise
+        return write_failure(err, recorded=bool(getattr(result, "recorded", False)))
     code = getattr(result, "exit_code", 0)
     assert isinstance(code, int)
     return code
@@ -40,7 +50,7 @@ def failure(err: LlmCourseError, notices: list[str], as_json: bool) -> int:
     if as_json:
         from llmcourse import jsonout
 
-        jsonout.emit(jsonout.error(err))
+        _json_beside_the_line(jsonout.error(err))
     sys.stderr.write(f"error: {escape_controls(str(err))}\n")
     return err.exit_code
 
@@ -53,7 +63,7 @@ def usage_error(message: str, command: str, notices: list[str], as_json: bool) -
     if as_json:
         from llmcourse import jsonout
 
-        jsonout.emit(jsonout.usage_error(message, hint))
+        _json_beside_the_line(jsonout.usage_error(message, hint))
     stop = "" if message.endswith(("?", "!")) else "."  # "Did you mean 'open'?" ends itself
     sys.stderr.write(f"error: {message}{stop} {hint}\n")
 
@@ -76,6 +86,66 @@ def aborted(notices: list[str]) -> int:
     _notices(notices)
     sys.stderr.write("Aborted!\n")
     return 1
+
+
+def write_failure(err: OSError, *, recorded: bool) -> int:
+    """Standard output could not be written: one line saying so, and whether the command's
+    change was recorded all the same; exit code 3. Nothing more is written to it."""
+    import errno
+
+    quiet_stdout()
+    reason = "standard output is closed" if err.errno == errno.EBADF else err.strerror or err
+    kept = "; your change was recorded" if recorded else ""
+    return failure(OutputError(f"cannot write the output: {reason}{kept}"), [], as_json=False)
+
+
+def unwritable(err: OSError) -> bool:
+    """Whether `err` is standard output failing to take what was written to it.
+
+    A reader that went away (`| head`) is not: that run ends quietly. The views read files only
+    through modules that turn such errors into `LlmCourseError`s, and an error opening a file
+    names it, so this is the errors of writing: a full disk, a closed stdout, a failing device.
+    """
+    import errno
+
+    if isinstance(err, BrokenPipeError) or err.filename is not None:
+        return False
+    names = ("ENOSPC", "EDQUOT", "EFBIG", "EIO", "EBADF", "EAGAIN")
+    if err.errno in {getattr(errno, name, None) for name in names}:
+        return True
+    try:  # any other error of the stream's own: a write that failed stays in its buffer
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return False
+    except (OSError, ValueError):  # ValueError: a stream already closed
+        return True
+    return False
+
+
+def quiet_stdout() -> None:
+    """Let the process end without a second error from flushing output nobody can read."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's buffer)
+        pass
+
+
+def _json_beside_the_line(doc: dict[str, object]) -> None:
+    """An error as JSON on standard output; if that cannot be written, the line on standard
+    error that follows still says what went wrong, with the error's own exit code."""
+    from llmcourse import jsonout
+
+    try:
+        jsonout.emit(doc)
+        sys.stdout.flush()
+    except OSError as err:
+        if not unwritable(err):
+            raise
+        quiet_stdout()
 
 
 def _notices(notices: list[str]) -> None:

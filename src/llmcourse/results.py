@@ -83,6 +83,11 @@ class Marked:
         self.path = path  # the progress file
         self.undo = undo  # `done --undo`
 
+    @property
+    def recorded(self) -> bool:
+        """Whether the command changed the progress (output that fails says it did)."""
+        return bool(self.result.changed)
+
 
 class Undone:
     """`undo`: the changes reverted."""
@@ -92,13 +97,18 @@ class Undone:
         self.requested = requested
         self.path = path
 
+    @property
+    def recorded(self) -> bool:
+        return bool(self.result.reverted)
+
 
 class Notes:
     """`note`: an item's notes, oldest first."""
 
-    def __init__(self, node: Node, notes: list[Note]) -> None:
+    def __init__(self, node: Node, notes: list[Note], recorded: bool = False) -> None:
         self.node = node
         self.notes = notes
+        self.recorded = recorded  # added or edited: the progress was changed
 
 
 class ProgressReport:
@@ -159,6 +169,10 @@ class Checked:
         self.fixing = fixing
 
     @property
+    def recorded(self) -> bool:
+        return bool(self.report.fixed)
+
+    @property
     def exit_code(self) -> int:
         return 1 if self.report.problems else 0
 
@@ -197,6 +211,10 @@ class Imported:
         self.result = result
         self.path = path
         self.dry_run = dry_run
+
+    @property
+    def recorded(self) -> bool:
+        return not self.dry_run and self.result.changes_anything
 
 
 class Version:

@@ -18,14 +18,19 @@ def _usable_output() -> None:
     """Output that cannot fail halfway through a command that has already saved a change.
 
     A terminal or file whose encoding lacks a character (`PYTHONIOENCODING=ascii`, or cp1252
-    for a redirect on Windows) gets `?` for it rather than a traceback; a closed stdout is
-    written to nowhere.
+    for a redirect on Windows) gets `?` for it rather than a traceback. A closed stdout (`>&-`)
+    gets a descriptor that cannot be written: no file llmcourse opens can take its number, and
+    writing fails as it would on the closed one, which the command group reports.
     """
     import os
     import sys
 
     if sys.stdout is None:
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+        held = os.open(os.devnull, os.O_RDONLY)
+        if held != 1:
+            os.dup2(held, 1)
+            os.close(held)
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - for the life of the process
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="replace")

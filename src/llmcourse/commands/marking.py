@@ -141,8 +141,8 @@ def note(
                 f"{edited.kept} note{'s were' if edited.kept > 1 else ' was'} added while the "
                 "editor was open; kept after yours"
             )
-        return Notes(node, edited.notes)
+        return Notes(node, edited.notes, True)
     if text:
         typed = " ".join(text)
-        return Notes(node, run.change(lambda p: notes.add(p.data, node, typed, now)))
+        return Notes(node, run.change(lambda p: notes.add(p.data, node, typed, now)), True)
     return Notes(node, run.progress().data.notes.get(node.id, []))
