@@ -172,3 +172,36 @@ def test_dates_typed_for_log_follow_the_clock_of_the_run(
     assert [event["id"] for event in today] == ["scientist/architecture/tokenization"]
     span = run("log", "--since", "3d", "--until", "yesterday", "--json").json()["events"]
     assert [event["id"] for event in span] == ["scientist/architecture/architectural-overview"]
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="TZ strings are read on POSIX only")
+@pytest.mark.parametrize("zone", ["UTC+24", "AAA-24", "AAA-23BBB+25"])
+def test_a_clock_a_day_or_more_from_utc_falls_back_to_utc(
+    run: Invoke, clock: Callable[[datetime], None], monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    # glibc takes these zones; a Python time's offset must be under a day.
+    clock(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    run("done", "scientist/1/2")
+    run("note", "scientist/1/2", "BPE first")
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    said = f"note: the time zone TZ='{zone}' is a day or more from UTC"
+    for args in (
+        ["progress"],
+        ["progress", "--activity"],
+        ["log", "--chart"],
+        ["log"],
+        ["log", "--since", "today"],
+        ["export", "--format", "markdown"],
+    ):
+        monkeypatch.setenv("TZ", zone)  # as the learner has it, each run
+        time.tzset()
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert result.stderr.startswith(said), (args, result.stderr)
+        if args == ["progress"]:
+            assert "Recently done: Tokenization (2026-11-27)" in result.stdout
+        if args == ["log"]:
+            assert "2026-11-27 21:00" in result.stdout
+        if args[0] == "export":
+            assert "BPE first (2026-11-27)" in result.stdout

@@ -6,6 +6,7 @@ documented way to let the caller handle what a command returns and raises, so no
 or catches an error itself. The commands are in `llmcourse.commands`, one module per kind.
 """
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +37,7 @@ class Group(TyperGroup):
         # A caller may hand in the session (a test, with a clock of its own); else a new one.
         given = extra.pop("obj", None)
         session = given if isinstance(given, Session) else Session()
+        _usable_local_time(session)
         words = list(sys.argv[1:] if args is None else args)
         extra |= {"prog_name": prog_name, "complete_var": complete_var}
         extra["windows_expand_args"] = windows_expand_args
@@ -97,6 +99,30 @@ class Group(TyperGroup):
         command = self.commands.get(rest[0]) if rest else None
         after = rest[1 : rest.index("--")] if "--" in rest else rest[1:]
         return command is not None and _takes_json(command) and "--json" in after
+
+
+def _usable_local_time(session: Session) -> None:
+    """Work in UTC when the learner's clock is a day or more from it, and say so.
+
+    The C library takes such a zone (`TZ=UTC+24`, or a daylight saving time past 24 hours),
+    but a Python time's offset must be under a day, so every local time and date of the run
+    (the log, streaks, the calendar, an export's dates) would fail. Setting the zone here, once,
+    covers all of them.
+    """
+    import time
+
+    if not hasattr(time, "tzset"):  # Windows: its zones are all well within a day
+        return
+    day = 24 * 60 * 60
+    if max(abs(time.timezone), abs(time.altzone), abs(time.localtime().tm_gmtoff)) < day:
+        return
+    zone = os.environ.get("TZ", "")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    session.note(
+        f"the time zone TZ={zone!r} is a day or more from UTC, which llmcourse cannot use; "
+        "times and days are shown in UTC"
+    )
 
 
 app = typer.Typer(
