@@ -202,3 +202,33 @@ def test_notes_added_while_the_editor_is_open_are_kept(
     ]
     assert "1 note was added while the editor was open; kept after yours" in result.stderr
     assert _notes(run, "tokenization") == ["first", "second, edited", "added elsewhere"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("EDITOR", '"unclosed', "no closing quotation"),
+        ("VISUAL", "vi\\", "no escaped character"),
+        ("EDITOR", "   ", "no command in it"),
+    ],
+)
+def test_an_editor_command_that_cannot_be_read_is_one_error_line(
+    run: Invoke,
+    progress_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    reason: str,
+) -> None:
+    run("note", "tokenization", "keep me")
+    before = progress_file.read_bytes()
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv(variable, value)
+    result = run("note", "tokenization", "--edit")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: cannot read the editor command {variable}='{value}': {reason}. "
+        f"Set {variable} to a command as a shell reads it, such as nano or 'code --wait'; "
+        "nothing was changed\n"
+    )
+    assert progress_file.read_bytes() == before

@@ -28,14 +28,26 @@ def edit(text: str) -> str:
     import subprocess
     import tempfile
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    editor = editor or ("notepad" if sys.platform == "win32" else "vi")
+    variable = "VISUAL" if os.environ.get("VISUAL") else "EDITOR"
+    editor = os.environ.get(variable) or ("notepad" if sys.platform == "win32" else "vi")
+    try:
+        command = shlex.split(editor)
+    except ValueError as err:  # an unclosed quote, a backslash at the end
+        command, reason = [], f"{str(err)[:1].lower()}{str(err)[1:]}"
+    else:
+        reason = "no command in it"
+    if not command:
+        raise BadValueError(
+            f"cannot read the editor command {variable}='{editor}': {reason}",
+            f"Set {variable} to a command as a shell reads it, such as nano or 'code --wait'; "
+            "nothing was changed",
+        )
     fd, name = tempfile.mkstemp(prefix="llmcourse-notes-", suffix=".txt")
     try:
         with open(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         try:
-            finished = subprocess.run([*shlex.split(editor), name], check=False)
+            finished = subprocess.run([*command, name], check=False)
         except OSError as err:
             raise BadValueError(
                 f"cannot start the editor '{editor}': {err.strerror or err}",
