@@ -100,3 +100,43 @@ def test_a_folded_letter_does_not_shift_the_highlight() -> None:
     shown = render.highlighted("Große Attention", ["attention"])
     marked = [span for span in shown.spans if "reverse" in str(span.style)]
     assert [(shown.plain[s.start : s.end]) for s in marked] == ["Attention"]
+
+
+def test_a_query_of_thousands_of_words_is_refused_at_once(run: Invoke) -> None:
+    # Every word is looked for in every field of every node: 10,000 words took 40 seconds.
+    import time
+
+    started = time.perf_counter()
+    result = run("search", *["e"] * 10_000)
+    assert time.perf_counter() - started < 5
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: the search has 10000 words; llmcourse searches for at most 40. "
+        "Search for a few words: every word must be found, so fewer find more\n"
+    )
+    refused = run("search", *["e"] * 41, "--json")
+    assert refused.exit_code == 2
+    assert refused.json()["error"]["code"] == "bad-value"
+    assert run("search", *["e"] * 40, "--json").exit_code == 0
+
+
+def test_a_query_past_400_characters_is_refused(run: Invoke) -> None:
+    huge = run("search", "e" * 100_000)
+    assert huge.exit_code == 2
+    assert huge.stderr.startswith(
+        "error: the search is 100000 characters long; llmcourse searches for at most 400."
+    )
+    assert run("search", "e" * 401).exit_code == 2
+    assert run("search", "e" * 400).exit_code == 0
+
+
+def test_a_pasted_summary_is_within_the_bounds(run: Invoke) -> None:
+    from llmcourse import catalog, search
+
+    course = catalog.load_bundled()
+    node = max(course.nodes.values(), key=lambda n: len(getattr(n.item, "summary", "") or ""))
+    summary = node.item.summary if node.item is not None else ""
+    assert len(summary) > 200  # the longest the course has: a paste of it must work
+    assert node.id in _ids(run, *summary.split())
+    assert len(summary.split()) <= search.MAX_WORDS

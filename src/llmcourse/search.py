@@ -4,6 +4,7 @@ import unicodedata
 from typing import NamedTuple
 
 from llmcourse.catalog import Catalog, Node
+from llmcourse.errors import BadValueError
 
 
 class Hit(NamedTuple):
@@ -17,6 +18,33 @@ class Hit(NamedTuple):
 
 # Where a word is found, and what that is worth: a title match outranks everything else.
 _FIELD_WEIGHTS = {"title": 8, "author": 4, "link": 3, "summary": 1}
+
+
+# What a learner types, or pastes (the course's longest summary is 36 words, 211 characters), with
+# room to spare. Every word is looked for in every field of every node, so a query of thousands
+# of words took minutes; one within these bounds takes milliseconds.
+MAX_WORDS = 40
+MAX_CHARACTERS = 400
+
+
+def check_query(query: str) -> None:
+    """Refuse a query no learner types: past `MAX_WORDS` words or `MAX_CHARACTERS` characters.
+
+    Refused rather than cut: every word must be found, so a query cut short would list hits
+    for words the learner did not ask for alone.
+    """
+    words = len(query.split())
+    if words > MAX_WORDS:
+        raise BadValueError(
+            f"the search has {words} words; llmcourse searches for at most {MAX_WORDS}",
+            "Search for a few words: every word must be found, so fewer find more",
+        )
+    if len(query) > MAX_CHARACTERS:
+        raise BadValueError(
+            f"the search is {len(query)} characters long; llmcourse searches for at most "
+            f"{MAX_CHARACTERS}",
+            "Search for a few words: every word must be found, so fewer find more",
+        )
 
 
 def _fields(node: Node) -> list[tuple[str, str]]:
@@ -35,8 +63,10 @@ def _fields(node: Node) -> list[tuple[str, str]]:
 def search(catalog: Catalog, query: str) -> list[Hit]:
     """Every node whose fields hold all the words of `query` (any case), best first.
 
-    A node scores each word by the best field it is in; ties keep the course's order.
+    A node scores each word by the best field it is in; ties keep the course's order. A query
+    past the bounds of `check_query` is refused.
     """
+    check_query(query)
     words = fold(query).split()
     if not words:
         return []
