@@ -158,3 +158,46 @@ def test_text_that_is_printable_holds_nothing_to_escape() -> None:
     assert len(caught) > 2000  # the controls, the marks and the surrogates
     assert not [char for char in caught if char.isprintable()]
     assert escape_controls("Philschmid\u00a0blog \u200b") == "Philschmid\u00a0blog \\u200b"
+
+
+def test_doctor_shows_a_hostile_data_folder_path_escaped(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data\nfolder\u202eevil"
+    monkeypatch.setenv("LLMCOURSE_DATA_DIR", str(folder))
+    for _ in ("not created yet", "in order"):
+        result = run("doctor")
+        assert result.exit_code == 0, result.stderr
+        assert "No problems: " in result.stdout
+        assert "data\\x0afolder\\u202eevil" in result.stdout
+        assert "\u202e" not in result.stdout + result.stderr
+        lines = result.stdout.splitlines()  # the path breaks no line
+        assert all(line.startswith(("note: ", "No problems: ")) for line in lines), lines
+        # JSON escapes control characters itself, and keeps the real path.
+        assert run("doctor", "--json").json()["progress_file"] == str(folder / "progress.toml")
+        run("done", "tokenization")
+
+
+def test_every_path_a_view_shows_is_escaped(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data\x1b[2J\u202e"
+    monkeypatch.setenv("LLMCOURSE_DATA_DIR", str(folder))
+    exported = tmp_path / "export\x07\u202e.json"
+    shown = [
+        run("done", "tokenization"),
+        run("progress"),
+        run("doctor"),
+        run("export", "-o", str(exported)),
+        run("import", str(exported)),
+        run("import", str(exported), "--dry-run"),
+        run("validate", str(exported)),
+    ]
+    (folder / "progress.toml").write_text("not toml at all")
+    shown += [run("doctor"), run("progress")]
+    for result in shown:
+        assert "\x1b" not in result.stdout + result.stderr
+        assert "\x07" not in result.stdout + result.stderr
+        assert "\u202e" not in result.stdout + result.stderr
+    # JSON escapes control characters itself, and keeps the real path.
+    assert str(folder) in run("progress", "--json").json()["error"]["message"]

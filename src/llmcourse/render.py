@@ -573,7 +573,9 @@ def doctor(checked: Checked, out: Console) -> None:
         )
     elif not report.fixed:
         out.print(
-            Text(f"No problems: {report.progress_path} is in order.", style="green"),
+            Text.assemble(
+                "No problems: ", safe(str(report.progress_path)), " is in order.", style="green"
+            ),
             soft_wrap=True,
         )
 
