@@ -140,10 +140,7 @@ def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
             "unreadable",
             f"cannot read {path}: {err.strerror or err}",
             file=path,
-            hint="Move it out of the way: llmcourse reads only files, and only up to "
-            f"{regular.size_words(progressfile.MAX_PROGRESS_BYTES)}"
-            if isinstance(err, (regular.NotRegularError, regular.TooLargeError))
-            else "Check its permissions",
+            hint=regular.MOVE_IT if regular.refused(err) else "Check its permissions",
         )
         return _Read()
     reading = progressfile.read(content)

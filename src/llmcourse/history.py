@@ -70,7 +70,8 @@ def read(path: Path, size: int, revision: int) -> History:
     except OSError as err:
         raise ProgressFileError(
             f"cannot read history file {path}: {err.strerror or err}",
-            "Check its permissions; nothing was changed",
+            f"{regular.MOVE_IT if regular.refused(err) else 'Check its permissions'}; "
+            "nothing was changed",
         ) from None
     history.missing_bytes = max(size - actual, 0)
     history.pending_bytes = max(actual - size, 0)

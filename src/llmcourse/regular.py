@@ -36,6 +36,14 @@ class TooLargeError(OSError):
     """The file is larger than any file of its kind that llmcourse writes."""
 
 
+def refused(err: OSError) -> bool:
+    """Whether `err` is this module refusing a file (not a file, or too large)."""
+    return isinstance(err, (NotRegularError, TooLargeError))
+
+
+MOVE_IT = "Move it out of the way"  # the hint for a refused file
+
+
 def kind(mode: int) -> str:
     """What a file of this mode is, in words."""
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")

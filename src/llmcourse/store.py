@@ -118,7 +118,9 @@ def load(path: Path, course_id: str) -> Progress:
     except OSError as err:
         raise ProgressFileError(
             f"cannot read progress file {path}: {err.strerror or err}",
-            f"Check the path, its permissions and {DATA_DIR_ENV}; nothing was changed",
+            f"{regular.MOVE_IT}; nothing was changed"
+            if regular.refused(err)
+            else f"Check the path, its permissions and {DATA_DIR_ENV}; nothing was changed",
         ) from None
     reading = progressfile.read(content)
     data = _readable(reading, path)
@@ -351,8 +353,10 @@ def ensure_writable(progress: Progress) -> None:
 def _write_error(what: str, path: Path, err: OSError) -> ProgressFileError:
     return ProgressFileError(
         f"cannot write {what} {path}: {err.strerror or err}",
-        f"Check that the folder is writable and the disk not full, or set {DATA_DIR_ENV} to "
-        "another folder; nothing was changed",
+        f"{regular.MOVE_IT}; nothing was changed"
+        if regular.refused(err)
+        else f"Check that the folder is writable and the disk not full, or set {DATA_DIR_ENV} "
+        "to another folder; nothing was changed",
     )
 
 
