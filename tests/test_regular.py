@@ -23,7 +23,7 @@ def test_a_regular_file_is_read_whole(tmp_path: Path) -> None:
 def test_a_file_over_the_limit_is_refused_without_reading_it(tmp_path: Path) -> None:
     path = tmp_path / "f"
     with open(path, "wb") as handle:
-        handle.truncate(1 << 30)  # sparse: a gigabyte that costs nothing to make
+        handle.truncate(regular.MB + 1)
     with pytest.raises(regular.TooLargeError) as raised:
         regular.read(path, regular.MB)
     assert raised.value.strerror == "it is larger than 1 MB, more than any such file"
