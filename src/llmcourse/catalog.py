@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from llmcourse import __version__, models
+from llmcourse import __version__, models, regular
 from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError, WrongKindError
 from llmcourse.models import (
     BUNDLED_COURSE_ID,
@@ -341,14 +341,21 @@ def parse(content: bytes, source: str) -> Catalog:
 
     Validating a file costs far more than reading it, so what the models accept is kept in the
     user's cache folder, keyed by the content and this version of llmcourse. A cache entry that
-    cannot be read is ignored and written anew; the cache is never needed.
+    cannot be read, or whose ids are not ids (see `_sound`), is ignored and written anew; the
+    cache is never needed.
     """
     key = hashlib.sha256(_cache_salt() + content).hexdigest()[:32]
     cache = cache_dir() / f"roadmaps-{key}.marshal"
-    with contextlib.suppress(OSError, ValueError, EOFError, TypeError, KeyError):
-        entry = cache.read_bytes()
+    # A wrong type where the entry was rewritten fails as a TypeError or an AttributeError.
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
+        # An entry is about the size of its roadmap file (a topic is a few fields either way):
+        # one far larger, like a named pipe in its place, is not read.
+        entry = regular.read(cache, 4 * len(content) + regular.MB)
         if hashlib.sha256(entry[_DIGEST:]).digest() == entry[:_DIGEST]:
-            return _catalog(models.build(RoadmapFile, marshal.loads(entry[_DIGEST:])), source)
+            cached = models.build(RoadmapFile, marshal.loads(entry[_DIGEST:]))
+            found = Catalog(cached.course, list(cached.roadmaps))
+            if _sound(found):
+                return found
     course = validate(content, source)
     catalog = _catalog(course, source)
     with contextlib.suppress(OSError, ValueError):
@@ -362,8 +369,31 @@ def _cache_salt() -> bytes:
     salt = hashlib.sha256(_CACHE_LAYOUT.encode())
     for name in _CACHE_CODE:
         with contextlib.suppress(OSError):  # a zipped install: the version stands for it
-            salt.update((here / name).read_bytes())
+            salt.update(regular.read(here / name, regular.MB))
     return salt.digest()
+
+
+def _sound(catalog: Catalog) -> bool:
+    """Whether the ids of a course from the cache are ids, as validating made them.
+
+    The checksum catches a torn entry, not a written one. The course id names the folder of its
+    progress (`store.progress_path`), so it passes the whole rule; every other id, all of them
+    at once, is held to the characters of ids, one to a part of a full id (no `/`, quote,
+    backtick or control character to break a path, a Markdown export or a CSV cell), and a
+    roadmap's id, which starts every full id and CSV row, to the whole rule too. That costs
+    some 15 us for The LLM Course; the rule for each id would cost twice that.
+    """
+    ids = "/".join(catalog.nodes)
+    sections = sum(len(roadmap.sections) for roadmap in catalog.roadmaps)
+    items = len(catalog.nodes) - len(catalog.roadmaps) - sections
+    # Each section's full id has one `/`, each item's two, and one joins each to the next: an
+    # id that holds a `/` makes another count.
+    return (
+        models.is_course_id(catalog.course.id)
+        and all(models.is_slug(roadmap.id) for roadmap in catalog.roadmaps)
+        and ids.count("/") == sections + 2 * items + len(catalog.nodes) - 1
+        and models.only_slug_characters(ids, "/")
+    )
 
 
 def _catalog(course: RoadmapFile, source: str) -> Catalog:
@@ -376,12 +406,19 @@ def _catalog(course: RoadmapFile, source: str) -> Catalog:
 def _write_cache(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # Made by this call or not at all: whatever is at the name already (a named pipe would stop
+    # the write for ever) is neither opened nor removed. What is at the entry's own name is
+    # replaced, never opened.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(temporary, flags, 0o666)  # as open() makes a file: the umask decides
     try:
-        temporary.write_bytes(content)
+        with open(fd, "wb") as handle:
+            handle.write(content)
         os.replace(temporary, path)
-    finally:
+    except BaseException:
         with contextlib.suppress(OSError):
             temporary.unlink()
+        raise
 
 
 def validate(content: bytes, source: str) -> RoadmapFile:

@@ -1,0 +1,217 @@
+"""The cache of validated courses is a folder others may write: what would be unsafe if an entry
+were rewritten (with a checksum that matches, which anyone can compute) is checked again; and a
+cache entry, or the code its key reads, is read only if it is a file of a sensible size."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from llmcourse import catalog as catalog_module
+from llmcourse.catalog import parse
+
+MINIMAL = """
+schema_version = 1
+[course]
+id = "demo"
+title = "Demo"
+[[roadmaps]]
+id = "one"
+title = "One"
+[[roadmaps.sections]]
+id = "basics"
+number = 1
+title = "Basics"
+[[roadmaps.sections.topics]]
+id = "first"
+title = "First"
+[[roadmaps.sections.topics]]
+id = "second"
+title = "Second"
+[[roadmaps.sections.references]]
+id = "book"
+title = "A book"
+url = "https://example.org/book"
+"""
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LLMCOURSE_CACHE_DIR", str(folder))
+    return folder
+
+
+def _entry(cache: Path) -> Path:
+    parse(MINIMAL.encode(), "demo")
+    [entry] = cache.glob("roadmaps-*.marshal")
+    return entry
+
+
+def rewrite(entry: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change a cache entry's course as someone who can write the cache folder can."""
+    data = marshal.loads(entry.read_bytes()[32:])
+    change(data)
+    payload = marshal.dumps(data)
+    entry.write_bytes(hashlib.sha256(payload).digest() + payload)
+
+
+def _section(data: dict[str, Any]) -> dict[str, Any]:
+    section: dict[str, Any] = data["roadmaps"][0]["sections"][0]
+    return section
+
+
+def _set_course_id(value: str) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data["course"].update(id=value)
+
+
+def _set_topic_id(value: str) -> Callable[[dict[str, Any]], None]:
+    return lambda data: _section(data)["topics"][0].update(id=value)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(_set_course_id("../../.."), id="course-id-up"),
+        pytest.param(_set_course_id("/tmp/elsewhere"), id="course-id-absolute"),
+        pytest.param(_set_course_id("a/../../b"), id="course-id-path"),
+        pytest.param(_set_course_id(".."), id="course-id-dot-dot"),
+        pytest.param(_set_course_id("con"), id="course-id-windows-device"),
+        pytest.param(_set_course_id("Demo"), id="course-id-capital"),
+        pytest.param(_set_course_id(""), id="course-id-empty"),
+        pytest.param(lambda data: data["roadmaps"][0].update(id="-one"), id="roadmap-id-dash"),
+        pytest.param(lambda data: data["roadmaps"][0].update(id="one/two"), id="roadmap-id-path"),
+        pytest.param(lambda data: _section(data).update(id="basics/more"), id="section-id-path"),
+        pytest.param(_set_topic_id("first/../x"), id="topic-id-path"),
+        pytest.param(_set_topic_id("first`](javascript:alert(1))"), id="topic-id-markdown"),
+        pytest.param(_set_topic_id('first",=cmd|x'), id="topic-id-csv"),
+        pytest.param(_set_topic_id("first\x1b[2J"), id="topic-id-control"),
+        pytest.param(
+            lambda data: _section(data)["references"][0].update(id="Book"), id="reference-id"
+        ),
+        pytest.param(
+            lambda data: _section(data)["topics"][0].update(former_ids=(1,)), id="former-id-type"
+        ),
+    ],
+)
+def test_an_entry_whose_ids_are_not_ids_is_rebuilt(
+    cache: Path, change: Callable[[dict[str, Any]], None]
+) -> None:
+    entry = _entry(cache)
+    rewrite(entry, change)
+    course = parse(MINIMAL.encode(), "demo")
+    assert course.course.id == "demo"
+    assert list(course.nodes) == [
+        "one",
+        "one/basics",
+        "one/basics/first",
+        "one/basics/second",
+        "one/basics/book",
+    ]
+    assert marshal.loads(entry.read_bytes()[32:])["course"]["id"] == "demo"  # written anew
+
+
+def test_a_rewritten_entry_with_sound_ids_is_used(cache: Path) -> None:
+    """The check above is what makes the difference: an entry that passes it is believed."""
+    entry = _entry(cache)
+    rewrite(entry, lambda data: data["course"].update(title="Rewritten"))
+    assert parse(MINIMAL.encode(), "demo").course.title == "Rewritten"
+
+
+def test_a_course_id_out_of_the_data_folder_makes_no_file_there(
+    cache: Path, data_dir: Path, run: Callable[..., Any], tmp_path: Path
+) -> None:
+    roadmaps = tmp_path / "course.toml"
+    roadmaps.write_text(MINIMAL)
+    parse(roadmaps.read_bytes(), str(roadmaps))
+    [entry] = cache.glob("roadmaps-*.marshal")
+    rewrite(entry, _set_course_id("../.."))
+    result = run("--roadmaps", str(roadmaps), "done", "first")
+    assert result.exit_code == 0, result.stderr
+    assert [p.relative_to(data_dir).as_posix() for p in data_dir.rglob("progress.toml")] == [
+        "courses/demo/progress.toml"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "course.toml", "data", "home"]
+
+
+def test_a_cache_entry_that_is_far_too_large_is_not_read(cache: Path) -> None:
+    entry = _entry(cache)
+    rewrite(entry, lambda data: data["course"].update(title="x" * (5 * len(MINIMAL) + 2**20)))
+    assert parse(MINIMAL.encode(), "demo").course.title == "Demo"
+    assert entry.stat().st_size < 10_000
+
+
+def _in_time(action: Callable[[], object], seconds: float = 10) -> None:
+    """Run `action` in a thread that must end within `seconds` (a blocked open would not)."""
+    failed: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            action()
+        except BaseException as err:
+            failed.append(err)
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), "still waiting on a named pipe"
+    if failed:
+        raise failed[0]
+
+
+@needs_fifo
+def test_a_named_pipe_as_the_cache_entry_is_replaced(cache: Path) -> None:
+    entry = _entry(cache)
+    entry.unlink()
+    os.mkfifo(entry)
+    _in_time(lambda: parse(MINIMAL.encode(), "demo"))
+    assert entry.is_file()
+    assert parse(MINIMAL.encode(), "demo").course.id == "demo"
+
+
+@needs_fifo
+def test_a_named_pipe_at_the_temporary_name_is_left_alone(cache: Path) -> None:
+    entry = _entry(cache)
+    entry.unlink()
+    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+    os.mkfifo(temporary)
+    _in_time(lambda: parse(MINIMAL.encode(), "demo"))
+    assert not entry.exists()  # no entry this time: the name was taken
+    assert temporary.exists()  # and what took it is not this program's to remove
+
+
+def test_a_cache_entry_is_made_as_other_files_are(cache: Path) -> None:
+    if sys.platform == "win32":
+        pytest.skip("no permission bits")
+    entry = _entry(cache)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert entry.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@needs_fifo
+def test_a_named_pipe_among_the_code_the_cache_key_reads_is_passed_over(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipe = tmp_path / "models.py"
+    os.mkfifo(pipe)
+    monkeypatch.setattr(catalog_module, "_CACHE_CODE", (str(pipe),))
+    _in_time(lambda: parse(MINIMAL.encode(), "demo"))
+
+
+def test_the_characters_of_ids_are_those_of_the_rule() -> None:
+    from llmcourse import models
+
+    for code in range(0x300):
+        char = chr(code)
+        assert models.only_slug_characters(char) == bool(models.is_slug("a" + char)), repr(char)
