@@ -1,6 +1,7 @@
 """The cache of validated courses is a folder others may write: what would be unsafe if an entry
-were rewritten (with a checksum that matches, which anyone can compute) is checked again; and a
-cache entry, or the code its key reads, is read only if it is a file of a sensible size."""
+were rewritten (with a checksum that matches, which anyone can compute) is checked again; and
+nothing the catalog reads (cache entries, the files llmcourse ships) is read unless it is a file
+of a sensible size."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 
 from llmcourse import catalog as catalog_module
 from llmcourse.catalog import parse
+from llmcourse.errors import RoadmapFileError
 
 MINIMAL = """
 schema_version = 1
@@ -197,6 +199,21 @@ def test_a_cache_entry_is_made_as_other_files_are(cache: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert entry.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@needs_fifo
+def test_a_named_pipe_as_a_shipped_file_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipe = tmp_path / "roadmaps.md"
+    os.mkfifo(pipe)
+    monkeypatch.setattr(catalog_module, "shipped", lambda *_: pipe)
+
+    def guide() -> None:
+        with pytest.raises(RoadmapFileError, match="it is a named pipe, not a file"):
+            catalog_module.format_guide()
+
+    _in_time(guide)
 
 
 @needs_fifo

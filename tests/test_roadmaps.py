@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -236,3 +239,64 @@ def test_reusing_the_bundled_course_id_is_noted(run: Invoke, tmp_path: Path) -> 
     assert result.exit_code == 0
     assert "is The LLM Course's" in result.stdout
     assert run("validate", str(path), "--json").json()["warnings"]
+
+
+def _llmcourse(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed program in a process of its own, held to a time and (where it can be) a
+    memory limit: reading a device or a pipe without one would wait or grow for ever."""
+
+    def limit_memory() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (2**31, 2**31))
+
+    return subprocess.run(
+        [sys.executable, "-m", "llmcourse", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        preexec_fn=limit_memory if sys.platform.startswith("linux") else None,
+    )
+
+
+def _not_a_file(tmp_path: Path, kind: str) -> Path:
+    from llmcourse.catalog import ROADMAP_LIMIT
+
+    if kind == "a device":
+        if not Path("/dev/zero").exists():
+            pytest.skip("no /dev/zero here")
+        return Path("/dev/zero")
+    if kind == "a named pipe":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no named pipes here")
+        os.mkfifo(tmp_path / "pipe.toml")
+        return tmp_path / "pipe.toml"
+    if kind == "a folder":
+        return tmp_path
+    with (tmp_path / "huge.toml").open("wb") as huge:  # sparse where the file system can
+        huge.truncate(ROADMAP_LIMIT + 1)
+    return tmp_path / "huge.toml"
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("a device", "it is a device, not a file"),
+        ("a named pipe", "it is a named pipe, not a file"),
+        ("a folder", "it is a folder, not a file"),
+        ("too large", "it is larger than 16 MB"),
+    ],
+)
+@pytest.mark.parametrize("command", [["list"], ["validate"]])
+def test_a_roadmap_file_that_is_not_a_file_is_refused_at_once(
+    tmp_path: Path, kind: str, says: str, command: list[str]
+) -> None:
+    path = _not_a_file(tmp_path, kind)
+    args = ["validate", str(path)] if command == ["validate"] else ["--roadmaps", str(path), "list"]
+    result = _llmcourse(*args)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: cannot read roadmap file {path}: {says}")
+    assert result.stderr.endswith(". Check the path\n")
+    assert result.stderr.count("\n") == 1

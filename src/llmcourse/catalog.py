@@ -270,6 +270,10 @@ _CACHE_LAYOUT = f"3:{__version__}:{sys.version_info[:2]}:{marshal.version}"
 _CACHE_CODE = ("models.py",)
 _DIGEST = 32  # bytes of sha256 before each cache entry's content: a torn or flipped entry
 # fails its check and is rebuilt, never read as another course
+# Far beyond any real roadmap file (The LLM Course's is under 100 kB; 10,000 topics make about
+# 5 MB): a device such as /dev/zero, or a file that is not a course, is refused, not read until
+# memory runs out.
+ROADMAP_LIMIT = 16 * regular.MB
 
 
 def shipped(folder: str, name: str) -> Path:
@@ -302,7 +306,7 @@ def format_guide() -> str:
     guide = shipped("docs", "roadmaps.md")
     example = shipped("docs", "example-roadmaps.toml")
     try:
-        text = guide.read_text(encoding="utf-8")
+        text = regular.read(guide, ROADMAP_LIMIT).decode("utf-8", errors="replace")
     except OSError as err:
         raise RoadmapFileError(
             f"cannot read the guide to roadmap files {guide}: {err.strerror or err}",
@@ -316,9 +320,14 @@ def load_file(path: Path) -> Catalog:
 
 
 def read_file(path: Path) -> bytes:
-    """A roadmap file's content, or an error that says why it cannot be read."""
+    """A roadmap file's content, or an error that says why it cannot be read (a named pipe, a
+    device, a folder or a file over `ROADMAP_LIMIT` is not)."""
     try:
-        return path.read_bytes()
+        return regular.read(path, ROADMAP_LIMIT)
+    except (regular.NotRegularError, regular.TooLargeError) as err:
+        raise RoadmapFileError(
+            f"cannot read roadmap file {path}: {err.strerror}", "Check the path"
+        ) from None
     except OSError as err:
         raise RoadmapFileError(
             f"cannot read roadmap file {path}: {err.strerror or err}",
