@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -232,3 +233,106 @@ def test_the_characters_of_ids_are_those_of_the_rule() -> None:
     for code in range(0x300):
         char = chr(code)
         assert models.only_slug_characters(char) == bool(models.is_slug("a" + char)), repr(char)
+
+
+# --- Addresses: only http and https are opened, printed or linked --------------------------
+
+
+def _hostile_addresses(data: dict[str, Any]) -> None:
+    data["course"]["url"] = "file:///etc/passwd"
+    _section(data)["references"][0]["url"] = "javascript:alert(1)"
+    _section(data)["topics"][0]["links"] = (
+        {"text": "A tool", "url": "file:///etc/shadow"},
+        {"text": "Its docs", "url": "https://example.org/docs"},
+    )
+
+
+@pytest.fixture
+def hostile(cache: Path, tmp_path: Path) -> Path:
+    """A roadmap file whose cache entry was rewritten with addresses that are not http(s)."""
+    roadmaps = tmp_path / "course.toml"
+    roadmaps.write_text(MINIMAL)
+    parse(roadmaps.read_bytes(), str(roadmaps))
+    [entry] = cache.glob("roadmaps-*.marshal")
+    rewrite(entry, _hostile_addresses)
+    return roadmaps
+
+
+@pytest.mark.parametrize("print_only", [True, False])
+def test_an_address_that_is_not_http_is_neither_opened_nor_printed(
+    hostile: Path, run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, print_only: bool
+) -> None:
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *_, **__: opened.append(url) or True)
+    result = run("--roadmaps", str(hostile), "open", "book", *(["--print"] if print_only else []))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        "error: 'one/basics/book' has the address 'javascript:alert(1)': only http and https "
+        "addresses are opened or printed. "
+    )
+    assert result.stderr.count("\n") == 1
+    assert opened == []
+
+
+def test_the_markdown_export_links_only_http(hostile: Path, run: Callable[..., Any]) -> None:
+    result = run("--roadmaps", str(hostile), "export", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    assert "javascript:" not in result.stdout and "file:" not in result.stdout
+    assert "- [ ] A book\n" in result.stdout  # the title, without a link
+
+
+def test_the_csv_export_carries_only_http(hostile: Path, run: Callable[..., Any]) -> None:
+    result = run("--roadmaps", str(hostile), "export", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert "javascript:" not in result.stdout
+    assert result.stdout.splitlines()[-1].endswith(",A book,not-started,,,")
+
+
+def test_a_terminal_link_is_made_only_of_http(
+    hostile: Path, run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    shown = "".join(
+        run("--roadmaps", str(hostile), "show", which).stdout
+        for which in ("book", "first", "basics")
+    )
+    targets = set(re.findall(r"\x1b\]8;[^;]*;([^\x1b]*)", shown)) - {""}  # "" ends a link
+    assert targets == {"https://example.org/docs"}
+    assert "javascript:alert(1)" in shown and "file:///etc/shadow" in shown  # as text
+
+
+def test_version_leaves_out_an_address_that_is_not_http(
+    cache: Path, run: Callable[..., Any]
+) -> None:
+    assert run("--version").stdout.count("\n") == 3
+    [entry] = cache.glob("roadmaps-*.marshal")
+    rewrite(entry, lambda data: data["course"].update(url="javascript:alert(1)"))
+    result = run("--version")
+    assert result.exit_code == 0
+    assert "javascript" not in result.stdout
+    assert result.stdout.count("\n") == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "web"),
+    [
+        ("https://example.org/a?b=c#d", True),
+        ("HTTP://example.org", True),  # as validating takes it: a scheme has no case
+        ("javascript:alert(1)", False),
+        ("file:///etc/passwd", False),
+        ("https:///no-host", False),
+        ("https://example.org/\x1b]8;;x\x1b\\", False),  # would end a terminal's link
+        ("https://exa mple.org", False),
+        ("http://[::1", False),  # urlsplit's own ValueError
+        (None, False),
+        (b"https://example.org", False),
+    ],
+)
+def test_one_rule_for_addresses(url: object, web: bool) -> None:
+    from llmcourse import models
+
+    assert models.is_web_url(url) is web

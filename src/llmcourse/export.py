@@ -12,7 +12,7 @@ import io
 from datetime import UTC, datetime
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.models import Reference
+from llmcourse.models import Reference, is_web_url
 from llmcourse.progressfile import ProgressFile
 from llmcourse.text import escape_controls
 from llmcourse.tracker import status_of
@@ -48,7 +48,7 @@ def as_markdown(catalog: Catalog, progress: ProgressFile) -> str:
         return {"in-progress": " *(in progress)*", "skipped": " *(skipped)*"}.get(status, "")
 
     lines = [f"# {_md(catalog.course.title)}", ""]
-    if catalog.course.url:
+    if is_web_url(catalog.course.url):
         lines += [f"<{_url(catalog.course.url)}>", ""]
     for roadmap in catalog.roadmaps:
         title = roadmap.title + (" (optional)" if roadmap.optional else "")
@@ -71,7 +71,13 @@ def as_markdown(catalog: Catalog, progress: ProgressFile) -> str:
                     item = node.item
                     assert isinstance(item, Reference)
                     author = f" — {_md(item.author)}" if item.author else ""
-                    link = f"[{_md(item.title)}]({_url(item.url)})"
+                    # Only http and https become links; another address (from a changed cache
+                    # entry) leaves the title alone, so no `javascript:` is one click away.
+                    link = (
+                        f"[{_md(item.title)}]({_url(item.url)})"
+                        if is_web_url(item.url)
+                        else _md(item.title)
+                    )
                     lines.append(f"- {box(node)} {link}{author}{state(node)}")
                     lines += _notes(progress, node.id)
             lines.append("")
@@ -124,10 +130,16 @@ def as_csv(catalog: Catalog, progress: ProgressFile) -> str:
                 status_of(progress, node.id),
                 _time(entry.changed) if entry is not None else "",
                 _cell(getattr(node.item, "author", None) or ""),
-                getattr(node.item, "url", ""),
+                _web_url(getattr(node.item, "url", "")),
             ]
         )
     return buffer.getvalue()
+
+
+def _web_url(url: str) -> str:
+    """An address for the url column: http and https only (a spreadsheet may make it a link),
+    else nothing."""
+    return url if is_web_url(url) else ""
 
 
 def _cell(text: str) -> str:

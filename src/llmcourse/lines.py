@@ -18,6 +18,7 @@ import sys
 from typing import TextIO
 
 from llmcourse.catalog import warnings
+from llmcourse.models import is_web_url
 from llmcourse.results import (
     Exported,
     HelpText,
@@ -292,7 +293,7 @@ def version(version: Version, out: Lines) -> None:
     if course.revision_date:
         line += f" of {out.safe(course.revision_date)}"
     out.print(line)
-    if course.url:
+    if is_web_url(course.url):  # else from a changed cache entry: not printed as an address
         out.print(out.safe(course.url))
 
 

@@ -21,6 +21,7 @@ from typing import (
     ForwardRef,
     Literal,
     NamedTuple,
+    TypeGuard,
     TypeVar,
     get_args,
     get_origin,
@@ -104,12 +105,19 @@ def _check_title(value: str) -> str:
     return value
 
 
-def _check_url(value: str) -> str:
-    parts = urlsplit(value)
+def _url_problem(value: str) -> str | None:
+    parts = urlsplit(value)  # a ValueError of its own for some, such as an unclosed IPv6 host
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an http:// or https:// URL")
+        return "must be an http:// or https:// URL"
     if _URL_FORBIDDEN.search(value):
-        raise ValueError("must not contain spaces or control characters")
+        return "must not contain spaces or control characters"
+    return None
+
+
+def _check_url(value: str) -> str:
+    problem = _url_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -315,7 +323,17 @@ def repeated_ids(data: Any) -> list[tuple[tuple[int | str, ...], str]]:
 # --- The rules, for what did not come through `validate` -----------------------------------
 # The course from the cache folder was validated when the entry was written, but anyone who can
 # write that folder can write an entry. What would be unsafe if it were wrong is checked again
-# where it is used: a course id before it names a folder.
+# where it is used: an address before it is opened, printed or linked, and a course id before
+# it names a folder.
+
+
+def is_web_url(value: object) -> TypeGuard[str]:
+    """Whether `value` is an address to open, print or link: the rule of `Url` (http or https,
+    with a host, and no space or control character, which could end a terminal's link)."""
+    try:
+        return isinstance(value, str) and _url_problem(value) is None
+    except ValueError:
+        return False
 
 
 def is_slug(value: object) -> bool:

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.models import Reference, Topic
+from llmcourse.models import Reference, Topic, is_web_url
 from llmcourse.progressfile import Note, ProgressFile, Status
 from llmcourse.results import (
     Calendar,
@@ -79,7 +79,10 @@ def safe(value: str | None, style: str | Style = "", *, multiline: bool = False)
 
 
 def link(value: str, url: str, style: str = "") -> Text:
-    """Text that is a terminal hyperlink where the terminal supports it."""
+    """Text that is a terminal hyperlink where the terminal supports it; plain text where the
+    address is not http or https (from a changed cache entry), shown but never a link."""
+    if not is_web_url(url):
+        return safe(value, style)
     return safe(value, Style.parse(style) + Style(link=url) if style else Style(link=url))
 
 

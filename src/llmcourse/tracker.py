@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Generic, NamedTuple, TypeVar
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.errors import WrongKindError
-from llmcourse.models import CourseInfo, Roadmap, Section
+from llmcourse.errors import RoadmapFileError, WrongKindError
+from llmcourse.models import CourseInfo, Roadmap, Section, is_web_url
 from llmcourse.progressfile import STATUSES, Entry, Event, ProgressFile, Status
 
 R = TypeVar("R")
@@ -362,7 +362,23 @@ def _set(progress: ProgressFile, entry_id: str, status: Status, now: datetime) -
 def reference_to_open(
     catalog: Catalog, node: Node, progress: ProgressFile | None, number: int | None
 ) -> Node:
-    """The reference `open` opens: the node itself, its section's Nth, or its first unread."""
+    """The reference `open` opens (or prints): the node itself, its section's Nth, or its first
+    unread; refused unless its address is http or https (see `models.is_web_url`)."""
+    target = _reference_to_open(catalog, node, progress, number)
+    url = getattr(target.item, "url", None)
+    if not is_web_url(url):
+        # Validating the file refuses such an address; this one came from a changed cache entry.
+        raise RoadmapFileError(
+            f"'{target.id}' has the address '{url}': only http and https addresses are opened "
+            "or printed",
+            "Delete the cache folder (see LLMCOURSE_CACHE_DIR) to have the course checked again",
+        )
+    return target
+
+
+def _reference_to_open(
+    catalog: Catalog, node: Node, progress: ProgressFile | None, number: int | None
+) -> Node:
     if node.kind == "reference":
         if number is not None:
             raise WrongKindError(
