@@ -58,6 +58,30 @@ def test_a_spreadsheet_never_reads_a_title_as_a_formula(run: Invoke, tmp_path: P
     assert "'=HYPERLINK(1)" in [r["title"] for r in rows]
 
 
+def test_the_exports_show_what_hides_or_reorders_text(run: Invoke, tmp_path: Path) -> None:
+    """Bidirectional overrides ("Trojan Source"), invisible and separator characters: a
+    spreadsheet or a Markdown viewer shows them as they are, so the exports write them as the
+    terminal does, and in an address percent-encoded (the same address, seen as it is)."""
+    course = (Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml").read_text()
+    hidden = "\u202e \u200b \u2028 \u2066"
+    path = tmp_path / "course.toml"
+    path.write_text(
+        course.replace('title = "BM25"', f'title = "BM25 {hidden}"').replace(
+            "https://nlp.stanford.edu/IR-book/", "https://nlp.stanford.edu/\u202efdp.exe"
+        ),
+        encoding="utf-8",
+    )
+    exported = {
+        form: run("--roadmaps", str(path), "export", "-f", form).stdout
+        for form in ("csv", "markdown")
+    }
+    for text in exported.values():
+        assert not {"\u202e", "\u200b", "\u2028", "\u2066"} & set(text)
+        assert "https://nlp.stanford.edu/%E2%80%AEfdp.exe" in text
+    rows = list(csv.DictReader(io.StringIO(exported["csv"])))
+    assert "BM25 \\u202e \\u200b \\u2028 \\u2066" in [r["title"] for r in rows]
+
+
 def test_export_to_a_file(run: Invoke, tmp_path: Path) -> None:
     run("done", "tokenization")
     out = tmp_path / "out" / "state.json"

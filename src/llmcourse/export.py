@@ -36,7 +36,20 @@ def _url(url: str) -> str:
     """A URL inside Markdown's (...) or <...>: the characters that would end it, encoded."""
     for char, code in (("(", "%28"), (")", "%29"), (" ", "%20"), ("<", "%3C"), (">", "%3E")):
         url = url.replace(char, code)
-    return url
+    return _visible(url)
+
+
+def _visible(url: str) -> str:
+    """The same address with what would not show as itself percent-encoded: a bidirectional
+    override (`https://example.org/\u202eexe.pdf` reads as ending in `.exe`), an invisible or
+    a separator character."""
+    if url.isprintable():
+        return url
+    from urllib.parse import quote
+
+    return "".join(
+        char if char.isprintable() else quote(char, safe="", errors="surrogatepass") for char in url
+    )
 
 
 def as_markdown(catalog: Catalog, progress: ProgressFile) -> str:
@@ -130,7 +143,7 @@ def as_csv(catalog: Catalog, progress: ProgressFile) -> str:
                 status_of(progress, node.id),
                 _time(entry.changed) if entry is not None else "",
                 _cell(getattr(node.item, "author", None) or ""),
-                _web_url(getattr(node.item, "url", "")),
+                _visible(_web_url(getattr(node.item, "url", ""))),
             ]
         )
     return buffer.getvalue()
@@ -143,6 +156,10 @@ def _web_url(url: str) -> str:
 
 
 def _cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: a leading =, +, -, @, tab or CR would make it a
-    formula (OWASP's list), so such a cell starts with a quote."""
+    """A cell a spreadsheet shows as text: control, bidirectional, invisible and separator
+    characters as the terminal shows them (`\u202e`), since a spreadsheet shows them as they
+    are and an override can make a cell read as other text ("Trojan Source"); and a leading
+    =, +, -, @, tab or CR would make it a formula (OWASP's list), so such a cell starts with a
+    quote."""
+    text = escape_controls(text)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
