@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from llmcourse import __version__, models, regular
+from llmcourse import __version__, models
 from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError, WrongKindError
 from llmcourse.models import (
     BUNDLED_COURSE_ID,
@@ -273,7 +273,7 @@ _DIGEST = 32  # bytes of sha256 before each cache entry's content: a torn or fli
 # Far beyond any real roadmap file (The LLM Course's is under 100 kB; 10,000 topics make about
 # 5 MB): a device such as /dev/zero, or a file that is not a course, is refused, not read until
 # memory runs out.
-ROADMAP_LIMIT = 16 * regular.MB
+ROADMAP_LIMIT = 16 * 1024 * 1024  # regular.MB, without importing regular here
 
 
 def shipped(folder: str, name: str) -> Path:
@@ -303,6 +303,8 @@ def load_bundled() -> Catalog:
 def format_guide() -> str:
     """How a roadmap file is written (docs/roadmaps.md, shipped with llmcourse), and where the
     complete example that ships with it is."""
+    from llmcourse import regular
+
     guide = shipped("docs", "roadmaps.md")
     example = shipped("docs", "example-roadmaps.toml")
     try:
@@ -322,6 +324,8 @@ def load_file(path: Path) -> Catalog:
 def read_file(path: Path) -> bytes:
     """A roadmap file's content, or an error that says why it cannot be read (a named pipe, a
     device, a folder or a file over `ROADMAP_LIMIT` is not)."""
+    from llmcourse import regular
+
     try:
         return regular.read(path, ROADMAP_LIMIT)
     except (regular.NotRegularError, regular.TooLargeError) as err:
@@ -353,6 +357,8 @@ def parse(content: bytes, source: str) -> Catalog:
     cannot be read, or whose ids are not ids (see `_sound`), is ignored and written anew; the
     cache is never needed.
     """
+    from llmcourse import regular
+
     key = hashlib.sha256(_cache_salt() + content).hexdigest()[:32]
     cache = cache_dir() / f"roadmaps-{key}.marshal"
     # A wrong type where the entry was rewritten fails as a TypeError or an AttributeError.
@@ -374,6 +380,8 @@ def parse(content: bytes, source: str) -> Catalog:
 
 
 def _cache_salt() -> bytes:
+    from llmcourse import regular
+
     here = Path(__file__).parent
     salt = hashlib.sha256(_CACHE_LAYOUT.encode())
     for name in _CACHE_CODE:
