@@ -313,3 +313,15 @@ def test_a_linked_lock_file_is_refused_and_its_target_never_made(
     assert result.exit_code == 1
     assert "the lock file" in result.stderr and "is a link" in result.stderr
     assert not target.exists()
+
+
+@pytest.mark.parametrize("course_id", ["../../..", "a/b", "", "con", "x" * 65])
+def test_a_course_id_that_is_not_a_folder_name_never_reaches_the_disk(
+    course_id: str, data_dir: Path
+) -> None:
+    from llmcourse import store
+    from llmcourse.errors import ProgressFileError
+
+    with pytest.raises(ProgressFileError, match="cannot name a folder of progress"):
+        store.progress_path(course_id)
+    assert not data_dir.exists()

@@ -11,9 +11,10 @@ from llmcourse.errors import BadValueError, RoadmapFileError
 def open_in_browser(url: str) -> bool:
     """Open an http or https address in the learner's browser; whether a browser took it."""
     import webbrowser
-    from urllib.parse import urlsplit
 
-    if urlsplit(url).scheme not in ("http", "https"):  # checked when loaded; checked again
+    from llmcourse.models import is_web_url
+
+    if not is_web_url(url):  # checked when loaded, and where it was chosen; checked again
         raise RoadmapFileError(f"'{url}' is not an http or https address; it was not opened")
     try:
         return webbrowser.open(url)

@@ -22,7 +22,7 @@ from pathlib import Path
 from llmcourse import history, progressfile, regular
 from llmcourse.errors import ImportFileError, LockBusyError, ProgressFileError
 from llmcourse.history import History
-from llmcourse.models import BUNDLED_COURSE_ID
+from llmcourse.models import BUNDLED_COURSE_ID, is_course_id
 from llmcourse.progressfile import SCHEMA_VERSION, Event, ProgressFile
 
 DATA_DIR_ENV = "LLMCOURSE_DATA_DIR"
@@ -43,9 +43,18 @@ def data_dir() -> Path:
 # The bundled course's progress lives at the top of the data folder, as it always has; every
 # other course (a roadmap file of one's own) has a folder of its own, so none is ever mixed.
 def progress_path(course_id: str = BUNDLED_COURSE_ID) -> Path:
-    """Where the progress on a course is kept (course ids are slugs, safe as folder names)."""
+    """Where the progress on a course is kept.
+
+    The course id becomes a folder's name, so it is checked here, where it is used, and not
+    only when its roadmap file was validated: nothing may lead the store out of the data folder.
+    """
     if course_id == BUNDLED_COURSE_ID:
         return data_dir() / PROGRESS_NAME
+    if not is_course_id(course_id):
+        raise ProgressFileError(
+            f"the course id {course_id!r} cannot name a folder of progress",
+            "Run 'llmcourse validate' on the roadmap file; nothing was read or changed",
+        )
     return data_dir() / "courses" / course_id / PROGRESS_NAME
 
 
