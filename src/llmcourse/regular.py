@@ -10,7 +10,6 @@ is read as any other.
 
 import errno
 import os
-import re
 import stat
 
 MB = 1024 * 1024
@@ -99,7 +98,8 @@ def read(path: "os.PathLike[str] | str", limit: int) -> bytes:
 
 # Every temporary file llmcourse makes is named `.<name>.llmcourse-<pid>-<random>.tmp`, beside
 # the file it becomes: the marker and the writer's process tell it apart from anyone else's.
-TEMPORARY = re.compile(r"\.(?P<name>.+)\.llmcourse-(?P<pid>\d+)-[^./\\]*\.tmp")
+# (A pattern, compiled by the one command that looks for them: a change, or doctor.)
+TEMPORARY = r"\.(?P<name>.+)\.llmcourse-(?P<pid>\d+)-[^./\\]*\.tmp"
 
 
 def temporary_prefix(path: "os.PathLike[str] | str") -> str:

@@ -550,10 +550,13 @@ def stale_temporaries(path: Path) -> list[Path]:
         names = os.listdir(path.parent)
     except OSError:
         return []
+    import re
+
+    ours = re.compile(regular.TEMPORARY)
     now = time.time()
     found: list[Path] = []
     for name in names:
-        match = regular.TEMPORARY.fullmatch(name)
+        match = ours.fullmatch(name)
         if match is None:
             continue
         candidate = path.parent / name
