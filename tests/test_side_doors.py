@@ -325,3 +325,11 @@ def test_a_course_id_that_is_not_a_folder_name_never_reaches_the_disk(
     with pytest.raises(ProgressFileError, match="cannot name a folder of progress"):
         store.progress_path(course_id)
     assert not data_dir.exists()
+
+
+def test_a_roadmap_file_with_a_byte_order_mark_is_read_through(run: Invoke, tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml"
+    marked = tmp_path / "marked.toml"
+    marked.write_bytes(b"\xef\xbb\xbf" + example.read_bytes())
+    result = run("validate", str(marked))
+    assert result.exit_code == 0, result.stdout

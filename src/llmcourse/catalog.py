@@ -463,7 +463,8 @@ def _check(content: bytes) -> tuple[RoadmapFile | None, list[Problem]]:
     import tomllib  # only validating reads the TOML: the cached course does not
 
     try:
-        data = tomllib.loads(content.decode("utf-8"))
+        # A byte order mark, as some editors write, is read through.
+        data = tomllib.loads(content.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except UnicodeDecodeError as err:
         return None, [("", f"not UTF-8 text (byte {err.start})")]
     except tomllib.TOMLDecodeError as err:
