@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import installed
 from llmcourse.catalog import load_bundled
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml"
-
-
-def _llmcourse() -> str:
-    found = shutil.which("llmcourse", path=str(Path(sys.executable).parent))
-    assert found
-    return found
 
 
 def _complete(shell: str, words: str, **env: str) -> list[str]:
@@ -31,7 +24,7 @@ def _complete(shell: str, words: str, **env: str) -> list[str]:
         if shell == "fish":
             environment["_TYPER_COMPLETE_FISH_ACTION"] = "get-args"
     result = subprocess.run(
-        [_llmcourse()], env=environment, capture_output=True, text=True, check=True
+        [installed()], env=environment, capture_output=True, text=True, check=True
     )
     assert result.stderr == ""
     return [line for line in result.stdout.splitlines() if line]
@@ -87,6 +80,6 @@ def test_completion_never_touches_the_progress(data_dir: Path) -> None:
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_the_completion_script_is_there(shell: str) -> None:
     result = subprocess.run(
-        [_llmcourse(), "--show-completion", shell], capture_output=True, text=True, check=True
+        [installed(), "--show-completion", shell], capture_output=True, text=True, check=True
     )
     assert "_LLMCOURSE_COMPLETE" in result.stdout

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run
+from conftest import Run, installed
 from llmcourse import store
 
 Invoke = Callable[..., Run]
@@ -287,24 +287,16 @@ def test_an_unwritable_folder_leaves_the_history_alone(
     assert (data_dir / "history.jsonl").read_bytes() == history
 
 
-def _installed() -> str:
-    import sys
-
-    found = shutil.which("llmcourse", path=str(Path(sys.executable).parent))
-    assert found
-    return found
-
-
 def test_an_ascii_terminal_gets_ascii_not_a_traceback(data_dir: Path) -> None:
     import subprocess
 
     env = os.environ | {"PYTHONIOENCODING": "ascii"}
     for args in (["done", "scientist/2"], ["log"], ["progress"], ["undo"], ["list", "-t"]):
-        result = subprocess.run([_installed(), *args], env=env, capture_output=True)
+        result = subprocess.run([installed(), *args], env=env, capture_output=True)
         assert result.returncode == 0, (args, result.stderr)
         assert result.stderr == b"", args
         result.stdout.decode("ascii")
-    done = subprocess.run([_installed(), "done", "tokenization"], env=env, capture_output=True)
+    done = subprocess.run([installed(), "done", "tokenization"], env=env, capture_output=True)
     assert done.stdout.startswith(b"x done    scientist/architecture/tokenization")
     assert b"1 of 4 topics done - 0 of 5 references read" in done.stdout
 
@@ -313,11 +305,11 @@ def test_a_closed_stdout_does_not_undo_a_saved_change(data_dir: Path) -> None:
     import subprocess
 
     result = subprocess.run(
-        [_installed(), "done", "tokenization"], stdout=subprocess.DEVNULL, capture_output=False
+        [installed(), "done", "tokenization"], stdout=subprocess.DEVNULL, capture_output=False
     )
     assert result.returncode == 0
     closed = subprocess.run(
-        f"'{_installed()}' done attention-mechanisms >&-", shell=True, stderr=subprocess.PIPE
+        f"'{installed()}' done attention-mechanisms >&-", shell=True, stderr=subprocess.PIPE
     )
     assert closed.stderr.endswith(b"; your change was recorded\n")
     assert closed.returncode == 3

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,18 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run
+from conftest import Run, installed
 from llmcourse import store
 from llmcourse.errors import LockBusyError, ProgressFileError
 from llmcourse.progressfile import Entry
 
 WHEN = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
-
-
-def _llmcourse() -> str:
-    found = shutil.which("llmcourse", path=str(Path(sys.executable).parent))
-    assert found
-    return found
 
 
 def test_parallel_writers_lose_no_update(progress_file: Path) -> None:
@@ -35,7 +28,7 @@ def test_parallel_writers_lose_no_update(progress_file: Path) -> None:
     ids = [f"scientist/{section}/{topic}" for section in range(1, 6) for topic in (1, 2)]
     processes = [
         subprocess.Popen(
-            [_llmcourse(), "done", topic_id, "--json"],
+            [installed(), "done", topic_id, "--json"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -47,7 +40,7 @@ def test_parallel_writers_lose_no_update(progress_file: Path) -> None:
     data = tomllib.loads(progress_file.read_text("utf-8"))
     assert len(data["entries"]) == 10
     result = subprocess.run(
-        [_llmcourse(), "progress", "--json"], capture_output=True, text=True, check=True
+        [installed(), "progress", "--json"], capture_output=True, text=True, check=True
     )
     assert json.loads(result.stdout)["course"]["done"] == 10
     # Each change has its own number and its own events, and the history is whole.
@@ -182,12 +175,12 @@ def test_a_killed_writer_leaves_the_old_or_the_new_state(progress_file: Path) ->
     import signal
     import time
 
-    subprocess.run([_llmcourse(), "done", "tokenization"], check=True, capture_output=True)
+    subprocess.run([installed(), "done", "tokenization"], check=True, capture_output=True)
     timing = random.Random(20261127)
     kills = 0
     for attempt in range(12):
         process = subprocess.Popen(
-            [_llmcourse(), "done", "engineer", *(["--undo"] if attempt % 2 else [])],
+            [installed(), "done", "engineer", *(["--undo"] if attempt % 2 else [])],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -202,12 +195,12 @@ def test_a_killed_writer_leaves_the_old_or_the_new_state(progress_file: Path) ->
         assert len(set(engineer)) <= 1  # all of one command's change, or none of it
     assert kills > 0
     result = subprocess.run(
-        [_llmcourse(), "done", "scientist/1/4"], capture_output=True, text=True, check=True
+        [installed(), "done", "scientist/1/4"], capture_output=True, text=True, check=True
     )
     assert result.stderr == ""
     assert not list(progress_file.parent.glob(".*.tmp"))
     _check_consistent(progress_file)
-    doctor = subprocess.run([_llmcourse(), "doctor"], capture_output=True, text=True)
+    doctor = subprocess.run([installed(), "doctor"], capture_output=True, text=True)
     assert doctor.returncode == 0, doctor.stdout
 
 
@@ -226,7 +219,7 @@ cli.main()
 def test_a_writer_killed_between_history_and_progress_leaves_no_false_history(
     progress_file: Path,
 ) -> None:
-    subprocess.run([_llmcourse(), "done", "tokenization"], check=True, capture_output=True)
+    subprocess.run([installed(), "done", "tokenization"], check=True, capture_output=True)
     before = progress_file.read_bytes()
     killed = subprocess.run(
         [sys.executable, "-c", _DIE_BEFORE_PROGRESS, "done", "scientist/2"], capture_output=True
@@ -235,11 +228,9 @@ def test_a_writer_killed_between_history_and_progress_leaves_no_false_history(
     assert progress_file.read_bytes() == before
     history = progress_file.with_name("history.jsonl")
     assert b"pre-training" in history.read_bytes()  # the events were written, then the kill
-    log = subprocess.run(
-        [_llmcourse(), "log", "--json"], capture_output=True, text=True, check=True
-    )
+    log = subprocess.run([installed(), "log", "--json"], capture_output=True, text=True, check=True)
     assert [e["rev"] for e in json.loads(log.stdout)["events"]] == [1]
-    undo = subprocess.run([_llmcourse(), "undo", "--json"], capture_output=True, text=True)
+    undo = subprocess.run([installed(), "undo", "--json"], capture_output=True, text=True)
     assert [r["undoes"] for r in json.loads(undo.stdout)["reverted"]] == [1]
     assert _check_consistent(progress_file) == {
         "scientist/architecture/tokenization": "not-started"

@@ -7,7 +7,6 @@ with its own streams (and its last flush as it ends) is part of what is checked.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -15,15 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import installed
+
 FULL = Path("/dev/full")
 needs_dev_full = pytest.mark.skipif(not FULL.exists(), reason="no /dev/full here")
 needs_posix = pytest.mark.skipif(sys.platform == "win32", reason="closes a descriptor as sh does")
-
-
-def _installed() -> str:
-    found = shutil.which("llmcourse", path=str(Path(sys.executable).parent))
-    assert found, "the llmcourse console script is not installed beside this Python"
-    return found
 
 
 def _to_full(*args: str, buffered: bool = True) -> subprocess.CompletedProcess[str]:
@@ -33,7 +28,7 @@ def _to_full(*args: str, buffered: bool = True) -> subprocess.CompletedProcess[s
         env["PYTHONUNBUFFERED"] = "1"
     with FULL.open("w") as full:
         return subprocess.run(
-            [_installed(), *args],
+            [installed(), *args],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -46,7 +41,7 @@ def _to_full(*args: str, buffered: bool = True) -> subprocess.CompletedProcess[s
 def _closed(*args: str) -> subprocess.CompletedProcess[str]:
     # As `llmcourse ... >&-` in a shell: the process starts with no descriptor 1.
     return subprocess.run(
-        [_installed(), *args],
+        [installed(), *args],
         stdin=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
