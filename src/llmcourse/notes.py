@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from llmcourse.catalog import Node
 from llmcourse.errors import BadValueError
-from llmcourse.progressfile import Note, ProgressFile
+from llmcourse.progressfile import MAX_NOTE_CHARS, Note, ProgressFile
 from llmcourse.text import escape_controls
 from llmcourse.tracker import Update
 
@@ -22,6 +22,11 @@ def checked_text(text: str) -> str:
     """A note as typed, refused when it is blank or not text a file can hold."""
     if not text.strip():
         raise BadValueError("a note needs some text", "Nothing was changed")
+    if len(text) > MAX_NOTE_CHARS:
+        raise BadValueError(
+            f"a note is at most {MAX_NOTE_CHARS:,} characters; this one has {len(text):,}",
+            "Nothing was changed; keep long texts in a file of their own and note where",
+        )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -52,13 +57,24 @@ def replace(
     """Replace the notes the learner saw (`seen`) with these texts, as an editor left them.
 
     A text that was there already keeps its time (and the keys this version does not know); a
-    new one is dated now. Notes that were added while the editor was open are kept after the
-    edited ones: the edit applies to what the learner saw, and nothing else is lost.
+    new or changed one is dated now. The edit applies to what the learner saw, as a change to
+    it: notes added while the editor was open are kept after the edited ones, and a note
+    deleted meanwhile that the learner left as it was stays deleted.
     """
     updated = progress.copy()
+    now_there = progress.notes.get(node.id, [])
     before = {note.text: note for note in seen}
-    notes = [before.get(text) or Note(text, now) for text in texts if text.strip()]
-    meanwhile = [note for note in progress.notes.get(node.id, []) if note not in seen]
+    notes: list[Note] = []
+    for text in texts:
+        if not text.strip():
+            continue
+        if text in before:  # left as it was: kept, unless it was deleted meanwhile
+            note = before.pop(text)
+            if note in now_there:
+                notes.append(note)
+        else:  # new or changed: the learner's text, dated now
+            notes.append(Note(checked_text(text), now))
+    meanwhile = [note for note in now_there if note not in seen]
     notes += meanwhile
     if notes:
         updated.notes[node.id] = notes
