@@ -273,6 +273,16 @@ def _examine_backup(catalog: Catalog, path: Path, report: Report) -> None:
     backup = store.backup_path(path)
     if not backup.exists():
         return
+    if backup.is_dir():  # no change can put the backup where a folder is
+        report.add(
+            "problem",
+            "backup-not-a-file",
+            f"the backup {backup.name} is a folder, not a file: no backup of your progress "
+            "can be kept",
+            file=backup,
+            hint=regular.MOVE_IT,
+        )
+        return
     if _usable_backup(catalog, backup) is None:
         report.add(
             "note",
@@ -344,7 +354,7 @@ def _replace_progress(catalog: Catalog, path: Path, report: Report) -> None:
     report.fixed.append(f"kept the bad progress file as {kept}")
     if not _restore_backup(catalog, target, report, progress_path=path):
         history_file = history.history_path(path)
-        if history_file.exists():
+        if os.path.lexists(history_file):
             aside = store.set_aside(history_file, label="set-aside")
             report.fixed.append(f"kept the history of the bad file as {aside.name}")
         empty = progressfile.empty(catalog.course.id)
@@ -371,7 +381,7 @@ def _restore_backup(
 
 def _set_history_aside(catalog: Catalog, path: Path, report: Report) -> None:
     history_file = history.history_path(path)
-    if history_file.exists():
+    if os.path.lexists(history_file):
         aside = store.set_aside(history_file, label="set-aside")
         report.fixed.append(f"kept the history aside as {aside.name}; a new one starts")
     else:

@@ -156,15 +156,19 @@ def append(
     is ever cut. Call it under the progress lock.
     """
     kept: list[Path] = []
+    if os.path.islink(path) and not os.path.exists(path):
+        # A link to nothing (or to itself): writing would create its target wherever it points.
+        kept.append(set_aside(path, path, "set-aside"))
     fd = _open(path)
     try:
         size = os.fstat(fd).st_size
-        if size and not _belongs(fd, size, committed, revision):
-            os.close(fd)
-            fd = -1
-            kept.append(set_aside(path, path, "set-aside"))
-            fd = _open(path)
-            size = committed = 0
+        if size < committed or (size and not _belongs(fd, size, committed, revision)):
+            if size:
+                os.close(fd)
+                fd = -1
+                kept.append(set_aside(path, path, "set-aside"))
+                fd = _open(path)
+            size = committed = 0  # a new history starts: none of the old one is vouched for
         if size > committed:
             os.lseek(fd, committed, os.SEEK_SET)
             tail = _read_exactly(fd, min(size - committed, _DEBRIS_BYTES + 1))

@@ -183,6 +183,10 @@ def _time_problem(value: Any) -> str | None:
         return "must carry a time zone, e.g. 2026-01-31T18:00:00Z"
     if not in_range(value):
         return "is too near the first or last day a time can be"
+    offset = value.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        # TOML writes an offset in hours and minutes: seconds would make a file no one reads.
+        return "must be offset from UTC by whole minutes"
     return None
 
 

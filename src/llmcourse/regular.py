@@ -36,8 +36,12 @@ class TooLargeError(OSError):
 
 
 def refused(err: OSError) -> bool:
-    """Whether `err` is this module refusing a file (not a file, or too large)."""
-    return isinstance(err, (NotRegularError, TooLargeError))
+    """Whether `err` says the path is not a file to use (a pipe, a folder, a link that loops, or
+    too large), rather than that it could not be reached (permissions, a full disk)."""
+    return isinstance(err, (NotRegularError, TooLargeError)) or err.errno in (
+        errno.ELOOP,
+        errno.EISDIR,
+    )
 
 
 MOVE_IT = "Move it out of the way"  # the hint for a refused file
@@ -52,8 +56,9 @@ def size_words(limit: int) -> str:
     return f"{limit // MB} MB" if limit >= MB else f"{limit} bytes"
 
 
-def open_regular(path: "os.PathLike[str] | str", limit: int) -> int:
-    """A descriptor open for reading on `path`, checked to be a regular file within `limit`.
+def open_regular(path: "os.PathLike[str] | str", limit: int, *, pipes: bool = False) -> int:
+    """A descriptor open for reading on `path`, checked to be a regular file within `limit`
+    (or, with `pipes`, a pipe, read up to `limit`: `import <(ssh laptop llmcourse export)`).
 
     The open does not block (a named pipe opens at once, then is refused by what `fstat` says
     of the open file itself, so nothing can swap the file between the check and the read).
@@ -62,6 +67,10 @@ def open_regular(path: "os.PathLike[str] | str", limit: int) -> int:
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     try:
         mode = os.fstat(fd)
+        if pipes and stat.S_ISFIFO(mode.st_mode):
+            if hasattr(os, "set_blocking"):  # POSIX, where the open did not block
+                os.set_blocking(fd, True)  # the learner chose to wait for what comes through
+            return fd
         if not stat.S_ISREG(mode.st_mode):
             raise NotRegularError(mode.st_mode)
         if mode.st_size > limit:
@@ -74,10 +83,10 @@ def open_regular(path: "os.PathLike[str] | str", limit: int) -> int:
     return fd
 
 
-def read(path: "os.PathLike[str] | str", limit: int) -> bytes:
-    """The bytes of the regular file at `path`, refused when it is anything else or larger
-    than `limit` (even if it grows while it is read)."""
-    fd = open_regular(path, limit)
+def read(path: "os.PathLike[str] | str", limit: int, *, pipes: bool = False) -> bytes:
+    """The bytes of the regular file at `path` (or, with `pipes`, of a pipe), refused when it
+    is anything else or larger than `limit` (even if it grows while it is read)."""
+    fd = open_regular(path, limit, pipes=pipes)
     try:
         chunks: list[bytes] = []
         left = limit + 1

@@ -274,28 +274,33 @@ def commit(progress: Progress, data: ProgressFile, events: list[Event]) -> list[
     the progress file does not hold.
     """
     ensure_writable(progress)
-    _check_limits(progress.path, data)
     read = progress.data
     path = progress.history_path
+    lines = progressfile.encode_events(events)
+    # Everything that could refuse the change is found out before the history is touched: a
+    # progress or a history past its limits, or a folder where files cannot be replaced.
+    expected = read.history_size + len(lines)
+    if expected > progressfile.MAX_HISTORY_BYTES:
+        raise ProgressFileError(
+            f"cannot change progress file {progress.path}: its history would be larger than "
+            f"{regular.size_words(progressfile.MAX_HISTORY_BYTES)}, more than llmcourse reads",
+            "Nothing was changed",
+        )
+    content = _encoded(progress.path, dataclasses.replace(data, history_size=expected))
     try:
-        # Find out that the files cannot be replaced before the history is touched.
         _probe_writable(path.parent)
     except OSError as err:
         raise _write_error("in the data folder", path.parent, err) from None
     try:
         size, kept = history.append(
-            path,
-            read.history_size,
-            read.revision,
-            progressfile.encode_events(events),
-            _fsync,
-            set_aside,
+            path, read.history_size, read.revision, lines, _fsync, set_aside
         )
     except OSError as err:
         raise _write_error("history file", path, err) from None
     progress.data = dataclasses.replace(data, history_size=size)
     try:
-        save(progress)
+        # The history was started anew (the old one set aside): the header says so.
+        save(progress, content if size == expected else None)
     except BaseException:
         progress.data = read
         raise
@@ -307,10 +312,10 @@ MAX_EXPORT_BYTES = 2 * (progressfile.MAX_PROGRESS_BYTES + progressfile.MAX_HISTO
 
 
 def read_export(path: Path) -> bytes:
-    """The content of a file the learner asked to import (only a regular file, up to a limit:
-    a pipe or a device would be read for ever)."""
+    """The content of a file the learner asked to import: a regular file or a pipe (it is read
+    before the lock is taken), up to a limit; a device would be read for ever."""
     try:
-        return regular.read(path, MAX_EXPORT_BYTES)
+        return regular.read(path, MAX_EXPORT_BYTES, pipes=True)
     except OSError as err:
         raise ImportFileError(
             f"cannot read {path}: {err.strerror or err}", "Check the path and its permissions"
@@ -369,8 +374,11 @@ def _write_error(what: str, path: Path, err: OSError) -> ProgressFileError:
     )
 
 
-def save(progress: Progress) -> None:
+def save(progress: Progress, content: bytes | None = None) -> None:
     """Write the progress file atomically, keeping the previous version as a backup.
+
+    `content` is the file's bytes when they are known already (`commit` encodes and checks
+    them before it touches the history).
 
     An older file is migrated by the write, and its original kept under its version's name.
     Call it under `locked`: it also clears temporary files that a killed writer left behind.
@@ -382,14 +390,8 @@ def save(progress: Progress) -> None:
     """
     ensure_writable(progress)
     data = progress.data
-    _check_limits(progress.path, data)
-    content = progressfile.encode(data)
-    if len(content) > progressfile.MAX_PROGRESS_BYTES:
-        raise ProgressFileError(
-            f"cannot change progress file {progress.path}: it would be larger than "
-            f"{regular.size_words(progressfile.MAX_PROGRESS_BYTES)}, more than llmcourse reads",
-            "Nothing was changed",
-        )
+    if content is None:
+        content = _encoded(progress.path, data)
     # A progress file that is a link (say, into a synced folder) stays a link: write its target.
     target = Path(os.path.realpath(progress.path))
     backup = backup_path(progress.path)
@@ -425,8 +427,9 @@ def save(progress: Progress) -> None:
     progress.raw = content
 
 
-def _check_limits(path: Path, data: ProgressFile) -> None:
-    """Refuse to write what the reader would refuse: a file no command could read again."""
+def _encoded(path: Path, data: ProgressFile) -> bytes:
+    """The progress file's bytes, refused when the reader would refuse them (past a limit):
+    a file no command could read again."""
     too_many = progressfile.limit_problem(
         len(data.entries), sum(len(notes) for notes in data.notes.values())
     )
@@ -434,6 +437,14 @@ def _check_limits(path: Path, data: ProgressFile) -> None:
         raise ProgressFileError(
             f"cannot change progress file {path}: {too_many}", "Nothing was changed"
         )
+    content = progressfile.encode(data)
+    if len(content) > progressfile.MAX_PROGRESS_BYTES:
+        raise ProgressFileError(
+            f"cannot change progress file {path}: it would be larger than "
+            f"{regular.size_words(progressfile.MAX_PROGRESS_BYTES)}, more than llmcourse reads",
+            "Nothing was changed",
+        )
+    return content
 
 
 def _hold_previous(current: Path, backup: Path) -> str | None:
@@ -531,9 +542,10 @@ def keep_copy(path: Path, label: str) -> Path:
 
 
 # Only a temporary file named as llmcourse names its own (`regular.TEMPORARY`) is ever cleared,
-# and only under the progress lock, when it has the same owner and its writer is gone: the
-# process has ended, or (where that cannot be told, or the folder is shared between machines)
-# an hour has passed.
+# and only under the progress lock, when it has the same owner and its writer is gone: no
+# process of its number runs on this machine, or (where that cannot be told: Windows) an hour
+# has passed. A synced folder's file from another machine counts as its writer gone: the lock
+# does not cross machines, so a folder shared that way is not supported while both write.
 STALE_AFTER_SECONDS = 3600.0
 
 
