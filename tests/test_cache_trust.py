@@ -124,6 +124,41 @@ def test_an_entry_whose_ids_are_not_ids_is_rebuilt(
     assert marshal.loads(entry.read_bytes()[32:])["course"]["id"] == "demo"  # written anew
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda data: data["course"].update(title=5), id="course-title-number"),
+        pytest.param(lambda data: _section(data).update(title=None), id="section-title-none"),
+        pytest.param(
+            lambda data: _section(data)["topics"][0].update(summary=("a",)), id="summary-tuple"
+        ),
+        pytest.param(
+            lambda data: _section(data)["references"][0].update(url=7), id="reference-url-number"
+        ),
+        pytest.param(
+            lambda data: _section(data)["references"][0].update(url="javascript:alert(1)"),
+            id="reference-url-javascript",
+        ),
+        pytest.param(
+            lambda data: _section(data)["topics"][0].update(
+                links=({"text": "x", "url": "https://a.example/\x1b]8;;"},)
+            ),
+            id="link-url-control",
+        ),
+        pytest.param(lambda data: data["course"].update(url="file:///etc"), id="course-url"),
+    ],
+)
+def test_an_entry_whose_texts_or_addresses_are_not_is_rebuilt(
+    cache: Path, change: Callable[[dict[str, Any]], None]
+) -> None:
+    entry = _entry(cache)
+    before = entry.read_bytes()
+    rewrite(entry, change)
+    course = parse(MINIMAL.encode(), "demo")
+    assert course.course.title == "Demo"
+    assert entry.read_bytes() == before  # written anew from the roadmap file
+
+
 def test_a_rewritten_entry_with_sound_ids_is_used(cache: Path) -> None:
     """The check above is what makes the difference: an entry that passes it is believed."""
     entry = _entry(cache)
@@ -248,8 +283,11 @@ def _hostile_addresses(data: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-def hostile(cache: Path, tmp_path: Path) -> Path:
-    """A roadmap file whose cache entry was rewritten with addresses that are not http(s)."""
+def hostile(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A roadmap file whose cache entry was rewritten with addresses that are not http(s), and
+    believed: the check of entries is passed over, to show that each place that opens, prints
+    or links an address checks it itself."""
+    monkeypatch.setattr(catalog_module, "_typed", lambda _: True)
     roadmaps = tmp_path / "course.toml"
     roadmaps.write_text(MINIMAL)
     parse(roadmaps.read_bytes(), str(roadmaps))
@@ -306,8 +344,9 @@ def test_a_terminal_link_is_made_only_of_http(
 
 
 def test_version_leaves_out_an_address_that_is_not_http(
-    cache: Path, run: Callable[..., Any]
+    cache: Path, run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(catalog_module, "_typed", lambda _: True)  # believed, as above
     assert run("--version").stdout.count("\n") == 3
     [entry] = cache.glob("roadmaps-*.marshal")
     rewrite(entry, lambda data: data["course"].update(url="javascript:alert(1)"))

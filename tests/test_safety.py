@@ -207,7 +207,7 @@ def test_a_killed_writer_leaves_the_old_or_the_new_state(progress_file: Path) ->
 _DIE_BEFORE_PROGRESS = """
 import os, signal, sys
 from llmcourse import store, cli
-def die(progress):
+def die(progress, content=None):
     os.kill(os.getpid(), signal.SIGKILL)
 store.save = die
 sys.argv = ["llmcourse", *sys.argv[1:]]

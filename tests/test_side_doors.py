@@ -333,3 +333,261 @@ def test_a_roadmap_file_with_a_byte_order_mark_is_read_through(run: Invoke, tmp_
     marked.write_bytes(b"\xef\xbb\xbf" + example.read_bytes())
     result = run("validate", str(marked))
     assert result.exit_code == 0, result.stdout
+
+
+# --- From a second look ------------------------------------------------------------------
+
+
+def test_a_time_offset_by_seconds_is_refused_by_import(run: Invoke, tmp_path: Path) -> None:
+    odd = "2026-11-28T20:00:00+00:00:30"  # Python reads it; TOML cannot write it
+    other = _export(tmp_path, notes={TOKENIZATION: [{"text": "n", "time": odd}]})
+    result = run("import", str(other))
+    assert result.exit_code == 1
+    assert "whole minutes" in result.stderr
+    entry = {"status": "done", "changed": odd}
+    other = _export(tmp_path, progress={"revision": 0, "entries": {TOKENIZATION: entry}})
+    assert run("import", str(other)).exit_code == 1
+    assert run("progress").exit_code == 0
+
+
+def test_a_history_past_its_limit_is_refused_before_it_is_written(
+    run: Invoke, tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmcourse import progressfile
+
+    run("done", "tokenization")
+    history = (data_dir / "history.jsonl").read_bytes()
+    monkeypatch.setattr(progressfile, "MAX_HISTORY_BYTES", len(history) + 100)
+    events = [
+        {"rev": 1, "time": f"2026-01-01T00:00:{n:02}Z", "command": "done", "id": TOKENIZATION}
+        | {"old": "not-started", "new": "done"}
+        for n in range(5)
+    ]
+    other = _export(tmp_path, history=events, progress={"revision": 1, "entries": {}})
+    result = run("import", str(other))
+    assert result.exit_code == 1
+    assert "its history would be larger than" in result.stderr
+    assert (data_dir / "history.jsonl").read_bytes() == history
+
+
+def test_a_progress_past_its_limit_is_refused_before_the_history_is_written(
+    run: Invoke, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmcourse import progressfile
+
+    run("done", "tokenization")
+    history = (data_dir / "history.jsonl").read_bytes()
+    size = (data_dir / "progress.toml").stat().st_size
+    monkeypatch.setattr(progressfile, "MAX_PROGRESS_BYTES", size + 10)
+    result = run("done", "scientist/1/3")
+    assert result.exit_code == 1
+    assert "it would be larger than" in result.stderr
+    assert (data_dir / "history.jsonl").read_bytes() == history
+
+
+def test_a_note_longer_than_the_reader_takes_is_refused(run: Invoke, progress_file: Path) -> None:
+    from llmcourse.progressfile import MAX_NOTE_CHARS
+
+    run("note", "tokenization", "short")
+    before = progress_file.read_bytes()
+    result = run("note", "tokenization", "a" * (MAX_NOTE_CHARS + 1))
+    assert result.exit_code == 2
+    assert "a note is at most 100,000 characters" in result.stderr
+    assert progress_file.read_bytes() == before
+    assert run("note", "tokenization", "a" * MAX_NOTE_CHARS).exit_code == 0
+    assert run("progress").exit_code == 0
+
+
+def test_a_missing_history_starts_anew_without_padding(run: Invoke, data_dir: Path) -> None:
+    run("done", "tokenization")
+    (data_dir / "history.jsonl").unlink()
+    assert run("done", "scientist/1/3").exit_code == 0
+    content = (data_dir / "history.jsonl").read_bytes()
+    assert content.startswith(b'{"rev": 2') and b"\0" not in content
+    assert run("doctor").exit_code == 0
+    assert run("undo").exit_code == 0
+
+
+@posix
+def test_a_history_linked_to_nothing_never_creates_its_target(
+    run: Invoke, data_dir: Path, tmp_path: Path
+) -> None:
+    run("done", "tokenization")
+    history = data_dir / "history.jsonl"
+    history.unlink()
+    outside = tmp_path / "outside" / "created.jsonl"
+    outside.parent.mkdir()
+    history.symlink_to(outside)
+    assert run("done", "scientist/1/3").exit_code == 0
+    assert not outside.exists()
+    kept = [p for p in data_dir.iterdir() if p.name.startswith("history.set-aside-")]
+    assert len(kept) == 1 and kept[0].is_symlink()
+    assert not history.is_symlink()
+
+
+@posix
+def test_doctor_fix_sets_a_looping_history_link_aside(run: Invoke, data_dir: Path) -> None:
+    run("done", "tokenization")
+    history = data_dir / "history.jsonl"
+    history.unlink()
+    history.symlink_to(history)
+    doctor = run("doctor")
+    assert doctor.exit_code == 1 and "Move it out of the way" in doctor.stdout
+    assert run("doctor", "--fix").exit_code == 0
+    assert not history.is_symlink()
+    assert run("doctor").exit_code == 0
+
+
+def test_a_note_deleted_while_another_editor_is_open_stays_deleted(
+    run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("note", "tokenization", "one")
+    run("note", "tokenization", "two")
+    deleter = tmp_path / "deleter.py"
+    deleter.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('two\\n', ''))\n",
+        encoding="utf-8",
+    )
+    # The first editor changes nothing; while it is open, a second session deletes 'two'.
+    waiter = tmp_path / "waiter.py"
+    waiter.write_text(
+        "import os, subprocess, sys\n"
+        f"env = dict(os.environ, EDITOR={sys.executable!r} + ' ' + {str(deleter)!r})\n"
+        f"subprocess.run([{installed()!r}, 'note', 'tokenization', '--edit'], env=env, "
+        "check=True)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {waiter}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = run("note", "tokenization", "--edit", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [n["text"] for n in result.json()["notes"]] == ["one"]
+
+
+def test_an_export_can_be_imported_through_a_pipe(data_dir: Path, tmp_path: Path) -> None:
+    subprocess.run([installed(), "done", "tokenization"], check=True, capture_output=True)
+    other = dict(os.environ, LLMCOURSE_DATA_DIR=str(tmp_path / "other"))
+    exported = subprocess.run([installed(), "export"], check=True, capture_output=True).stdout
+    imported = subprocess.run(
+        [installed(), "import", "/dev/stdin"], input=exported, env=other, capture_output=True
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert "Took the progress and history" in imported.stdout.decode()
+
+
+@posix
+def test_a_folder_where_the_backup_goes_is_a_problem(run: Invoke, data_dir: Path) -> None:
+    run("done", "tokenization")
+    (data_dir / "progress.toml.bak").mkdir()
+    doctor = run("doctor", "--json")
+    assert doctor.exit_code == 1
+    assert "backup-not-a-file" in [f["code"] for f in doctor.json()["findings"]]
+
+
+@posix
+@pytest.mark.parametrize(
+    ("where", "args"),
+    [("2>/dev/full", ["done", "nosuch"]), ("2>/dev/full", ["done", "tokenization"])],
+)
+def test_messages_that_cannot_be_written_keep_the_exit_code(
+    data_dir: Path, where: str, args: list[str]
+) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([installed(), *args], stderr=full, stdout=subprocess.PIPE)
+    assert result.returncode == (2 if "nosuch" in args else 0)
+
+
+@posix
+def test_a_closed_stderr_keeps_the_exit_code(data_dir: Path) -> None:
+    result = subprocess.run(
+        f"'{installed()}' done nosuch 2>&-; echo $?", shell=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "2"
+
+
+def test_a_live_writer_of_another_process_keeps_its_temporary_file(
+    progress_file: Path,
+) -> None:
+    from llmcourse import store
+
+    folder = progress_file.parent
+    folder.mkdir(parents=True)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as writer:
+        try:
+            young = folder / f".progress.toml.llmcourse-{writer.pid}-a1.tmp"
+            young.write_text("being written")
+            assert store.stale_temporaries(progress_file) == []
+        finally:
+            writer.kill()
+    writer.wait()
+    assert store.stale_temporaries(progress_file) == [young]
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs chown")
+def test_a_temporary_file_of_another_owner_is_never_ours(progress_file: Path) -> None:
+    from llmcourse import store
+
+    folder = progress_file.parent
+    folder.mkdir(parents=True)
+    theirs = folder / ".progress.toml.llmcourse-1073741823-b2.tmp"
+    theirs.write_text("someone else's")
+    os.chown(theirs, 12345, 12345)
+    assert store.stale_temporaries(progress_file) == []
+
+
+def test_merging_notes_adds_each_once() -> None:
+    from llmcourse import notes
+    from llmcourse.progressfile import Note
+
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    ours: dict[str, list[Note]] = {}
+    assert notes.merge(ours, {"a": [Note("x", when), Note("x", when)]}) == 1
+    assert ours == {"a": [Note("x", when)]}
+
+
+def test_reimporting_notes_under_a_former_id_changes_nothing(run: Invoke, tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml"
+    course = tomllib.loads(example.read_text("utf-8"))["course"]["id"]
+    other = _export(
+        tmp_path,
+        course={"id": course},
+        notes={"retrieval/keyword-search/ann": [{"text": "HNSW", "time": "2026-11-01T10:00:00Z"}]},
+    )
+    run("--roadmaps", str(example), "done", "bm25")
+    first = run("--roadmaps", str(example), "import", str(other), "--json").json()
+    second = run("--roadmaps", str(example), "import", str(other), "--json").json()
+    assert (first["notes_added"], second["notes_added"]) == (1, 0)
+
+
+def test_an_export_past_a_limit_is_refused_as_it_is_read(tmp_path: Path) -> None:
+    from llmcourse import exchange
+    from llmcourse.errors import ImportFileError
+    from llmcourse.progressfile import MAX_ENTRIES
+
+    entry = {"status": "done", "changed": "2026-01-01T00:00:00Z"}
+    doc = {
+        "format": "llmcourse-export",
+        "version": 1,
+        "course": {"id": "llm-course"},
+        "progress": {"revision": 0, "entries": {f"x/{n}": entry for n in range(MAX_ENTRIES + 1)}},
+    }
+    with pytest.raises(ImportFileError, match="more than the 50,000"):
+        exchange.read(json.dumps(doc).encode(), "x.json", "llm-course", datetime.now(UTC))
+
+
+def test_a_clock_a_day_ahead_is_the_limit(run: Invoke, tmp_path: Path) -> None:
+    from llmcourse import exchange
+
+    now = datetime.now(UTC)
+    for ahead, accepted in (
+        (exchange.CLOCK_SKEW - timedelta(minutes=5), True),
+        (exchange.CLOCK_SKEW + timedelta(minutes=5), False),
+    ):
+        entry = {"status": "done", "changed": (now + ahead).isoformat()}
+        other = _export(tmp_path, progress={"revision": 0, "entries": {TOKENIZATION: entry}})
+        assert (run("import", str(other)).exit_code == 0) is accepted, ahead
+    assert timedelta(hours=23) < exchange.CLOCK_SKEW <= timedelta(days=1)

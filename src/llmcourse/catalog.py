@@ -410,6 +410,37 @@ def _sound(catalog: Catalog) -> bool:
         and all(models.is_slug(roadmap.id) for roadmap in catalog.roadmaps)
         and ids.count("/") == sections + 2 * items + len(catalog.nodes) - 1
         and models.only_slug_characters(ids, "/")
+        and _typed(catalog)
+    )
+
+
+_WEB = ("https://", "http://")
+
+
+def _typed(catalog: Catalog) -> bool:
+    """Whether every text of a course from the cache is a string and every address a web
+    address, as the views take them to be (a rewritten entry could hold a number for a title,
+    or a `javascript:` address). Joining all texts at once raises a TypeError for any that is
+    not a string; that and the address sweep cost some 60 us for The LLM Course."""
+    course = catalog.course
+    texts: list[object] = [course.title]
+    urls: list[str] = [course.url] if course.url is not None else []
+    for roadmap in catalog.roadmaps:
+        texts += (roadmap.title, roadmap.summary)
+        for section in roadmap.sections:
+            texts += (section.title, section.summary)
+            for topic in section.topics:
+                texts += (topic.title, topic.summary)
+                for link in topic.links:
+                    texts.append(link.text)
+                    urls.append(link.url)
+            for reference in section.references:
+                texts += (reference.title, reference.author or "", reference.kind or "")
+                urls.append(reference.url)
+    "".join(texts)  # type: ignore[arg-type]  # a TypeError for any text that is not one
+    addresses = "".join(urls)
+    return all(url.startswith(_WEB) for url in urls) and (
+        addresses.isprintable() and " " not in addresses
     )
 
 

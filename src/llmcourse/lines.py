@@ -99,7 +99,9 @@ class Lines:
 
 def notice(message: str) -> None:
     """A note for the learner that is not the command's output, on standard error."""
-    sys.stderr.write(f"note: {escape_controls(message)}\n")
+    from llmcourse.output import say
+
+    say(f"note: {escape_controls(message)}\n")
 
 
 @functools.singledispatch
@@ -266,7 +268,9 @@ def opened(opened: Opened, out: Lines) -> None:
     if opened.opened is None:
         out.print(escape_controls(opened.url))
     elif opened.opened:
-        sys.stderr.write(f"opened {escape_controls(opened.title)}: {escape_controls(opened.url)}\n")
+        from llmcourse.output import say
+
+        say(f"opened {escape_controls(opened.title)}: {escape_controls(opened.url)}\n")
     else:
         notice("no browser could be started here; the address is on standard output")
         out.print(escape_controls(opened.url))

@@ -51,7 +51,7 @@ def failure(err: LlmCourseError, notices: list[str], as_json: bool) -> int:
         from llmcourse import jsonout
 
         _json_beside_the_line(jsonout.error(err))
-    sys.stderr.write(f"error: {escape_controls(str(err))}\n")
+    say(f"error: {escape_controls(str(err))}\n")
     return err.exit_code
 
 
@@ -65,7 +65,7 @@ def usage_error(message: str, command: str, notices: list[str], as_json: bool) -
 
         _json_beside_the_line(jsonout.usage_error(message, hint))
     stop = "" if message.endswith(("?", "!")) else "."  # "Did you mean 'open'?" ends itself
-    sys.stderr.write(f"error: {message}{stop} {hint}\n")
+    say(f"error: {message}{stop} {hint}\n")
 
 
 def finish(code: int, notices: list[str]) -> int:
@@ -77,14 +77,14 @@ def finish(code: int, notices: list[str]) -> int:
 def help_text(text: str, code: int, notices: list[str]) -> int:
     """How to use llmcourse, for a run that said nothing: on standard error, as a usage error."""
     _notices(notices)
-    sys.stderr.write(text.rstrip("\n") + "\n")
+    say(text.rstrip("\n") + "\n")
     return code
 
 
 def aborted(notices: list[str]) -> int:
     """The learner stopped the command at a prompt (end of input)."""
     _notices(notices)
-    sys.stderr.write("Aborted!\n")
+    say("Aborted!\n")
     return 1
 
 
@@ -124,11 +124,18 @@ def unwritable(err: OSError) -> bool:
 
 def quiet_stdout() -> None:
     """Let the process end without a second error from flushing output nobody can read."""
+    _quiet(sys.stdout)
+
+
+def _quiet(stream: object) -> None:
+    """Point a standard stream's descriptor at the null device: what is left in its buffer is
+    flushed there as the process ends, instead of failing again (which would change the exit
+    code)."""
     import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())  # type: ignore[attr-defined]
         os.close(devnull)
     except (OSError, ValueError, AttributeError):  # not a real file (a test's buffer)
         pass
@@ -146,6 +153,17 @@ def _json_beside_the_line(doc: dict[str, object]) -> None:
         if not unwritable(err):
             raise
         quiet_stdout()
+
+
+def say(text: str) -> None:
+    """Write to standard error, where a message that cannot be written (a full disk, a closed
+    stream) is lost rather than turned into another error: the command's own output and exit
+    code stand."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # AttributeError: no stream at all
+        _quiet(sys.stderr)
 
 
 def _notices(notices: list[str]) -> None:

@@ -31,6 +31,12 @@ def _usable_output() -> None:
             os.dup2(held, 1)
             os.close(held)
         sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - for the life of the process
+    if sys.stderr is None:  # closed (`2>&-`): messages go nowhere, and no file takes its place
+        held = os.open(os.devnull, os.O_WRONLY)
+        if held != 2:
+            os.dup2(held, 2)
+            os.close(held)
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 - for the life of the process
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="replace")
