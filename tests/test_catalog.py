@@ -235,3 +235,29 @@ def test_a_flipped_byte_in_a_cache_entry_is_caught(cache: Path) -> None:
         entry.write_bytes(bytes(damaged))
         again = parse(MINIMAL.encode(), "demo")
         assert again.course == expected.course and again.roadmaps == expected.roadmaps
+
+
+def test_numbers_as_list_shows_them_resolve() -> None:
+    """`list --topics` shows `1.2` under each roadmap: typed back, with the roadmap or alone."""
+    assert CATALOG.resolve("scientist/1.2").id == "scientist/architecture/tokenization"
+    assert CATALOG.resolve("Scientist/01.02").id == "scientist/architecture/tokenization"
+    assert CATALOG.resolve("engineer/3.1").id == CATALOG.resolve("engineer/3/1").id
+    with pytest.raises(AmbiguousIdError) as caught:
+        CATALOG.resolve("1.2")
+    assert "fundamentals/mathematics/calculus" in str(caught.value)
+    assert "scientist/architecture/tokenization" in str(caught.value)
+    for typed in ("scientist/9.9", "scientist/1.9", "a/b/1.2", "1.2.3"):
+        with pytest.raises(UnknownIdError):
+            CATALOG.resolve(typed)
+
+
+def test_a_number_alone_names_what_only_one_roadmap_has() -> None:
+    dotted: dict[str, list[str]] = {}
+    for node in CATALOG.nodes.values():
+        if node.kind == "topic":
+            _, section, topic = node.number.split("/")
+            dotted.setdefault(f"{section}.{topic}", []).append(node.id)
+    alone = {number: ids[0] for number, ids in dotted.items() if len(ids) == 1}
+    assert alone  # the course's roadmaps differ in size
+    for number, full in alone.items():
+        assert CATALOG.resolve(number).id == full

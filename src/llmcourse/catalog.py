@@ -207,12 +207,18 @@ class Catalog:
             return self.nodes[wanted]
         if wanted in self.former:
             return self.nodes[self.former[wanted]]
+        # Numbers as `list --topics` shows them, `1.2` (under a roadmap) for `1/2`.
+        dotted = wanted.replace(".", "/") if _dotted_number(wanted) else wanted
         number = "/".join(
-            part.lstrip("0") or "0" if part.isdigit() else part for part in wanted.split("/")
+            part.lstrip("0") or "0" if part.isdigit() else part for part in dotted.split("/")
         )
         if number in self._numbers:
             return self.nodes[self._numbers[number]]
-        candidates = self._tails.get(wanted, [])
+        candidates = list(self._tails.get(wanted, []))
+        if dotted != wanted and "/" not in wanted:  # `1.2` alone: in whichever roadmap has it
+            candidates += [
+                full for numbered, full in self._numbers.items() if numbered.endswith("/" + number)
+            ]
         if len(candidates) == 1:
             return self.nodes[candidates[0]]
         if candidates:
@@ -260,6 +266,14 @@ class Catalog:
                 if full_id not in found:
                     found.append(full_id)
         return found[:limit]
+
+
+def _dotted_number(wanted: str) -> bool:
+    """Whether `wanted` is a course number as `list --topics` shows it: `1.2`, alone or after
+    a roadmap's id."""
+    head, _, tail = wanted.rpartition("/")
+    section, dot, topic = tail.partition(".")
+    return bool(dot) and section.isdigit() and topic.isdigit() and "/" not in head
 
 
 CACHE_ENV = "LLMCOURSE_CACHE_DIR"
