@@ -97,9 +97,14 @@ def test_undo_n_reverts_n_changes(run: Invoke, progress_file: Path) -> None:
     doc = result.json()
     assert [batch["rev"] for batch in doc["undone"]] == [4, 3, 2]
     assert _done(progress_file) == {TOKENIZATION}
-    more = run("undo", "5").stdout
-    assert "Only 1 change was left to undo" in more
+    refused = run("undo", "5")
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("error: only 1 change is left to undo, not 5. ")
+    assert _done(progress_file) == {TOKENIZATION}  # a mistyped number reverts nothing
+    every = run("undo", "--all", "--json").json()
+    assert (every["requested"], [batch["rev"] for batch in every["undone"]]) == (1, [1])
     assert _done(progress_file) == set()
+    assert run("undo", "--all", "--json").json()["requested"] == 0
 
 
 def test_an_undo_is_itself_recorded(run: Invoke, data_dir: Path) -> None:

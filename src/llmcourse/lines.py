@@ -147,7 +147,7 @@ def marked(marked: Marked, out: Lines) -> None:
 
 @write.register
 def undone(undone: Undone, out: Lines) -> None:
-    result, count = undone.result, undone.requested
+    result = undone.result
     if not result.undone:
         out.print(
             out.style("Nothing to undo: no change is recorded that has not been undone.", "dim")
@@ -177,9 +177,6 @@ def undone(undone: Undone, out: Lines) -> None:
                 "  " + out.safe(item.node.title) if item.node is not None else "",
                 out.safe(f": {item.reason}", "dim") if item.reason is not None else "",
             )
-    if len(result.undone) < count:
-        were = "s were" if result.available != 1 else " was"
-        out.print(out.style(f"Only {result.available} change{were} left to undo.", "dim"))
 
 
 @write.register

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Generic, NamedTuple, TypeVar
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.errors import RoadmapFileError, WrongKindError
+from llmcourse.errors import BadValueError, RoadmapFileError, WrongKindError
 from llmcourse.models import CourseInfo, Roadmap, Section, is_web_url
 from llmcourse.progressfile import STATUSES, Entry, Event, ProgressFile, Status
 
@@ -313,14 +313,29 @@ def undoable(history: list[Event]) -> list[list[Event]]:
 
 
 def undo(
-    catalog: Catalog, progress: ProgressFile, history: list[Event], count: int, now: datetime
+    catalog: Catalog,
+    progress: ProgressFile,
+    history: list[Event],
+    count: int | None,
+    now: datetime,
 ) -> Update[UndoResult]:
-    """Revert the last `count` changes, newest first; one command's change counts as one.
+    """Revert the last `count` changes (None: all of them), newest first; one command's change
+    counts as one.
 
-    `history` is the progress file's own (see `store.Progress.trusted_history`).
+    `history` is the progress file's own (see `store.Progress.trusted_history`). Asking for
+    more changes than there are is refused: a mistyped number would revert months of work.
     """
     updated = progress.copy()
     batches = undoable(history)
+    if count is None:
+        count = len(batches)
+    elif batches and count > len(batches):
+        were = "s are" if len(batches) != 1 else " is"
+        raise BadValueError(
+            f"only {len(batches)} change{were} left to undo, not {count:,}",
+            f"Run 'llmcourse undo {len(batches)}', or 'llmcourse undo --all' to revert every "
+            "change; nothing was changed",
+        )
     result = UndoResult([], [], len(batches))
     for batch in batches[:count]:
         rev = batch[0].rev

@@ -83,20 +83,24 @@ def undo(
         int,
         typer.Argument(metavar="N", min=1, help="How many changes to revert (default 1)."),
     ] = 1,
+    every: Annotated[
+        bool, typer.Option("--all", help="Revert every change recorded (and not undone).")
+    ] = False,
     as_json: JsonOption = False,
 ) -> Undone:
     """Revert your last N changes; one command's change (a whole section, say) counts as one.
 
     Each undo is itself recorded in the history; running undo again goes one change further
-    back. Example: llmcourse undo
+    back. N past the changes there are is refused; --all reverts them all. Example: llmcourse undo
     """
     from llmcourse import tracker
 
     run = session(ctx)
     catalog = run.course()
     now = run.now()
-    result = run.change(lambda p: tracker.undo(catalog, p.data, p.trusted_history(), count, now))
-    return Undone(result, count, run.progress_path())
+    wanted = None if every else count
+    result = run.change(lambda p: tracker.undo(catalog, p.data, p.trusted_history(), wanted, now))
+    return Undone(result, result.available if every else count, run.progress_path())
 
 
 def note(
