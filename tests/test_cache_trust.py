@@ -218,10 +218,15 @@ def test_a_named_pipe_as_the_cache_entry_is_replaced(cache: Path) -> None:
 
 
 @needs_fifo
-def test_a_named_pipe_at_the_temporary_name_is_left_alone(cache: Path) -> None:
+def test_a_named_pipe_at_the_temporary_name_is_left_alone(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmcourse import regular
+
     entry = _entry(cache)
     entry.unlink()
-    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+    temporary = entry.with_name(regular.temporary_name(entry))
+    monkeypatch.setattr(regular, "temporary_name", lambda _: temporary.name)  # made taken
     os.mkfifo(temporary)
     _in_time(lambda: parse(MINIMAL.encode(), "demo"))
     assert not entry.exists()  # no entry this time: the name was taken

@@ -342,14 +342,10 @@ def read_file(path: Path) -> bytes:
 
     try:
         return regular.read(path, ROADMAP_LIMIT)
-    except (regular.NotRegularError, regular.TooLargeError) as err:
-        raise RoadmapFileError(
-            f"cannot read roadmap file {path}: {err.strerror}", "Check the path"
-        ) from None
     except OSError as err:
         raise RoadmapFileError(
             f"cannot read roadmap file {path}: {err.strerror or err}",
-            "Check the path and its permissions",
+            "Check the path" if regular.refused(err) else "Check the path and its permissions",
         ) from None
 
 
@@ -368,8 +364,8 @@ def parse(content: bytes, source: str) -> Catalog:
 
     Validating a file costs far more than reading it, so what the models accept is kept in the
     user's cache folder, keyed by the content and this version of llmcourse. A cache entry that
-    cannot be read, or whose ids are not ids (see `_sound`), is ignored and written anew; the
-    cache is never needed.
+    cannot be read, or whose ids, texts or addresses are not what validating made them (see
+    `_sound`), is ignored and written anew; the cache is never needed.
     """
     from llmcourse import regular
 
@@ -405,7 +401,8 @@ def _cache_salt() -> bytes:
 
 
 def _sound(catalog: Catalog) -> bool:
-    """Whether the ids of a course from the cache are ids, as validating made them.
+    """Whether the ids of a course from the cache are ids, as validating made them (and its
+    texts and addresses too: `_typed`).
 
     The checksum catches a torn entry, not a written one. The course id names the folder of its
     progress (`store.progress_path`), so it passes the whole rule; every other id, all of them
@@ -466,8 +463,10 @@ def _catalog(course: RoadmapFile, source: str) -> Catalog:
 
 
 def _write_cache(path: Path, content: bytes) -> None:
+    from llmcourse import regular
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(regular.temporary_name(path))
     # Made by this call or not at all: whatever is at the name already (a named pipe would stop
     # the write for ever) is neither opened nor removed. What is at the entry's own name is
     # replaced, never opened.

@@ -190,38 +190,38 @@ def _examine_entries(catalog: Catalog, data: ProgressFile, report: Report) -> No
             "moved it); the next change writes it under the new id",
         )
     orphaned = [key for key in carried.notes if key not in catalog.nodes]
-    for key in orphaned[:LISTED]:
-        report.add(
-            "note",
-            "earlier-course-version",
+    _listed(
+        report,
+        [
             f"your notes on '{key}' are for nothing in this course (from an earlier course "
-            "version?); they are kept",
-        )
-    if len(orphaned) > LISTED:
-        report.add(
-            "note",
-            "earlier-course-version",
-            f"and your notes on {len(orphaned) - LISTED:,} more ids like these, all kept",
-        )
+            "version?); they are kept"
+            for key in orphaned[: LISTED + 1]
+        ],
+        f"and your notes on {len(orphaned) - LISTED:,} more ids like these, all kept",
+    )
     unknown = tracker.unknown_entries(catalog, carried)
-    for entry_id in unknown[:LISTED]:
-        current = catalog.former.get(entry_id)
-        report.add(
-            "note",
-            "earlier-course-version",
+    _listed(
+        report,
+        [
             f"the entry '{entry_id}' is for {current} now, which has an entry of its own; "
             "it is kept and counted nowhere"
-            if current
+            if (current := catalog.former.get(entry_id))
             else f"the entry '{entry_id}' matches nothing in this course (from an earlier "
-            "course version?); it is kept and counted nowhere",
-        )
-    if len(unknown) > LISTED:
-        report.add(
-            "note",
-            "earlier-course-version",
-            f"and {len(unknown) - LISTED:,} more entries like these, kept and counted nowhere "
-            "('llmcourse export --format json' lists every entry)",
-        )
+            "course version?); it is kept and counted nowhere"
+            for entry_id in unknown[: LISTED + 1]
+        ],
+        f"and {len(unknown) - LISTED:,} more entries like these, kept and counted nowhere "
+        "('llmcourse export --format json' lists every entry)",
+    )
+
+
+def _listed(report: Report, messages: list[str], rest: str) -> None:
+    """Notes on items from an earlier course version: the first `LISTED`, then `rest` in their
+    place when there are more (`messages` holds at most one more, to tell)."""
+    for message in messages[:LISTED]:
+        report.add("note", "earlier-course-version", message)
+    if len(messages) > LISTED:
+        report.add("note", "earlier-course-version", rest)
 
 
 def _examine_history(path: Path, data: ProgressFile, report: Report) -> None:

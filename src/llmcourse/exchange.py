@@ -129,7 +129,7 @@ def read(content: bytes, source: str, course_id: str, now: datetime) -> Export:
         _history(doc.get("history", []), revision, now, bad),
         _notes(doc.get("notes", {}), now, bad),
     )
-    if message := limit_problem(len(export.entries), sum(map(len, export.notes.values()))):
+    if message := limit_problem(export.entries, export.notes):
         raise bad("", message)
     if export.course_id != course_id:
         raise ImportFileError(

@@ -14,9 +14,7 @@ another name, and a new history starts.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
-import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -59,11 +57,7 @@ def read(path: Path, size: int, revision: int) -> History:
         with open(regular.open_regular(path, sys.maxsize), "rb") as handle:
             actual = os.fstat(handle.fileno()).st_size
             if min(size, actual) > MAX_HISTORY_BYTES:
-                raise regular.TooLargeError(
-                    errno.EFBIG,
-                    f"it is larger than {regular.size_words(MAX_HISTORY_BYTES)}, more than any "
-                    "history",
-                )
+                raise regular.TooLargeError(MAX_HISTORY_BYTES)
             content = handle.read(min(size, actual))
     except FileNotFoundError:
         content, actual = b"", 0
@@ -199,12 +193,7 @@ def _open(path: Path) -> int:
     """The history file, open to read and write: created if missing, refused unless it is a
     regular file (a named pipe would hang the command, and the lock with it)."""
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-    fd = os.open(path, flags, 0o600)
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        raise regular.NotRegularError(mode)
-    return fd
+    return regular.checked(os.open(path, flags, 0o600))
 
 
 # What this program writes to the history begins so; a crash part-way through an append leaves

@@ -12,11 +12,12 @@ machinery would cost more than the rest of a command together.
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
+from llmcourse.regular import MB
 from llmcourse.text import location
 
 # 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
@@ -34,7 +35,6 @@ NOTE_KEYS = ("text", "time")
 
 # Limits no learner meets, so that a damaged or hostile file (or an import of one) is refused
 # rather than read for minutes or written back in a form that cannot be read again.
-MB = 1024 * 1024
 MAX_PROGRESS_BYTES = 32 * MB  # about 350,000 entries as llmcourse writes them, or long notes
 MAX_HISTORY_BYTES = 128 * MB  # about 900,000 events
 MAX_ENTRIES = 50_000  # the bundled course has under 400 items; reading 50,000 takes a second
@@ -274,21 +274,23 @@ def problems(raw: Raw) -> list[Problem]:
             found.extend(check(value, (key, item)))
     entries, notes = raw.get("entries"), raw.get("notes")
     if message := limit_problem(
-        len(entries) if isinstance(entries, dict) else 0,
-        sum(len(n) for n in notes.values() if isinstance(n, list))
+        entries if isinstance(entries, dict) else {},
+        {key: n for key, n in notes.items() if isinstance(n, list)}
         if isinstance(notes, dict)
-        else 0,
+        else {},
     ):
         found.append(((), message))
     return found
 
 
-def limit_problem(entries: int, notes: int) -> str | None:
-    """What is wrong with a progress of this many entries and notes: more than the limits."""
-    if entries > MAX_ENTRIES:
-        return f"{entries:,} entries are more than the {MAX_ENTRIES:,} llmcourse keeps"
-    if notes > MAX_NOTES:
-        return f"{notes:,} notes are more than the {MAX_NOTES:,} llmcourse keeps"
+def limit_problem(entries: Sized, notes: Mapping[str, Sized]) -> str | None:
+    """What is wrong with a progress of these entries and notes (by item): more than the
+    limits."""
+    if len(entries) > MAX_ENTRIES:
+        return f"{len(entries):,} entries are more than the {MAX_ENTRIES:,} llmcourse keeps"
+    count = sum(map(len, notes.values()))
+    if count > MAX_NOTES:
+        return f"{count:,} notes are more than the {MAX_NOTES:,} llmcourse keeps"
     return None
 
 

@@ -32,7 +32,12 @@ class NotRegularError(OSError):
 
 
 class TooLargeError(OSError):
-    """The file is larger than any file of its kind that llmcourse writes."""
+    """The file is larger than `limit`, more than any file of its kind that llmcourse writes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            errno.EFBIG, f"it is larger than {size_words(limit)}, more than any such file"
+        )
 
 
 def refused(err: OSError) -> bool:
@@ -74,12 +79,20 @@ def open_regular(path: "os.PathLike[str] | str", limit: int, *, pipes: bool = Fa
         if not stat.S_ISREG(mode.st_mode):
             raise NotRegularError(mode.st_mode)
         if mode.st_size > limit:
-            raise TooLargeError(
-                errno.EFBIG, f"it is larger than {size_words(limit)}, more than any such file"
-            )
+            raise TooLargeError(limit)
     except BaseException:
         os.close(fd)
         raise
+    return fd
+
+
+def checked(fd: int) -> int:
+    """`fd`, when it is open on a regular file; else it is closed and refused. (For a file
+    opened without blocking, to be read or written, so that a pipe never stops a command.)"""
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotRegularError(mode)
     return fd
 
 
@@ -99,9 +112,7 @@ def read(path: "os.PathLike[str] | str", limit: int, *, pipes: bool = False) -> 
     finally:
         os.close(fd)
     if left <= 0:
-        raise TooLargeError(
-            errno.EFBIG, f"it is larger than {size_words(limit)}, more than any such file"
-        )
+        raise TooLargeError(limit)
     return b"".join(chunks)
 
 

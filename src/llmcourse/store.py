@@ -234,11 +234,9 @@ def _acquire(lock_path: Path, timeout: float) -> Callable[[], None]:
 
     # The lock file is llmcourse's own: a link in its place is not followed (it would create or
     # lock whatever it points to), and a pipe is refused by the regular-file check.
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        raise regular.NotRegularError(mode)
+    fd = regular.checked(
+        os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    )
     deadline = time.monotonic() + timeout
     wait = 0.002
     try:
@@ -397,7 +395,8 @@ def save(progress: Progress, content: bytes | None = None) -> None:
     backup = backup_path(progress.path)
     try:
         _remove_stale_temporaries(progress.path)
-        _remove_stale_temporaries(target)
+        if target.parent != progress.path.parent:  # a link into another folder
+            _remove_stale_temporaries(target)
         if progress.raw is None and os.path.lexists(backup):
             # A backup without its progress file: keep it from being replaced by the next one.
             set_aside(backup, label="earlier")
@@ -430,9 +429,7 @@ def save(progress: Progress, content: bytes | None = None) -> None:
 def _encoded(path: Path, data: ProgressFile) -> bytes:
     """The progress file's bytes, refused when the reader would refuse them (past a limit):
     a file no command could read again."""
-    too_many = progressfile.limit_problem(
-        len(data.entries), sum(len(notes) for notes in data.notes.values())
-    )
+    too_many = progressfile.limit_problem(data.entries, data.notes)
     if too_many is not None:
         raise ProgressFileError(
             f"cannot change progress file {path}: {too_many}", "Nothing was changed"
@@ -597,8 +594,8 @@ def _running(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OverflowError):
-        return True
+    except (OSError, OverflowError):  # another user's process, or a number no process has
+        pass
     return True
 
 
