@@ -591,3 +591,25 @@ def test_a_clock_a_day_ahead_is_the_limit(run: Invoke, tmp_path: Path) -> None:
         other = _export(tmp_path, progress={"revision": 0, "entries": {TOKENIZATION: entry}})
         assert (run("import", str(other)).exit_code == 0) is accepted, ahead
     assert timedelta(hours=23) < exchange.CLOCK_SKEW <= timedelta(days=1)
+
+
+def test_a_change_whose_progress_cannot_be_written_leaves_the_history_as_it_was(
+    run: Invoke, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("done", "tokenization")
+    history = (data_dir / "history.jsonl").read_bytes()
+    real_replace = os.replace
+
+    def full(source: str, target: Path) -> None:
+        if Path(target).name == "progress.toml":  # the disk fills after the history's append
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full)
+    result = run("done", "scientist/1/3")
+    assert result.exit_code == 1 and "nothing was changed" in result.stderr
+    assert (data_dir / "history.jsonl").read_bytes() == history
+    monkeypatch.undo()
+    assert "unrecorded-events" not in [
+        f["code"] for f in run("doctor", "--json").json()["findings"]
+    ]

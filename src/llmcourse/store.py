@@ -299,6 +299,15 @@ def commit(progress: Progress, data: ProgressFile, events: list[Event]) -> list[
     try:
         # The history was started anew (the old one set aside): the header says so.
         save(progress, content if size == expected else None)
+    except ProgressFileError:
+        # The progress file could not be written (a full disk, a size limit): the events just
+        # appended are of a change that did not happen, so the history is cut back to where
+        # it was, rather than left for the next change to set aside as unrecorded.
+        if size == expected:
+            with contextlib.suppress(OSError):
+                os.truncate(path, read.history_size)
+        progress.data = read
+        raise
     except BaseException:
         progress.data = read
         raise
