@@ -146,6 +146,6 @@ def test_piped_tables_do_not_follow_a_terminal_elsewhere(monkeypatch: pytest.Mon
     # A wide terminal on stderr, as when `llmcourse list | less` runs in one.
     monkeypatch.setattr(os, "get_terminal_size", lambda *_: os.terminal_size((200, 50)))
     monkeypatch.setattr("sys.stdout", io.StringIO())
-    assert render.console().width == render.PIPE_WIDTH
+    assert render.console().width == render.UNLIMITED  # in a pipe, no wrapping at all
     monkeypatch.setenv("COLUMNS", "132")
     assert render.console().width == 132

@@ -41,7 +41,7 @@ def _normal(text: str) -> str:
 def test_the_readme_examples_are_what_llmcourse_prints(
     run: Invoke, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("COLUMNS", "80")  # the common terminal
     monkeypatch.chdir(README.parent)  # the examples name files relative to the checkout
     text = README.read_text("utf-8")
     examples = _examples(text)

@@ -33,7 +33,7 @@ def emit(result: object, notices: list[str], as_json: bool) -> int:
             else:
                 from llmcourse import render
 
-                render.draw(result, render.console())
+                render.write(result)
         sys.stdout.flush()  # a write that fails fails here, not as the process ends
     except OSError as err:
         if not unwritable(err):

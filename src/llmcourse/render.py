@@ -3,13 +3,15 @@ goes through `safe` into a Text, never into markup."""
 
 import functools
 import os
+import re
 import sys
+from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich import box
 from rich.console import Console, Group, RenderableType
-from rich.progress_bar import ProgressBar
+from rich.measure import Measurement
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -37,12 +39,23 @@ from llmcourse.tracker import (
     summarize_roadmap,
     summarize_section,
 )
-from llmcourse.wording import SYMBOLS, counts, local_time, status_word
+from llmcourse.wording import SYMBOLS, Glyphs, counts, glyphs, local_time, status_word
 
 if TYPE_CHECKING:
     from llmcourse.timeline import Momentum
 
-PIPE_WIDTH = 80
+# In a pipe or a file (and no COLUMNS), lines are not wrapped at all: a row of a table, a
+# paragraph, an address each stay on one line, for grep and awk. Wide enough for any of them;
+# not unbounded, since rich sizes some buffers by the width.
+UNLIMITED = 10_000
+# Prose (summaries, notes) is wrapped at a readable measure on a wide terminal.
+PROSE = 100
+# The least room a title column is given before a sparer layout of its table is tried.
+TITLE_ROOM = 24
+# The widest a search's excerpt column is measured at, when its rows take more than a line.
+FOUND_MEASURE = 40
+_TRAILING = re.compile(r"(?: |\x1b\[[0-9;]*m)+$", re.M)
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @functools.singledispatch
@@ -51,17 +64,31 @@ def draw(result: object, out: Console) -> None:
     raise TypeError(f"no rich view for {type(result).__name__}")
 
 
+def write(result: object) -> None:
+    """Draw a result on standard output, with no spaces at the ends of lines: a table pads its
+    cells to the width of their column, which would leave them in a pipe."""
+    out = console()
+    with out.capture() as captured:
+        draw(result, out)
+    sys.stdout.write(trimmed(captured.get()))
+
+
+def trimmed(text: str) -> str:
+    """`text` with no spaces at the end of a line (the styles there kept, to be closed)."""
+    return _TRAILING.sub(lambda match: "".join(_SGR.findall(match.group())), text)
+
+
 def console() -> Console:
     """A console for the table views.
 
-    Written to a pipe or a file, tables are as wide as `COLUMNS` says, else 80 columns:
-    never the width of whatever terminal happens to be on stdin or stderr, which rich would
-    otherwise use, so the same command gives the same output wherever it runs.
+    `COLUMNS` gives the width where it is set; else a terminal's own width; else, in a pipe
+    or a file, no width at all (see `UNLIMITED`): never the width of whatever terminal happens
+    to be on stdin or stderr, which rich would otherwise use.
     """
     columns = os.environ.get("COLUMNS", "")
     width = int(columns) if columns.isdigit() and int(columns) > 0 else None
     if width is None and not _is_terminal(sys.stdout):
-        width = PIPE_WIDTH
+        width = UNLIMITED
     return Console(highlight=False, emoji=False, markup=False, width=width)
 
 
@@ -86,28 +113,105 @@ def link(value: str, url: str, style: str = "") -> Text:
     return safe(value, Style.parse(style) + Style(link=url) if style else Style(link=url))
 
 
+def glyphs_of(out: Console) -> Glyphs:
+    return glyphs(out.encoding)
+
+
 def symbol(out: Console, status: Status) -> Text:
-    mark, ascii_mark, style = SYMBOLS[status]
-    return Text(ascii_mark if out.options.ascii_only else mark, style=style)
+    return Text(glyphs_of(out).marks[status], style=SYMBOLS[status][2])
+
+
+def _all_skipped(count: Count) -> bool:
+    return count.total > 0 and count.counted == 0
 
 
 def fraction(count: Count) -> Text:
     """Done of those that count (skipped ones do not), as `2/4`."""
+    if _all_skipped(count):
+        return Text("skipped", style=SYMBOLS["skipped"][2])
     return Text(f"{count.done}/{count.counted}", style="green" if count.complete else "")
 
 
-def bar(count: Count, width: int = 10) -> ProgressBar:
-    return ProgressBar(
-        total=max(count.counted, 1),
-        completed=count.done,
-        width=width,
-        complete_style="green",
-        finished_style="green",
-    )
+def bar(out: Console, count: Count, width: int) -> Text:
+    """A bar of `width` cells: the done part and the rest in different characters, so that it
+    reads without colour and on a light theme as on a dark one. Nothing for an all-skipped
+    count, which has nothing to show."""
+    if _all_skipped(count):
+        return Text(" " * width)
+    marks = glyphs_of(out)
+    filled = round(width * count.done / max(count.counted, 1))
+    if count.done and not filled:
+        filled = 1  # something done shows
+    elif filled == width and not count.complete:
+        filled = width - 1  # and something left shows too
+    done = Text(marks.bar_done * filled, style="green")
+    return done.append(marks.bar_left * (width - filled), style="dim")
 
 
 def percent(count: Count) -> Text:
+    if _all_skipped(count):
+        return Text("")
     return Text(f"{count.percent:3.0f}%", style="green" if count.complete else "")
+
+
+def _hanging(prefix: Text, body: Text) -> RenderableType:
+    """`body` after `prefix`, its wrapped lines starting under its first."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(prefix, body)
+    return grid
+
+
+def _stacked(first: Text, *more: Text) -> Text:
+    """Lines in one cell: a title with its id (and more) under it."""
+    cell = first.copy()
+    for line in more:
+        cell.append("\n").append_text(line)
+    return cell
+
+
+class Layout(NamedTuple):
+    """A table laid out one way, the column of its titles, and whether it puts more than one
+    line in a row (an id under its title) where another layout would not."""
+
+    table: Table
+    title: int
+    stacked: bool = False
+
+
+def _fit(out: Console, layouts: Iterable[Callable[[], Layout]]) -> Table:
+    """The table of the first layout that fits the width with a line a row and every title
+    whole; else the first whose titles have room to wrap in (`TITLE_ROOM`, and their longest
+    word); else the last, sparest one.
+
+    Each layout says which column holds the titles: the one column that may wrap (at words).
+    Every other column is as wide as its widest cell, so ids, numbers and addresses are never
+    broken.
+    """
+    wide = out.options.update_width(UNLIMITED)
+    roomy: Table | None = None
+    layout: Layout | None = None
+    for build in layouts:
+        layout = build()
+        natural = Measurement.get(out, wide, layout.table).maximum
+        if natural <= out.width and not layout.stacked:
+            return layout.table
+        column = layout.table.columns[layout.title]
+        widths = [Measurement.get(out, wide, cell) for cell in (column.header, *column.cells)]
+        widest = max(width.maximum for width in widths)
+        longest_word = max(width.minimum for width in widths)
+        room = out.width - (natural - widest)
+        if roomy is None and room >= max(min(widest, TITLE_ROOM), longest_word):
+            roomy = layout.table
+    assert layout is not None
+    return roomy or layout.table
+
+
+def _prose(out: Console, renderable: RenderableType) -> None:
+    """Print text at a readable measure: the width of the terminal up to `PROSE` columns;
+    unwrapped in a pipe."""
+    out.print(renderable, width=out.width if out.width >= UNLIMITED else min(out.width, PROSE))
 
 
 def _roadmap_title(summary: RoadmapSummary) -> Text:
@@ -123,68 +227,98 @@ def _table(title: str | None = None) -> Table:
     )
 
 
-def _outline_table() -> Table:
-    table = _table()
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("Id", no_wrap=True)
-    table.add_column("Title", ratio=1)
-    table.add_column("Done", justify="right", no_wrap=True)
-    table.add_column("Progress", no_wrap=True)
-    table.add_column("%", justify="right", no_wrap=True)
-    return table
+# The layouts of an outline of roadmaps and sections, richest first: the width of the bar
+# (0 for none), whether ids go under the titles instead of in a column of their own, whether
+# the percentage is shown, and whether numbers have a column (else they lead the title).
+OUTLINE_LAYOUTS = (
+    (10, False, True, True),
+    (5, False, True, True),
+    (0, False, True, True),
+    (0, True, True, True),
+    (0, True, False, True),
+    (0, True, False, False),
+)
 
 
-def _add_sections(
+def _outline(
     out: Console,
-    table: Table,
     catalog: Catalog,
     progress: ProgressFile,
-    summary: RoadmapSummary,
+    roadmaps: list[RoadmapSummary],
     topics: bool | str,
-) -> None:
-    for section in summary.sections:
-        table.add_row(
-            str(section.section.number),
-            safe(catalog.short_id(section.node), "cyan"),
-            safe(section.section.title),
-            fraction(section.topics),
-            bar(section.topics),
-            percent(section.topics),
-        )
-        if topics:  # True for every topic, or a status for the topics that have it
-            for node in catalog.section_topics(summary.roadmap, section.section):
-                status = status_of(progress, node.id)
-                if topics is not True and status != topics:
-                    continue
-                title = Text.assemble(symbol(out, status), " ", safe(node.title))
-                number = (node.number or "").rsplit("/", 2)
-                table.add_row(
-                    ".".join(number[1:]), safe(catalog.short_id(node), "dim"), title, "", "", ""
+    roadmap_rows: bool = True,
+) -> Table:
+    """Roadmaps, their sections and (where `topics` asks) their topics, as one table that fits
+    the console: the bar goes first, then the id moves under the title, then the percentage."""
+
+    def layout(bar_width: int, stacked: bool, with_percent: bool, numbered: bool) -> Layout:
+        table = _table()
+        if numbered:
+            table.add_column("#", justify="right", style="dim", no_wrap=True)
+        if not stacked:
+            table.add_column("Id", no_wrap=True)
+        table.add_column("Title / id" if stacked else "Title", overflow="fold")
+        table.add_column("Done", justify="right", no_wrap=True)
+        if bar_width:
+            table.add_column("Progress", no_wrap=True)
+        if with_percent:
+            table.add_column("%", justify="right", no_wrap=True)
+
+        def row(
+            number: str, ident: Text, title: Text, count: Count | None, style: str = ""
+        ) -> None:
+            cells: list[RenderableType] = [number] if numbered else []
+            if not numbered and number:
+                title = Text.assemble((f"{number} ", "dim"), title)
+            cells += [_stacked(title, ident)] if stacked else [ident, title]
+            cells.append(fraction(count) if count else "")
+            if bar_width:
+                cells.append(bar(out, count, bar_width) if count else "")
+            if with_percent:
+                cells.append(percent(count) if count else "")
+            table.add_row(*cells, style=style)
+
+        for roadmap in roadmaps:
+            if roadmap_rows:
+                row(
+                    "",
+                    safe(roadmap.roadmap.id, "bold"),
+                    _roadmap_title(roadmap),
+                    roadmap.topics,
+                    style="bold",
                 )
+            for section in roadmap.sections:
+                row(
+                    str(section.section.number),
+                    safe(catalog.short_id(section.node), "cyan"),
+                    safe(section.section.title),
+                    section.topics,
+                )
+                if not topics:
+                    continue
+                for node in catalog.section_topics(roadmap.roadmap, section.section):
+                    status = status_of(progress, node.id)
+                    if topics is not True and status != topics:
+                        continue  # True for every topic, or a status for the topics that have it
+                    number = (node.number or "").rsplit("/", 2)
+                    row(
+                        ".".join(number[1:]),
+                        safe(catalog.short_id(node), "dim"),
+                        Text.assemble(symbol(out, status), " ", safe(node.title)),
+                        None,
+                    )
+            if roadmap_rows:
+                table.add_section()
+        return Layout(table, int(numbered) + (0 if stacked else 1), stacked)
+
+    return _fit(out, (functools.partial(layout, *choice) for choice in OUTLINE_LAYOUTS))
 
 
 @draw.register
 def listing(result: Listing, out: Console) -> None:
-    catalog, progress, summary, topics = (
-        result.catalog,
-        result.progress,
-        result.summary,
-        result.topics,
+    out.print(
+        _outline(out, result.catalog, result.progress, result.summary.roadmaps, result.topics)
     )
-    table = _outline_table()
-    for roadmap in summary.roadmaps:
-        table.add_row(
-            "",
-            safe(roadmap.roadmap.id, "bold"),
-            _roadmap_title(roadmap),
-            fraction(roadmap.topics),
-            bar(roadmap.topics),
-            percent(roadmap.topics),
-            style="bold",
-        )
-        _add_sections(out, table, catalog, progress, roadmap, topics)
-        table.add_section()
-    out.print(table)
 
 
 @draw.register
@@ -216,17 +350,18 @@ def _notes(out: Console, node: Node, found: list[Note], say_none: bool = False) 
         out.print()
     out.print(Text(f"Your notes ({len(found)})", style="bold"))
     for note in found:
-        out.print(
-            Text.assemble((local_time(note.time), "dim"), "  ", safe(note.text, multiline=True))
+        _prose(
+            out,
+            _hanging(Text(local_time(note.time) + "  ", "dim"), safe(note.text, multiline=True)),
         )
 
 
-def _heading(node: Node) -> Text:
+def _heading(out: Console, node: Node) -> Text:
     heading = safe(node.title, "bold")
     heading.append("  ")
     heading.append_text(safe(node.id, "cyan"))
     if node.number:
-        heading.append_text(Text(" · ", style="dim")).append_text(safe(node.number, "dim"))
+        heading.append(f" {glyphs_of(out).dot} ", style="dim").append_text(safe(node.number, "dim"))
     return heading
 
 
@@ -238,65 +373,101 @@ def _where(node: Node) -> Text:
     return where
 
 
-def _summary(text: str) -> RenderableType:
-    return Group(Text(), safe(text, multiline=True)) if text else Text()
+def _summary(out: Console, text: str) -> None:
+    """A summary after a blank line, at a readable measure."""
+    if text:
+        out.print()
+        _prose(out, safe(text, multiline=True))
+
+
+def _counts(out: Console, topics: Count, references: Count) -> Text:
+    return Text(counts(topics, references, glyphs_of(out).dot), style="dim")
 
 
 def _show_roadmap(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     summary = summarize_roadmap(catalog, progress, node.roadmap)
-    line = Text(counts(summary.topics, summary.references), style="dim")
-    table = _outline_table()
-    _add_sections(out, table, catalog, progress, summary, topics=False)
-    out.print(Group(_heading(node), line, _summary(node.roadmap.summary)))
+    out.print(Group(_heading(out, node), _counts(out, summary.topics, summary.references)))
+    _summary(out, node.roadmap.summary)
     out.print()
-    out.print(table)
+    out.print(_outline(out, catalog, progress, [summary], topics=False, roadmap_rows=False))
 
 
 def _show_section(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     assert node.section is not None
     summary = summarize_section(catalog, progress, node.roadmap, node.section)
-    line = Text(counts(summary.topics, summary.references), style="dim")
-    out.print(Group(_heading(node), _where(node), line, _summary(node.section.summary)))
+    out.print(
+        Group(_heading(out, node), _where(node), _counts(out, summary.topics, summary.references))
+    )
+    _summary(out, node.section.summary)
     out.print()
+    topics = catalog.section_topics(node.roadmap, node.section)
 
-    topics = _table("Topics")
-    topics.add_column("", no_wrap=True)
-    topics.add_column("#", justify="right", style="dim")
-    topics.add_column("Id", no_wrap=True)
-    topics.add_column("Title", ratio=1)
-    for position, topic in enumerate(catalog.section_topics(node.roadmap, node.section), 1):
-        topics.add_row(
-            symbol(out, status_of(progress, topic.id)),
-            str(position),
-            safe(catalog.short_id(topic), "cyan"),
-            safe(topic.title),
-        )
-    out.print(topics)
+    def layout(stacked: bool) -> Layout:
+        table = _table("Topics")
+        table.add_column("", no_wrap=True)
+        table.add_column("#", justify="right", style="dim", no_wrap=True)
+        if not stacked:
+            table.add_column("Id", no_wrap=True)
+        table.add_column("Title / id" if stacked else "Title", overflow="fold")
+        for position, topic in enumerate(topics, 1):
+            ident, title = safe(catalog.short_id(topic), "cyan"), safe(topic.title)
+            cells = [_stacked(title, ident)] if stacked else [ident, title]
+            table.add_row(symbol(out, status_of(progress, topic.id)), str(position), *cells)
+        return Layout(table, 2 if stacked else 3, stacked)
 
+    out.print(_fit(out, (functools.partial(layout, stacked) for stacked in (False, True))))
     references = catalog.section_references(node.roadmap, node.section)
-    if not references:
-        return
-    out.print()
-    table = _table("References")
-    table.add_column("", no_wrap=True)
-    table.add_column("Reference / id", ratio=3, overflow="fold")
-    table.add_column("Author / kind", ratio=2)
-    table.add_column("URL", ratio=4, overflow="fold")
-    for ref_node in references:
-        ref = ref_node.item
-        assert isinstance(ref, Reference)
-        title = link(ref.title, ref.url)
-        title.append("\n").append_text(safe(catalog.short_id(ref_node), "cyan"))
-        author = safe(ref.author or "")
-        if ref.kind:
-            author.append("\n").append_text(safe(ref.kind, "dim"))
+    if references:
+        out.print()
+        _references(out, catalog, progress, references, "References")
+
+
+def _references(
+    out: Console,
+    catalog: Catalog,
+    progress: ProgressFile | None,
+    references: list[Node],
+    title: str,
+) -> None:
+    """References with their status (where `progress` is given), id, author, kind and address.
+
+    A table with a row each where it fits whole (in a pipe, always); else a short block each,
+    the address on a line of its own, so that no address is broken where it could be whole.
+    """
+    items = [(node, node.item) for node in references if isinstance(node.item, Reference)]
+    table = _table(title)
+    if progress is not None:
+        table.add_column("", no_wrap=True)
+    for header in ("Reference", "Id", "Author", "Kind", "URL"):
+        table.add_column(header, no_wrap=True)
+    for node, ref in items:
+        status = [symbol(out, status_of(progress, node.id))] if progress is not None else []
         table.add_row(
-            symbol(out, status_of(progress, ref_node.id)),
-            title,
-            author,
+            *status,
+            link(ref.title, ref.url),
+            safe(catalog.short_id(node), "cyan"),
+            safe(ref.author or ""),
+            safe(ref.kind or "", "dim"),
             link(ref.url, ref.url, "blue"),
         )
-    out.print(table)
+    if Measurement.get(out, out.options.update_width(UNLIMITED), table).maximum <= out.width:
+        out.print(table)
+        return
+    out.print(Text(title, style="italic"))
+    dot = glyphs_of(out).dot
+    blocks = Table.grid(padding=(0, 1))
+    if progress is not None:
+        blocks.add_column(no_wrap=True)
+    blocks.add_column(overflow="fold")
+    for node, ref in items:
+        about = safe(catalog.short_id(node), "cyan")
+        for part in (ref.author, ref.kind):
+            if part:
+                about.append(f" {dot} ", style="dim").append_text(safe(part, "dim"))
+        block = _stacked(link(ref.title, ref.url, "bold"), about, link(ref.url, ref.url, "blue"))
+        status = [symbol(out, status_of(progress, node.id))] if progress is not None else []
+        blocks.add_row(*status, block)
+    out.print(blocks)
 
 
 def _status_line(out: Console, progress: ProgressFile, node: Node) -> Text:
@@ -313,36 +484,43 @@ def _status_line(out: Console, progress: ProgressFile, node: Node) -> Text:
 def _show_topic(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     topic = node.item
     assert isinstance(topic, Topic)
-    out.print(
-        Group(
-            _heading(node),
-            _where(node),
-            _status_line(out, progress, node),
-            _summary(topic.summary),
-        )
-    )
+    out.print(Group(_heading(out, node), _where(node), _status_line(out, progress, node)))
+    _summary(out, topic.summary)
     if topic.links:
         out.print()
         table = _table("Links")
-        table.add_column("Name")
-        table.add_column("URL", overflow="fold")
+        table.add_column("Name", no_wrap=True)
+        table.add_column("URL", no_wrap=True)
         for item in topic.links:
             table.add_row(link(item.text, item.url), link(item.url, item.url, "blue"))
+        if Measurement.get(out, out.options.update_width(UNLIMITED), table).maximum > out.width:
+            table = Table.grid()  # each address on a line of its own, under its name
+            table.add_column(overflow="fold")
+            out.print(Text("Links", style="italic"))
+            for item in topic.links:
+                table.add_row(
+                    _stacked(link(item.text, item.url, "bold"), link(item.url, item.url, "blue"))
+                )
         out.print(table)
 
 
 def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     ref = node.item
     assert isinstance(ref, Reference)
+    dash = glyphs_of(out).dash
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
-    grid.add_row("Author", safe(ref.author or "—"))
-    grid.add_row("Kind", safe(ref.kind or "—"))
-    grid.add_row("URL", link(ref.url, ref.url, "blue"))
-    out.print(Group(_heading(node), _where(node), _status_line(out, progress, node)))
+    grid.add_row("Author", safe(ref.author or dash))
+    grid.add_row("Kind", safe(ref.kind or dash))
+    address = link(ref.url, ref.url, "blue")
+    own_line = address.cell_len > out.width - len("Author  ")  # before it would be broken
+    grid.add_row("URL", "" if own_line else address)
+    out.print(Group(_heading(out, node), _where(node), _status_line(out, progress, node)))
     out.print()
     out.print(grid)
+    if own_line:
+        out.print(address, overflow="fold")
 
 
 @draw.register
@@ -354,17 +532,18 @@ def progress_report(report: ProgressReport, out: Console) -> None:
     if report.progress.history_size:  # something recorded: how the learner has been going
         going = momentum(report.history(), report.today, progress=report.progress)
     _overall(out, summary)
-    out.print(_progress_table(summary))
+    out.print(_progress_table(out, summary))
     if summary.unknown_entries:
         count = len(summary.unknown_entries)
-        out.print(
+        _prose(
+            out,
             Text(
                 f"{count} entr{'y' if count == 1 else 'ies'} in the progress file match"
                 f"{'es' if count == 1 else ''} nothing in this course (from an earlier course "
                 "version?); kept, not counted. 'llmcourse doctor' lists "
                 f"{'it' if count == 1 else 'them'}.",
                 style="yellow",
-            )
+            ),
         )
     if going is not None and going.days:
         _momentum(out, report.catalog, going)
@@ -380,11 +559,12 @@ def _overall(out: Console, summary: CourseSummary) -> None:
     """The lines above the progress table: the course's counts, and what they leave out."""
     scope = summary.roadmaps[0].roadmap.title if summary.only else summary.course.title
     topics = summary.topics
+    dot = glyphs_of(out).dot
     overall = Text.assemble(
         safe(scope, "bold"),
         f": {topics.done} of {topics.counted} topics done",
         (f" ({topics.percent:.0f}%)", "bold"),
-        ("  ·  ", "dim"),
+        (f"  {dot}  ", "dim"),
         f"{summary.references.done} of {summary.references.counted} references read",
     )
     out.print(overall)
@@ -395,7 +575,7 @@ def _overall(out: Console, summary: CourseSummary) -> None:
     ]
     if more:
         note = "; skipped ones are not counted" if topics.skipped else ""
-        out.print(Text(f"Topics {' · '.join(more)}{note}.", "dim"))
+        out.print(Text(f"Topics {f' {dot} '.join(more)}{note}.", "dim"))
     for left_out in summary.left_out:
         out.print(
             Text.assemble(
@@ -407,48 +587,76 @@ def _overall(out: Console, summary: CourseSummary) -> None:
     out.print()
 
 
-def _progress_table(summary: CourseSummary) -> Table:
-    """Each roadmap and its sections: topics done, a bar, the percentage, references read."""
-    table = _table()
-    table.add_column("Roadmap / section", ratio=1)
-    table.add_column("Topics", justify="right", no_wrap=True)
-    table.add_column("Progress", no_wrap=True)
-    table.add_column("%", justify="right", no_wrap=True)
-    table.add_column("References", justify="right", no_wrap=True)
-    for roadmap in summary.roadmaps:
-        table.add_row(
-            _roadmap_title(roadmap),
-            fraction(roadmap.topics),
-            bar(roadmap.topics, 12),
-            percent(roadmap.topics),
-            Text(f"{roadmap.references.done}/{roadmap.references.counted}"),
-            style="bold",
-        )
-        for section in roadmap.sections:
-            name = Text("  ")
-            name.append(f"{section.section.number}. ", style="dim")
-            name.append_text(safe(section.section.title))
-            table.add_row(
-                name,
-                fraction(section.topics),
-                bar(section.topics, 12),
-                percent(section.topics),
-                Text(f"{section.references.done}/{section.references.counted}", style="dim"),
-            )
-        table.add_section()
-    return table
+# The layouts of the progress table, richest first: the width of the bar (0 for none), and
+# whether references and the percentage are shown.
+PROGRESS_LAYOUTS = (
+    (12, True, True),
+    (6, True, True),
+    (0, True, True),
+    (0, False, True),
+    (0, False, False),
+)
+
+
+def _progress_table(out: Console, summary: CourseSummary) -> Table:
+    """Each roadmap and its sections: topics done, a bar, the percentage, references read.
+
+    Where the width is short, the bar goes first, then references, then the percentage: the
+    titles stay, since a row without one does not say what it counts.
+    """
+
+    def layout(bar_width: int, with_references: bool, with_percent: bool) -> Layout:
+        table = _table()
+        table.add_column("Roadmap / section", overflow="fold")
+        table.add_column("Topics", justify="right", no_wrap=True)
+        if bar_width:
+            table.add_column("Progress", no_wrap=True)
+        if with_percent:
+            table.add_column("%", justify="right", no_wrap=True)
+        if with_references:
+            table.add_column("Read", justify="right", no_wrap=True)
+
+        def row(title: RenderableType, topics: Count, references: Count, style: str = "") -> None:
+            cells: list[RenderableType] = [title, fraction(topics)]
+            if bar_width:
+                cells.append(bar(out, topics, bar_width))
+            if with_percent:
+                cells.append(percent(topics))
+            if with_references:
+                cells.append(Text(f"{references.done}/{references.counted}"))
+            table.add_row(*cells, style=style)
+
+        for roadmap in summary.roadmaps:
+            row(_roadmap_title(roadmap), roadmap.topics, roadmap.references, style="bold")
+            for section in roadmap.sections:
+                number = Text(f"  {section.section.number}. ", style="dim")
+                row(
+                    _hanging(number, safe(section.section.title)),
+                    section.topics,
+                    section.references,
+                )
+            table.add_section()
+        return Layout(table, 0)
+
+    return _fit(out, (functools.partial(layout, *choice) for choice in PROGRESS_LAYOUTS))
 
 
 def _momentum(out: Console, catalog: Catalog, going: "Momentum") -> None:
-    if going.recent:
-        line = Text("Recently done: ", style="bold")
-        for number, event in enumerate(going.recent):
-            node = catalog.nodes.get(catalog.former.get(event.id, event.id))
-            if number:
-                line.append(", ")
-            line.append_text(safe(node.title if node else event.id))
-            line.append(f" ({local_time(event.time)[:10]})", style="dim")
-        out.print(line)
+    recent: dict[str, Text] = {}  # topics done and references read, each on a line of its own
+    for event in going.recent:
+        node = catalog.nodes.get(catalog.former.get(event.id, event.id))
+        kind = (
+            "Recently read: "
+            if node is not None and node.kind == "reference"
+            else "Recently done: "
+        )
+        line = recent.setdefault(kind, Text(kind, style="bold"))
+        if len(line) > len(kind):
+            line.append(", ")
+        line.append_text(safe(node.title if node else event.id))
+        line.append(f" ({local_time(event.time)[:10]})", style="dim")
+    for line in recent.values():
+        _prose(out, line)
     days = "day" if going.streak == 1 else "days"
     out.print(
         Text.assemble(
@@ -461,10 +669,12 @@ def _momentum(out: Console, catalog: Catalog, going: "Momentum") -> None:
 
 @draw.register
 def calendar(calendar: Calendar, out: Console, weeks: int = 12) -> None:
-    """A calendar of the last `weeks` weeks, a cell a day, shaded by the changes made."""
+    """A calendar of the last `weeks` weeks, a cell a day, shaded by the events recorded (as
+    many weeks as the width has room for, down to four)."""
     days, today = calendar.days, calendar.today
+    weeks = max(4, min(weeks, (out.width - 5) // 2))
     start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
-    ascii_only = out.options.ascii_only
+    shades = glyphs_of(out).shades
     # Month names over the week a month starts in, where there is room for them.
     labels = [" "] * (2 * weeks + 2)
     for week in range(weeks):
@@ -480,28 +690,32 @@ def calendar(calendar: Calendar, out: Console, weeks: int = 12) -> None:
         for week in range(weeks):
             day = start + timedelta(weeks=week, days=weekday)
             if day > today:
-                row.append("   ")
-                continue
-            row.append_text(_cell(days.get(day, 0), ascii_only)).append(" ")
+                break
+            row.append_text(_cell(days.get(day, 0), shades)).append(" ")
         out.print(row, no_wrap=True, crop=True)
     legend = Text("     less ", style="dim")
     for count in (0, 1, 3, 6):
-        legend.append_text(_cell(count, ascii_only)).append(" ")
+        legend.append_text(_cell(count, shades)).append(" ")
     legend.append("more", style="dim")
     total = sum(count for day, count in days.items() if start <= day <= today)
-    legend.append(f"   {total} change{'s' if total != 1 else ''} in {weeks} weeks", style="dim")
-    out.print(legend, no_wrap=True, crop=True)
+    events = f"{total} event{'s' if total != 1 else ''} in {weeks} weeks"
+    if legend.cell_len + 3 + len(events) <= out.width:
+        legend.append(f"   {events}", style="dim")
+        out.print(legend)
+    else:  # on a line of its own where the legend leaves no room
+        out.print(legend)
+        out.print(Text(f"     {events}", style="dim"))
 
 
-def _cell(count: int, ascii_only: bool) -> Text:
+def _cell(count: int, shades: tuple[str, str, str, str]) -> Text:
+    """A day's shade: a different character for each step, so that it reads without colour."""
     if count == 0:
-        return Text("." if ascii_only else "·", style="dim")
-    mark = "#" if ascii_only else "■"
+        return Text(shades[0], style="dim")
     if count < 3:
-        return Text(mark, style="green dim")
+        return Text(shades[1], style="green")
     if count < 6:
-        return Text(mark, style="green")
-    return Text(mark, style="bold bright_green")
+        return Text(shades[2], style="green")
+    return Text(shades[3], style="bold green")
 
 
 @draw.register
@@ -513,37 +727,58 @@ def log(log: Log, out: Console) -> None:
     if not page.events:
         out.print(Text("No changes recorded" + (" match." if page.matching else " yet."), "dim"))
         return
-    table = _table()
-    table.add_column("When", no_wrap=True)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Change", no_wrap=True)
-    # Ids are made from titles, so a title column would mostly repeat them.
-    table.add_column("Id", ratio=1, overflow="fold")
+    arrow = glyphs_of(out).arrow
+    rows: list[tuple[Text, Text, Text, Text]] = []
     for event in page.events:
         node = catalog.nodes.get(catalog.former.get(event.id, event.id))
-        arrow = "->" if out.options.ascii_only else "→"
-        change = (
-            safe(f"{status_word(event.old)} {arrow} {status_word(event.new)}")
+        kind = node.kind if node is not None else "topic"
+        status = (
+            safe(f"{status_word(event.old, kind)} {arrow} {status_word(event.new, kind)}")
             if event.old != event.new
             else Text("left as it is")
         )
         if event.imported:
-            change.append(" (imported)", style="dim")
+            status.append(" (imported)", style="dim")
         elif event.undoes is not None:
-            change.append(f" (undo #{event.undoes})", style="yellow")
+            status.append(f" (undo #{event.undoes})", style="yellow")
         elif event.rev in page.undone_by:
-            change.stylize("dim strike")
-            change.append(f" (undone #{page.undone_by[event.rev]})", style="dim")
+            status.stylize("dim strike")
+            status.append(f" (undone #{page.undone_by[event.rev]})", style="dim")
         item = safe(catalog.short_id(node), "cyan") if node else safe(event.id, "dim")
         if node is None:
             item.append(" (not in this course)", style="dim")
-        table.add_row(
-            Text(local_time(event.time), style="dim"), Text(str(event.rev), "dim"), change, item
+        rows.append(
+            (Text(local_time(event.time), style="dim"), Text(str(event.rev), "dim"), status, item)
         )
-    out.print(table)
+
+    def layout(stacked: bool) -> Layout:
+        # Ids are made from titles, so a title column would mostly repeat them.
+        table = _table()
+        table.add_column("When", no_wrap=True)
+        table.add_column("#", justify="right", no_wrap=True)
+        if stacked:  # the id under the status: ids stay whole where the status may wrap
+            table.add_column("Status / id", overflow="fold")
+        else:
+            table.add_column("Status", overflow="fold")
+            table.add_column("Id", no_wrap=True)
+        for when, rev, status, item in rows:
+            table.add_row(when, rev, *([_stacked(status, item)] if stacked else [status, item]))
+        return Layout(table, 2, stacked)
+
+    def records() -> Layout:  # the narrowest: the time over the status and id
+        table = _table()
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("When / status / id", overflow="fold")
+        for when, rev, status, item in rows:
+            table.add_row(rev, _stacked(when, status, item))
+        return Layout(table, 1, stacked=True)
+
+    out.print(
+        _fit(out, (functools.partial(layout, False), functools.partial(layout, True), records))
+    )
     if page.matching > len(page.events):
-        out.print(
-            Text(f"Showing {len(page.events)} of {page.matching}; --limit 0 shows all.", "dim")
+        _prose(
+            out, Text(f"Showing {len(page.events)} of {page.matching}; --limit 0 shows all.", "dim")
         )
 
 
@@ -551,16 +786,16 @@ def log(log: Log, out: Console) -> None:
 def doctor(checked: Checked, out: Console) -> None:
     report, fix = checked.report, checked.fixing
     for done_ in report.fixed:
-        out.print(Text.assemble(("fixed: ", "green bold"), safe(done_)), soft_wrap=True)
+        out.print(Text.assemble(("fixed: ", "green bold"), safe(done_)))
     for finding in report.findings:
         line = Text(f"{finding.level}: ", style="red bold" if finding.level == "problem" else "")
         if finding.file is not None:
             where = str(finding.file) + (f":{finding.line}" if finding.line else "")
             line.append_text(safe(where, "cyan")).append(": ")
         line.append_text(safe(finding.message))
-        out.print(line, soft_wrap=True)  # paths stay whole, to be copied
+        out.print(line)  # wrapped at spaces: a path stays whole, to be copied
         if finding.hint:
-            out.print(Text.assemble("  ", safe(finding.hint, "dim")), soft_wrap=True)
+            out.print(_hanging(Text("  "), safe(finding.hint, "dim")))
     problems = len(report.problems)
     if problems:
         out.print(
@@ -578,12 +813,11 @@ def doctor(checked: Checked, out: Console) -> None:
         out.print(
             Text.assemble(
                 "No problems: ", safe(str(report.progress_path)), " is in order.", style="green"
-            ),
-            soft_wrap=True,
+            )
         )
 
 
-def _snippet(text: str, words: list[str], width: int = 90) -> str:
+def _snippet(text: str, words: list[str], ellipsis: str, width: int = 90) -> str:
     """The part of a long text around its first match."""
     flat = " ".join(text.split())
     if len(flat) <= width:
@@ -592,7 +826,7 @@ def _snippet(text: str, words: list[str], width: int = 90) -> str:
     first = min((i for i in (folded.find(word) for word in words) if i >= 0), default=0)
     start = max(0, min(first - width // 3, len(flat) - width))
     piece = flat[start : start + width]
-    return ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
+    return (ellipsis if start else "") + piece + (ellipsis if start + width < len(flat) else "")
 
 
 def highlighted(text: str, words: list[str], style: str = "") -> Text:
@@ -628,29 +862,62 @@ def search(result: Found, out: Console) -> None:
     catalog, query, hits = result.catalog, result.query, result.hits
     words = fold(query).split()
     if not hits:
-        out.print(Text.assemble(("No match for ", "dim"), safe(query), ("", "dim")))
+        out.print(Text.assemble(("No match for ", "dim"), safe(query)))
         return
-    table = _table()
-    table.add_column("Id", overflow="fold")
-    table.add_column("Title / where", ratio=1)
-    table.add_column("Found in", ratio=1)
+    ellipsis = glyphs_of(out).ellipsis
+    rows: list[tuple[Text, Text, Text, Text]] = []
     for hit in hits:
         node = hit.node
-        where = safe(node.roadmap.title, "dim")
+        where = safe(node.roadmap.title if node.kind != "roadmap" else "", "dim")
         if node.section is not None and node.kind != "section":
             where.append(" > ", style="dim").append_text(
                 safe(f"{node.section.number}. {node.section.title}", "dim")
             )
-        title = highlighted(node.title, words, "bold")
-        if node.kind != "roadmap":
-            title.append("\n").append_text(where)
         found = Text(f"{hit.field}: ", style="dim")
         if hit.field != "title":
-            found.append_text(highlighted(_snippet(hit.text, words), words))
+            found.append_text(highlighted(_snippet(hit.text, words, ellipsis), words))
         else:
             found.append(node.kind, style="dim")
-        table.add_row(safe(catalog.short_id(node), "cyan"), title, found)
-    out.print(table)
+        rows.append(
+            (
+                safe(catalog.short_id(node), "cyan"),
+                highlighted(node.title, words, "bold"),
+                where,
+                found,
+            )
+        )
+
+    def layout(stacked: bool) -> Layout:
+        table = _table()
+        if not stacked:
+            table.add_column("Id", no_wrap=True)
+        table.add_column("Title / id / where" if stacked else "Title / where", overflow="fold")
+        # An excerpt wraps like prose, in the room the titles leave it, up to a measure.
+        table.add_column("Found in", overflow="fold", max_width=FOUND_MEASURE)
+        for ident, title, where, found in rows:
+            lines = [title, ident, where] if stacked else [title, where]
+            table.add_row(
+                *([] if stacked else [ident]), _stacked(*[line for line in lines if line]), found
+            )
+        return Layout(table, 0 if stacked else 1, stacked=True)
+
+    def one_line() -> Layout:  # a row a line: in a pipe, and where it fits
+        table = _table()
+        for header in ("Id", "Title", "Where", "Found in"):
+            table.add_column(header, no_wrap=True)
+        for row in rows:
+            table.add_row(*row)
+        return Layout(table, 1)
+
+    def one_column() -> Layout:  # the narrowest: the excerpt under where the match is
+        table = _table()
+        table.add_column("Title / id / where / found in", overflow="fold")
+        for ident, title, where, found in rows:
+            table.add_row(_stacked(*[line for line in (title, ident, where, found) if line]))
+        return Layout(table, 0, stacked=True)
+
+    layouts = (one_line, functools.partial(layout, False), functools.partial(layout, True))
+    out.print(_fit(out, (*layouts, one_column)))
     count = len(hits)
     out.print(Text(f"{count} match{'es' if count != 1 else ''}", style="dim"))
 
@@ -663,27 +930,16 @@ def next_up(step: NextStep, out: Console) -> None:
         return
     node = up.topic
     lead = "Carry on with" if up.reason == "in-progress" else "Next up:"
-    out.print(Text.assemble((f"{lead} ", "bold"), _heading(node)))
+    out.print(Text.assemble((f"{lead} ", "bold"), _heading(out, node)))
     out.print(_where(node))
     assert isinstance(node.item, Topic)
-    if node.item.summary:
-        out.print(_summary(node.item.summary))
-        out.print()
+    _summary(out, node.item.summary)
     if up.unread:
-        table = _table("References not read yet")
-        table.add_column("Reference / id")
-        table.add_column("URL", overflow="fold")
-        for ref in up.unread:
-            title = safe(ref.title)
-            title.append("\n").append_text(safe(catalog.short_id(ref), "dim"))
-            assert isinstance(ref.item, Reference)
-            table.add_row(title, link(ref.item.url, ref.item.url, "blue"))
-        out.print(table)
-    start = "" if up.reason == "in-progress" else f"llmcourse start {catalog.short_id(node)}, "
-    out.print(
-        Text.assemble(
-            ("When you are ready: ", "dim"),
-            safe(start),
-            safe(f"llmcourse done {catalog.short_id(node)}"),
-        )
-    )
+        out.print()
+        _references(out, catalog, None, up.unread, "References not read yet")
+    out.print()
+    out.print(Text("When you are ready:", style="dim"))
+    ident = catalog.short_id(node)
+    commands = [] if up.reason == "in-progress" else [f"llmcourse start {ident}"]
+    for command in [*commands, f"llmcourse done {ident}"]:
+        out.print(Text.assemble("  ", safe(command)), no_wrap=True, overflow="ignore")

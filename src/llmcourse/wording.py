@@ -1,9 +1,11 @@
-"""How llmcourse words things for people, in every view: the status symbols (each with an ASCII
-form), status words, counts and local times."""
+"""How llmcourse words things for people, in every view: the status symbols and the other
+glyphs (each with an ASCII form), status words, counts and local times."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import NamedTuple
 
 from llmcourse.tracker import Count
 
@@ -14,6 +16,55 @@ SYMBOLS = {
     "done": ("✓", "x", "green"),
     "skipped": ("⤼", "s", "magenta"),
 }
+
+
+class Glyphs(NamedTuple):
+    """The symbols a view draws with, each in a form the output can carry."""
+
+    marks: dict[str, str]  # a status's symbol
+    dot: str  # between the parts of a line
+    arrow: str  # from one status to another
+    ellipsis: str  # where an excerpt leaves text out
+    dash: str  # a value that is missing
+    bar_done: str  # the done part of a bar
+    bar_left: str  # the rest of a bar: another character, so a bar reads without colour
+    shades: tuple[str, str, str, str]  # a calendar day: none, a few, more, many changes
+
+
+# Each glyph's preferred form and its ASCII form; the shades stay distinct characters in both,
+# so the calendar reads without colour.
+_FORMS: dict[str, tuple[object, object]] = {
+    "dot": ("·", "-"),
+    "arrow": ("→", "->"),
+    "ellipsis": ("…", "..."),
+    "dash": ("—", "-"),
+    "bar_done": ("━", "#"),
+    "bar_left": ("─", "-"),
+    "shades": (("·", "░", "▒", "▓"), (".", "-", "+", "#")),
+}
+
+
+@functools.cache
+def glyphs(encoding: str | None) -> Glyphs:
+    """The glyphs for output in `encoding`: each in its preferred form where the encoding can
+    carry it (whatever the locale is called), else in its ASCII form."""
+    chosen = {
+        name: fine if _carries(encoding, fine) else plain for name, (fine, plain) in _FORMS.items()
+    }
+    marks = {
+        status: mark if _carries(encoding, mark) else ascii_mark
+        for status, (mark, ascii_mark, _) in SYMBOLS.items()
+    }
+    return Glyphs(marks=marks, **chosen)  # type: ignore[arg-type]
+
+
+def _carries(encoding: str | None, form: object) -> bool:
+    text = "".join(form) if isinstance(form, tuple) else str(form)
+    try:
+        text.encode(encoding or "utf-8")
+    except (UnicodeError, LookupError):
+        return False
+    return True
 
 
 def status_word(status: str, kind: str = "topic") -> str:
