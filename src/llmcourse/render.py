@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
 from rich.style import Style
@@ -187,25 +188,46 @@ def _fit(out: Console, layouts: Iterable[Callable[[], Layout]]) -> Table:
 
     Each layout says which column holds the titles: the one column that may wrap (at words).
     Every other column is as wide as its widest cell, so ids, numbers and addresses are never
-    broken.
+    broken. Layouts with a line a row come before those that stack cells.
     """
-    wide = out.options.update_width(UNLIMITED)
+    measured: dict[str, tuple[int, int]] = {}  # the layouts share most of their cells
     roomy: Table | None = None
     layout: Layout | None = None
     for build in layouts:
         layout = build()
-        natural = Measurement.get(out, wide, layout.table).maximum
+        if roomy is not None and layout.stacked:
+            break  # a roomy table with a line a row is better than any that stacks
+        columns = [
+            [_measure(out, cell, measured) for cell in (column.header, *column.cells)]
+            for column in layout.table.columns
+        ]
+        widest = [max(width for _, width in widths) for widths in columns]
+        # Each gap between columns: a space of padding each side and one between (`_table`).
+        natural = sum(widest) + 3 * (len(columns) - 1)
         if natural <= out.width and not layout.stacked:
             return layout.table
-        column = layout.table.columns[layout.title]
-        widths = [Measurement.get(out, wide, cell) for cell in (column.header, *column.cells)]
-        widest = max(width.maximum for width in widths)
-        longest_word = max(width.minimum for width in widths)
-        room = out.width - (natural - widest)
-        if roomy is None and room >= max(min(widest, TITLE_ROOM), longest_word):
+        longest_word = max(words for words, _ in columns[layout.title])
+        room = out.width - (natural - widest[layout.title])
+        if roomy is None and room >= max(min(widest[layout.title], TITLE_ROOM), longest_word):
             roomy = layout.table
     assert layout is not None
     return roomy or layout.table
+
+
+def _measure(
+    out: Console, cell: RenderableType, measured: dict[str, tuple[int, int]]
+) -> tuple[int, int]:
+    """A cell's longest word and widest line. Measured here for text, as rich would, since
+    tables are measured in several layouts and rich would measure each cell twice a layout."""
+    if not isinstance(cell, str | Text):
+        found = Measurement.get(out, out.options.update_width(UNLIMITED), cell)
+        return found.minimum, found.maximum
+    plain = cell if isinstance(cell, str) else cell.plain
+    known = measured.get(plain)
+    if known is None:
+        words = max((cell_len(word) for word in plain.split()), default=0)
+        known = measured[plain] = (words, max(cell_len(line) for line in plain.split("\n")))
+    return known
 
 
 def _prose(out: Console, renderable: RenderableType) -> None:
