@@ -274,6 +274,14 @@ def _outline(
     the console: the bar goes first, then the id moves under the title, then the percentage."""
 
     def layout(bar_width: int, stacked: bool, with_percent: bool, numbered: bool) -> Layout:
+        def ident(node: Node) -> str:
+            """The short id; in the sparest layout, the course number where the short id is
+            longer than a line can hold beside the count (both are typed back alike)."""
+            short = catalog.short_id(node)
+            if numbered or not node.number or cell_len(short) <= out.width - len(" skipped"):
+                return short
+            return node.number
+
         table = _table()
         if numbered:
             table.add_column("#", justify="right", style="dim", no_wrap=True)
@@ -312,7 +320,7 @@ def _outline(
             for section in roadmap.sections:
                 row(
                     str(section.section.number),
-                    safe(catalog.short_id(section.node), "cyan"),
+                    safe(ident(section.node), "cyan"),
                     safe(section.section.title),
                     section.topics,
                 )
@@ -325,7 +333,7 @@ def _outline(
                     number = (node.number or "").rsplit("/", 2)
                     row(
                         ".".join(number[1:]),
-                        safe(catalog.short_id(node), "dim"),
+                        safe(ident(node), "dim"),
                         Text.assemble(symbol(out, status), " ", safe(node.title)),
                         None,
                     )
@@ -378,10 +386,13 @@ def _notes(out: Console, node: Node, found: list[Note], say_none: bool = False) 
         )
 
 
-def _heading(out: Console, node: Node) -> Text:
+def _heading(out: Console, catalog: Catalog, node: Node) -> Text:
+    """A node's title, its id and course number. The full id where a line can hold it whole,
+    else its short form (which `resolve` takes as well), so that no id is broken."""
+    ident = node.id if cell_len(node.id) <= out.width else catalog.short_id(node)
     heading = safe(node.title, "bold")
     heading.append("  ")
-    heading.append_text(safe(node.id, "cyan"))
+    heading.append_text(safe(ident, "cyan"))
     if node.number:
         heading.append(f" {glyphs_of(out).dot} ", style="dim").append_text(safe(node.number, "dim"))
     return heading
@@ -408,7 +419,7 @@ def _counts(out: Console, topics: Count, references: Count) -> Text:
 
 def _show_roadmap(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     summary = summarize_roadmap(catalog, progress, node.roadmap)
-    out.print(Group(_heading(out, node), _counts(out, summary.topics, summary.references)))
+    out.print(Group(_heading(out, catalog, node), _counts(out, summary.topics, summary.references)))
     _summary(out, node.roadmap.summary)
     out.print()
     out.print(_outline(out, catalog, progress, [summary], topics=False, roadmap_rows=False))
@@ -418,7 +429,11 @@ def _show_section(out: Console, catalog: Catalog, progress: ProgressFile, node: 
     assert node.section is not None
     summary = summarize_section(catalog, progress, node.roadmap, node.section)
     out.print(
-        Group(_heading(out, node), _where(node), _counts(out, summary.topics, summary.references))
+        Group(
+            _heading(out, catalog, node),
+            _where(node),
+            _counts(out, summary.topics, summary.references),
+        )
     )
     _summary(out, node.section.summary)
     out.print()
@@ -477,19 +492,26 @@ def _references(
         return
     out.print(Text(title, style="italic"))
     dot = glyphs_of(out).dot
-    blocks = Table.grid(padding=(0, 1))
-    if progress is not None:
-        blocks.add_column(no_wrap=True)
-    blocks.add_column(overflow="fold")
     for node, ref in items:
         about = safe(catalog.short_id(node), "cyan")
         for part in (ref.author, ref.kind):
             if part:
                 about.append(f" {dot} ", style="dim").append_text(safe(part, "dim"))
-        block = _stacked(link(ref.title, ref.url, "bold"), about, link(ref.url, ref.url, "blue"))
-        status = [symbol(out, status_of(progress, node.id))] if progress is not None else []
-        blocks.add_row(*status, block)
-    out.print(blocks)
+        heading = _stacked(link(ref.title, ref.url, "bold"), about)
+        if progress is not None:
+            out.print(_hanging(symbol(out, status_of(progress, node.id)) + " ", heading))
+        else:
+            out.print(heading)
+        _address(out, ref.url, "  " if progress is not None else "")
+
+
+def _address(out: Console, url: str, indent: str) -> None:
+    """An address on a line of its own: indented where it fits so, else from the first column,
+    and broken only where it is longer than the whole line."""
+    address = link(url, url, "blue")
+    if address.cell_len + len(indent) <= out.width:
+        address = Text(indent) + address
+    out.print(address, overflow="fold")
 
 
 def _status_line(out: Console, progress: ProgressFile, node: Node) -> Text:
@@ -506,7 +528,7 @@ def _status_line(out: Console, progress: ProgressFile, node: Node) -> Text:
 def _show_topic(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     topic = node.item
     assert isinstance(topic, Topic)
-    out.print(Group(_heading(out, node), _where(node), _status_line(out, progress, node)))
+    out.print(Group(_heading(out, catalog, node), _where(node), _status_line(out, progress, node)))
     _summary(out, topic.summary)
     if topic.links:
         out.print()
@@ -515,15 +537,13 @@ def _show_topic(out: Console, catalog: Catalog, progress: ProgressFile, node: No
         table.add_column("URL", no_wrap=True)
         for item in topic.links:
             table.add_row(link(item.text, item.url), link(item.url, item.url, "blue"))
-        if Measurement.get(out, out.options.update_width(UNLIMITED), table).maximum > out.width:
-            table = Table.grid()  # each address on a line of its own, under its name
-            table.add_column(overflow="fold")
-            out.print(Text("Links", style="italic"))
-            for item in topic.links:
-                table.add_row(
-                    _stacked(link(item.text, item.url, "bold"), link(item.url, item.url, "blue"))
-                )
-        out.print(table)
+        if Measurement.get(out, out.options.update_width(UNLIMITED), table).maximum <= out.width:
+            out.print(table)
+            return
+        out.print(Text("Links", style="italic"))  # each address on a line of its own
+        for item in topic.links:
+            out.print(link(item.text, item.url, "bold"))
+            _address(out, item.url, "  ")
 
 
 def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
@@ -538,7 +558,7 @@ def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node
     address = link(ref.url, ref.url, "blue")
     own_line = address.cell_len > out.width - len("Author  ")  # before it would be broken
     grid.add_row("URL", "" if own_line else address)
-    out.print(Group(_heading(out, node), _where(node), _status_line(out, progress, node)))
+    out.print(Group(_heading(out, catalog, node), _where(node), _status_line(out, progress, node)))
     out.print()
     out.print(grid)
     if own_line:
@@ -952,7 +972,7 @@ def next_up(step: NextStep, out: Console) -> None:
         return
     node = up.topic
     lead = "Carry on with" if up.reason == "in-progress" else "Next up:"
-    out.print(Text.assemble((f"{lead} ", "bold"), _heading(out, node)))
+    out.print(Text.assemble((f"{lead} ", "bold"), _heading(out, catalog, node)))
     out.print(_where(node))
     assert isinstance(node.item, Topic)
     _summary(out, node.item.summary)
