@@ -49,6 +49,13 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def piped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No `COLUMNS`: output goes to a pipe, as a script reads it, where no line is wrapped and
+    a message is one line however long the paths in it are."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
+@pytest.fixture
 def progress_file(data_dir: Path) -> Path:
     return data_dir / "progress.toml"
 

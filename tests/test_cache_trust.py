@@ -301,6 +301,7 @@ def hostile(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     return roadmaps
 
 
+@pytest.mark.usefixtures("piped")
 @pytest.mark.parametrize("print_only", [True, False])
 def test_an_address_that_is_not_http_is_neither_opened_nor_printed(
     hostile: Path, run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, print_only: bool

@@ -124,6 +124,7 @@ def test_done_json_shape(run: Invoke, progress_file: Path) -> None:
     }
 
 
+@pytest.mark.usefixtures("piped")
 def test_an_unwritable_folder_is_exit_1_and_loses_nothing(
     run: Invoke, progress_file: Path, monkeypatch: object
 ) -> None:

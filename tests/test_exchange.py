@@ -82,6 +82,7 @@ def test_the_exports_show_what_hides_or_reorders_text(run: Invoke, tmp_path: Pat
     assert "BM25 \\u202e \\u200b \\u2028 \\u2066" in [r["title"] for r in rows]
 
 
+@pytest.mark.usefixtures("piped")
 def test_export_to_a_file(run: Invoke, tmp_path: Path) -> None:
     run("done", "tokenization")
     out = tmp_path / "out" / "state.json"
@@ -176,6 +177,7 @@ def test_merging_takes_the_newer_change_per_item_and_loses_nothing(
     ]
 
 
+@pytest.mark.usefixtures("piped")
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -235,6 +237,7 @@ def test_export_writes_into_pipes_and_through_links(run: Invoke, tmp_path: Path)
     assert fifo.is_fifo()
 
 
+@pytest.mark.usefixtures("piped")
 def test_hostile_export_files_are_refused(run: Invoke, data_dir: Path, tmp_path: Path) -> None:
     run("done", "tokenization")
     exported = tmp_path / "state.json"

@@ -90,6 +90,7 @@ def test_tables_follow_columns() -> None:
     assert max(map(len, wide.stdout.splitlines())) > 70
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_corrupt_file_gives_one_line_and_no_traceback(progress_file: Path) -> None:
     progress_file.parent.mkdir(parents=True)
     progress_file.write_bytes(b"schema_version = 1\nentries = {\n")

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from conftest import Run
 
 Invoke = Callable[..., Run]
@@ -45,6 +47,7 @@ def test_filter_by_id_covers_what_is_below_it(run: Invoke) -> None:
     assert unknown.stderr.startswith("error: no roadmap, section, topic or reference")
 
 
+@pytest.mark.usefixtures("piped")
 def test_filter_by_date_and_limit(run: Invoke, data_dir: Path, progress_file: Path) -> None:
     run("done", "tokenization")
     run("done", "attention-mechanisms")

@@ -204,6 +204,7 @@ def test_notes_added_while_the_editor_is_open_are_kept(
     assert _notes(run, "tokenization") == ["first", "second, edited", "added elsewhere"]
 
 
+@pytest.mark.usefixtures("piped")
 @pytest.mark.parametrize(
     ("variable", "value", "reason"),
     [

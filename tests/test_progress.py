@@ -6,6 +6,8 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import Run
 
 Invoke = Callable[..., Run]
@@ -107,6 +109,7 @@ def test_times_in_json_are_utc(run: Invoke, progress_file: Path) -> None:
     assert topic["changed"] == "2026-03-01T04:30:00+00:00"
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_corrupt_file_is_refused_untouched(run: Invoke, progress_file: Path) -> None:
     progress_file.parent.mkdir(parents=True)
     content = b'schema_version = 1\n[entries."scientist/architecture/tokenization"\n'

@@ -32,6 +32,7 @@ def _statuses(path: Path) -> dict[str, str]:
     return {key: value["status"] for key, value in entries.items()}
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_progress_file_copied_without_its_history(
     run: Invoke, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -126,6 +127,7 @@ def test_doctor_fix_keeps_a_linked_progress_file_linked(
     assert "scientist/architecture/sampling-techniques" in _statuses(synced)
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_missing_progress_file_with_a_backup_is_not_a_fresh_start(
     run: Invoke, data_dir: Path
 ) -> None:
@@ -186,6 +188,7 @@ def test_hostile_statuses_in_the_history_never_reach_the_terminal(
     assert ("bad-history-line", 2) in [(f["code"], f["line"]) for f in findings]
 
 
+@pytest.mark.usefixtures("piped")
 @pytest.mark.parametrize(
     "args",
     [
@@ -202,6 +205,7 @@ def test_dates_out_of_range_are_usage_errors(run: Invoke, args: tuple[str, str])
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.usefixtures("piped")
 def test_deeply_nested_files_are_reported_not_raised(run: Invoke, data_dir: Path) -> None:
     data_dir.mkdir(parents=True)
     progress = data_dir / "progress.toml"
@@ -226,6 +230,7 @@ def test_a_deeply_nested_history_line_is_reported(run: Invoke, data_dir: Path) -
     assert any("nested too deeply" in f["message"] for f in findings)
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_history_that_cannot_be_read_is_one_line(run: Invoke, data_dir: Path) -> None:
     run("done", "tokenization")
     history = data_dir / "history.jsonl"
@@ -241,6 +246,7 @@ def test_a_history_that_cannot_be_read_is_one_line(run: Invoke, data_dir: Path) 
     assert "unreadable-history" in [f["code"] for f in report.json()["findings"]]
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_half_written_event_is_cut_back(
     run: Invoke, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -319,6 +325,7 @@ def test_a_closed_stdout_does_not_undo_a_saved_change(data_dir: Path) -> None:
     )
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_huge_history_size_is_reported_not_raised(run: Invoke, data_dir: Path) -> None:
     run("done", "tokenization")
     progress = data_dir / "progress.toml"

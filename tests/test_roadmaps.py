@@ -86,6 +86,7 @@ def test_the_environment_variable_chooses_the_file(
     )
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_file_that_cannot_be_read_is_one_line(run: Invoke, tmp_path: Path) -> None:
     missing = run("--roadmaps", str(tmp_path / "nope.toml"), "list")
     assert missing.exit_code == 1
@@ -120,6 +121,7 @@ url = "file:///etc/passwd"
 """
 
 
+@pytest.mark.usefixtures("piped")
 def test_validate_reports_every_problem_with_its_place(run: Invoke, tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(BAD, encoding="utf-8")
@@ -279,6 +281,7 @@ def _not_a_file(tmp_path: Path, kind: str) -> Path:
     return tmp_path / "huge.toml"
 
 
+@pytest.mark.usefixtures("piped")
 @pytest.mark.parametrize(
     ("kind", "says"),
     [

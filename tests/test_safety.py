@@ -238,6 +238,7 @@ def test_a_writer_killed_between_history_and_progress_leaves_no_false_history(
     assert b"pre-training" not in history.read_bytes()
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_full_disk_changes_nothing(
     run: Callable[..., Run], progress_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

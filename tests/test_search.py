@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import Run
 
 Invoke = Callable[..., Run]
@@ -102,6 +104,7 @@ def test_a_folded_letter_does_not_shift_the_highlight() -> None:
     assert [(shown.plain[s.start : s.end]) for s in marked] == ["Attention"]
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_query_of_thousands_of_words_is_refused_at_once(run: Invoke) -> None:
     # Every word is looked for in every field of every node: 10,000 words took 40 seconds.
     import time

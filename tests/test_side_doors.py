@@ -140,6 +140,7 @@ def test_unknown_keys_on_notes_are_kept_by_writes_and_exports(
 # --- What the reader refuses, nothing writes --------------------------------------------
 
 
+@pytest.mark.usefixtures("piped")
 def test_unknown_keys_nested_too_deeply_are_a_problem_the_doctor_names(
     run: Invoke, progress_file: Path
 ) -> None:
@@ -189,6 +190,7 @@ def _export(tmp_path: Path, **parts: object) -> Path:
     return path
 
 
+@pytest.mark.usefixtures("piped")
 @pytest.mark.parametrize(
     "time", ["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59-23:59", "2026-01-01T00:00:00"]
 )
@@ -205,6 +207,7 @@ def test_an_import_holds_only_what_the_reader_accepts(
     assert run("progress").exit_code == 0
 
 
+@pytest.mark.usefixtures("piped")
 def test_an_import_of_keys_nested_too_deeply_is_refused(run: Invoke, tmp_path: Path) -> None:
     deep = "x = " + "[" * 300 + "]" * 300 + "\n"
     other = _export(tmp_path, progress={"revision": 0, "entries": {}, "extra_toml": deep})
@@ -214,6 +217,7 @@ def test_an_import_of_keys_nested_too_deeply_is_refused(run: Invoke, tmp_path: P
     assert run("done", "tokenization").exit_code == 0
 
 
+@pytest.mark.usefixtures("piped")
 def test_times_in_the_future_are_refused(run: Invoke, tmp_path: Path) -> None:
     entry = {"status": "done", "changed": "9999-12-30T00:00:00Z"}
     other = _export(tmp_path, progress={"revision": 0, "entries": {TOKENIZATION: entry}})
@@ -261,6 +265,7 @@ def test_reimporting_notes_kept_under_a_former_id_adds_them_once(
     assert [note["text"] for note in shown["notes"]] == ["HNSW"]
 
 
+@pytest.mark.usefixtures("piped")
 def test_an_import_beyond_the_limits_is_refused(run: Invoke, tmp_path: Path) -> None:
     from llmcourse.progressfile import MAX_ENTRIES
 
@@ -301,6 +306,7 @@ def test_the_doctor_offers_fix_only_for_what_fix_can_do(run: Invoke, progress_fi
     assert "Run 'llmcourse doctor --fix'" in run("doctor").stdout
 
 
+@pytest.mark.usefixtures("piped")
 @posix
 def test_a_linked_lock_file_is_refused_and_its_target_never_made(
     run: Invoke, data_dir: Path, tmp_path: Path
@@ -370,6 +376,7 @@ def test_a_history_past_its_limit_is_refused_before_it_is_written(
     assert (data_dir / "history.jsonl").read_bytes() == history
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_progress_past_its_limit_is_refused_before_the_history_is_written(
     run: Invoke, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

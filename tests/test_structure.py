@@ -86,6 +86,7 @@ def test_the_json_flag_is_read_as_the_command_reads_it(run: Invoke) -> None:
     assert words.exit_code == 0 and not words.stdout.startswith("{")
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_view_that_cannot_read_a_file_fails_like_a_command(run: Invoke, data_dir: Path) -> None:
     # `progress` leaves reading the history to its view; an unreadable history is still one
     # error line and exit 1, not a traceback.

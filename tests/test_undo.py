@@ -193,6 +193,7 @@ def test_a_history_without_its_progress_is_kept_aside(
     assert [e["rev"] for e in _history(data_dir)] == [1]
 
 
+@pytest.mark.usefixtures("piped")
 def test_a_newer_file_is_read_but_never_changed(run: Invoke, progress_file: Path) -> None:
     progress_file.parent.mkdir(parents=True)
     content = (

@@ -9,6 +9,8 @@ Colour follows the rules rich follows elsewhere in llmcourse: off under `NO_COLO
 `TERM=dumb`, on under `FORCE_COLOR`, else on for a terminal. On Windows, whose console shows
 escape sequences only when asked to, colour needs `FORCE_COLOR`.
 Untrusted text goes through `escape_controls`, so no control character reaches the terminal.
+A line longer than the terminal is wide is broken at spaces, its continuations indented to
+where they read as part of it (`text.wrap`); in a pipe or a file each line is left whole.
 """
 
 import functools
@@ -30,7 +32,7 @@ from llmcourse.results import (
     Version,
     Written,
 )
-from llmcourse.text import escape_controls
+from llmcourse.text import columns, escape_controls, wrap
 from llmcourse.wording import SYMBOLS, counts, local_time, status_word
 
 _CODES = {
@@ -66,11 +68,12 @@ def colour_wanted(stream: TextIO) -> bool:
 
 
 class Lines:
-    """Writes lines to a stream, styled when colour is wanted."""
+    """Writes lines to a stream, styled when colour is wanted, fitted to its width."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
         self.colour = colour_wanted(self.stream)
+        self.width = columns(self.stream)
         encoding = (getattr(self.stream, "encoding", None) or "utf-8").lower()
         self.ascii_only = not encoding.startswith("utf")
 
@@ -93,8 +96,9 @@ class Lines:
     def dot(self) -> str:
         return "-" if self.ascii_only else "·"
 
-    def print(self, *parts: str) -> None:
-        self.stream.write("".join(parts) + "\n")
+    def print(self, *parts: str, indent: int = 2) -> None:
+        """One line of the parts, broken at spaces to fit, continuations `indent` cells in."""
+        self.stream.write(wrap("".join(parts), self.width, indent) + "\n")
 
 
 def notice(message: str) -> None:
@@ -116,6 +120,9 @@ def writes(result: object) -> bool:
 
 VERBS = {"done": "done", "not-started": "reset", "in-progress": "started", "skipped": "skipped"}
 
+# Where a `done` line's continuations start: under the id, after the status column.
+_STATUS_COLUMN = 10
+
 
 @write.register
 def marked(marked: Marked, out: Lines) -> None:
@@ -129,6 +136,7 @@ def marked(marked: Marked, out: Lines) -> None:
             out.safe(change.node.id, "cyan"),
             "  ",
             out.safe(change.node.title),
+            indent=_STATUS_COLUMN,
         )
     if result.unchanged:
         count = len(result.unchanged)
@@ -176,6 +184,7 @@ def undone(undone: Undone, out: Lines) -> None:
                 out.safe(item.id, "cyan"),
                 "  " + out.safe(item.node.title) if item.node is not None else "",
                 out.safe(f": {item.reason}", "dim") if item.reason is not None else "",
+                indent=4,  # under the item, not its heading
             )
 
 
@@ -189,7 +198,9 @@ def validated(validated: Validated, out: Lines) -> None:
             out.style(f": {count} problem{'s' if count > 1 else ''}", "yellow"),
         )
         for where, message in problems:
-            out.print("  ", out.safe(where, "cyan") + ": " if where else "", out.safe(message))
+            out.print(
+                "  ", out.safe(where, "cyan") + ": " if where else "", out.safe(message), indent=4
+            )
         return
     assert course is not None
     kinds = [node.kind for node in course.nodes.values()]
@@ -238,6 +249,7 @@ def imported(imported: Imported, out: Lines) -> None:
             out.safe(change.node.id, "cyan"),
             "  ",
             out.safe(change.node.title),
+            indent=4,  # past the symbol, under the words of the change
         )
     changed, updated, added = (
         ("would change", "would be updated", "would be added")

@@ -10,7 +10,7 @@ by the runs that use it.
 import sys
 
 from llmcourse.errors import LlmCourseError, OutputError
-from llmcourse.text import escape_controls
+from llmcourse.text import columns, escape_controls, wrap
 
 
 def emit(result: object, notices: list[str], as_json: bool) -> int:
@@ -77,7 +77,7 @@ def finish(code: int, notices: list[str]) -> int:
 def help_text(text: str, code: int, notices: list[str]) -> int:
     """How to use llmcourse, for a run that said nothing: on standard error, as a usage error."""
     _notices(notices)
-    say(text.rstrip("\n") + "\n")
+    say(text.rstrip("\n") + "\n", indent=None)  # formatted for standard error's width already
     return code
 
 
@@ -155,11 +155,14 @@ def _json_beside_the_line(doc: dict[str, object]) -> None:
         quiet_stdout()
 
 
-def say(text: str) -> None:
-    """Write to standard error, where a message that cannot be written (a full disk, a closed
-    stream) is lost rather than turned into another error: the command's own output and exit
-    code stand."""
+def say(text: str, *, indent: int | None = 2) -> None:
+    """Write to standard error, each line broken at spaces to fit its width, continuations
+    `indent` cells in (None: as it is); a message that cannot be written (a full disk, a
+    closed stream) is lost rather than turned into another error: the command's own output and
+    exit code stand."""
     try:
+        if indent is not None:
+            text = wrap(text, columns(sys.stderr), indent)
         sys.stderr.write(text)
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):  # AttributeError: no stream at all

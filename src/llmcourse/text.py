@@ -1,9 +1,10 @@
 """Text for people, without importing rich: untrusted text made safe to show on a terminal,
-and places in a document named as key paths."""
+lines fitted to the terminal's width, and places in a document named as key paths."""
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 from typing import Any
 
@@ -37,6 +38,80 @@ def escape_controls(value: str, *, multiline: bool = False) -> str:
     if multiline:
         return "\n".join(_unsafe().sub(_escape, line) for line in value.split("\n"))
     return _unsafe().sub(_escape, value)
+
+
+# Select Graphic Rendition: the colour and weight codes `lines.Lines.style` adds. They take no
+# room on the screen, and hold no space, so a line is never broken inside one.
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+_SPACES = re.compile(r"( +)")
+_TRAILING = re.compile(r"(?: |\x1b\[[0-9;]*m)+$")
+
+
+def visible_width(text: str) -> int:
+    """How many cells `text` takes on a terminal: escape codes take none, East Asian wide and
+    fullwidth characters two, combining marks none."""
+    if "\x1b" in text:
+        text = _SGR.sub("", text)
+    if text.isascii():
+        return len(text)
+    import unicodedata  # only for text that needs it: most lines are ASCII
+
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
+
+
+def columns(stream: object) -> int | None:
+    """The width to fit lines written to `stream` to, or None to leave them whole.
+
+    `COLUMNS` (a positive number) wins; else the width of the terminal the stream is; a pipe
+    or a file gets None: one line per line, so grep, awk and sort see what was meant.
+    """
+    value = os.environ.get("COLUMNS", "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        if not stream.isatty():  # type: ignore[attr-defined]
+            return None
+        width = os.get_terminal_size(stream.fileno()).columns  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):  # not a real file, or a closed one
+        return None
+    return width or None  # a terminal that does not say its size
+
+
+def wrap(text: str, width: int | None, indent: int = 2) -> str:
+    """`text` broken at spaces into lines that fit `width` cells, continuations indented.
+
+    A word is never split: one wider than the line (an id, a path, an address) has a line of
+    its own, at the left edge where the indent would push it past the width. Each line of a
+    text with line breaks is wrapped on its own; no line ends in spaces. With no width (a
+    pipe), lines are left whole.
+    """
+    return "\n".join(_wrap_line(line, width, indent) for line in text.split("\n"))
+
+
+def _wrap_line(line: str, width: int | None, indent: int) -> str:
+    if width is None or visible_width(line) <= width:
+        return _unpadded(line)
+    pieces = _SPACES.split(line)  # words at even places, the spaces between them at odd ones
+    lines: list[str] = []
+    current, used = pieces[0], visible_width(pieces[0])
+    for gap, word in zip(pieces[1::2], pieces[2::2], strict=True):
+        size = visible_width(word)
+        if size and used and used + len(gap) + size > width:
+            lines.append(current)
+            lead = indent if indent + size <= width else 0
+            current, used = " " * lead + word, lead + size
+        else:
+            current, used = current + gap + word, used + len(gap) + size
+    lines.append(current)
+    return "\n".join(_unpadded(piece) for piece in lines)
+
+
+def _unpadded(line: str) -> str:
+    """The line without spaces at its end, keeping the escape codes among them."""
+    return _TRAILING.sub(lambda end: "".join(_SGR.findall(end.group())), line)
 
 
 def location(data: Any, loc: tuple[int | str, ...]) -> str:

@@ -1,0 +1,212 @@
+"""The plain-line views and messages fit the terminal: broken at spaces, never inside a word,
+continuations indented; left whole in a pipe."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Callable
+
+import pytest
+
+from conftest import Run
+from llmcourse.text import columns, visible_width, wrap
+
+Invoke = Callable[..., Run]
+
+TOKENIZATION = "scientist/architecture/tokenization"
+ATTENTION = "scientist/architecture/attention-mechanisms"
+DPO = "scientist/preference-alignment/direct-preference-optimization"
+NANOGPT = "scientist/architecture/nanogpt"
+GREEN = "\x1b[32m"
+RESET = "\x1b[0m"
+
+
+# The wrapping itself
+
+
+def test_a_line_that_fits_is_left_as_it_is() -> None:
+    assert wrap("✓ done    a/b  Title", 20, 10) == "✓ done    a/b  Title"
+
+
+def test_words_wrap_at_spaces_with_the_continuations_indented() -> None:
+    assert wrap("one two three four five", 10, 2) == "one two\n  three\n  four\n  five"
+    assert wrap("one two three four five", 11, 2) == "one two\n  three\n  four five"
+    assert wrap("one two three four five", 10, 4) == "one two\n    three\n    four\n    five"
+
+
+def test_escape_codes_take_no_room() -> None:
+    styled = f"{GREEN}done{RESET} {GREEN}read{RESET}"
+    assert visible_width(styled) == 9
+    assert wrap(styled, 9) == styled  # it fits: the codes are not counted
+    assert wrap(styled, 8) == f"{GREEN}done{RESET}\n  {GREEN}read{RESET}"
+
+
+def test_wide_characters_take_two_cells() -> None:
+    assert visible_width("日本語") == 6
+    assert visible_width("\uff54\uff45\uff58\uff54") == 8  # "text" in fullwidth letters
+    assert visible_width("e\u0301") == 1  # a combining accent takes none
+    assert wrap("日本語 テキスト", 10) == "日本語\n  テキスト"
+    assert wrap("日本語 テキスト", 15) == "日本語 テキスト"
+
+
+def test_a_word_longer_than_the_line_stays_whole_on_a_line_of_its_own() -> None:
+    long_id = "scientist/architecture/attention-mechanisms"
+    assert wrap(f"✓ done    {long_id}  Attention", 30, 10) == (
+        f"✓ done\n{long_id}\n          Attention"
+    )
+    # Where the indent alone would push it past the edge, it starts at the left edge.
+    assert wrap(f"see {'x' * 27}", 30, 4) == f"see\n{'x' * 27}"
+    assert wrap(f"see {'x' * 27}", 30, 2) == f"see\n  {'x' * 27}"
+
+
+def test_no_line_ends_in_spaces() -> None:
+    assert wrap("a  b   ", 80) == "a  b"
+    assert wrap("a  b   ", None) == "a  b"
+    padded = f"{GREEN}done    {RESET}"  # a padded status column, styled
+    assert wrap(f"{padded}\n", 80) == f"{GREEN}done{RESET}\n"
+    assert wrap("aaaa    bbbb", 6) == "aaaa\n  bbbb"
+    # A space before a closing code, at a break: the code stays, the space goes.
+    assert wrap(f"{GREEN}done {RESET} next", 6) == f"{GREEN}done{RESET}\n  next"
+
+
+def test_a_closing_code_never_starts_a_line_of_its_own() -> None:
+    assert wrap(f"{GREEN}aaaa {RESET}", 4) == f"{GREEN}aaaa{RESET}"
+
+
+def test_without_a_width_nothing_is_wrapped() -> None:
+    line = "word " * 50 + "end"
+    assert wrap(line, None) == line
+
+
+def test_each_line_of_a_text_is_wrapped_on_its_own() -> None:
+    assert wrap("aaa bbb\nccc ddd", 5) == "aaa\n  bbb\nccc\n  ddd"
+
+
+# The width
+
+
+class _Stream(io.StringIO):
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+    def fileno(self) -> int:
+        return 1
+
+
+def test_columns_wins_then_the_terminal_and_a_pipe_has_no_width(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "get_terminal_size", lambda *_: os.terminal_size((57, 20)))
+    monkeypatch.setenv("COLUMNS", "33")
+    assert columns(_Stream(terminal=False)) == 33
+    assert columns(_Stream(terminal=True)) == 33
+    for value in ("0", "-5", "wide", ""):
+        monkeypatch.setenv("COLUMNS", value)
+        assert columns(_Stream(terminal=True)) == 57
+        assert columns(_Stream(terminal=False)) is None
+    assert columns(None) is None
+
+
+def test_a_message_is_written_even_where_standard_error_is_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from llmcourse import output
+
+    monkeypatch.setattr(sys, "stderr", None)
+    output.say("error: nobody reads this\n")  # must not raise
+
+
+# The commands, at 40 and 80 columns
+
+
+def _fits(text: str, width: int) -> None:
+    """Every line fits, but for one that is a single word too long for any line."""
+    for line in text.splitlines():
+        assert visible_width(line) <= width or len(line.split()) == 1, line
+        assert line == line.rstrip(), line
+
+
+def _whole(text: str, *ids: str) -> None:
+    """Each id is on one line, not split across two."""
+    for an_id in ids:
+        assert any(an_id in line for line in text.splitlines()), an_id
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_done_fits_the_terminal(run: Invoke, monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = run("done", "tokenization", "attention-mechanisms", "nanogpt", DPO)
+    assert result.exit_code == 0
+    _fits(result.stdout, width)
+    _whole(result.stdout, TOKENIZATION, ATTENTION, NANOGPT, DPO)
+    lines = result.stdout.splitlines()
+    if width == 40:  # the title goes under the id, after the status column
+        # No id fits beside the status column: each has a line of its own.
+        assert lines[:3] == ["✓ done", TOKENIZATION, "          Tokenization"]
+        assert "The LLM Architecture: 2 of 4 topics done" in lines
+        assert "  · 1 of 5 references read" in lines
+    else:
+        assert lines[0] == f"✓ done    {TOKENIZATION}  Tokenization"
+        assert lines[1] == f"✓ done    {ATTENTION}  Attention mechanisms"
+        assert lines[3:5] == [f"✓ done    {DPO}  Direct", "          Preference Optimization"]
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_undo_fits_the_terminal(run: Invoke, monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    run("done", "tokenization", "attention-mechanisms")
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = run("undo")
+    assert result.exit_code == 0
+    _fits(result.stdout, width)
+    _whole(result.stdout, TOKENIZATION, ATTENTION)
+    if width == 40:
+        assert "    Tokenization" in result.stdout.splitlines()  # under its item
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_an_error_fits_the_terminal(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = run("done", "scientst/archi")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no roadmap, section, topic or")
+    _fits(result.stderr, width)
+    assert len(result.stderr.splitlines()) > 1
+    assert all(line.startswith("  ") for line in result.stderr.splitlines()[1:] if " " in line)
+    _whole(result.stderr, "scientist/architecture")
+    usage = run("lst")
+    _fits(usage.stderr, width)
+    assert "Did you mean 'list'? Run 'llmcourse --help'" in " ".join(usage.stderr.split())
+
+
+# In a pipe
+
+
+@pytest.mark.usefixtures("piped")
+def test_in_a_pipe_nothing_is_wrapped(run: Invoke) -> None:
+    done = run("done", "tokenization", "attention-mechanisms", "nanogpt")
+    assert done.stdout.splitlines() == [
+        f"✓ done    {TOKENIZATION}  Tokenization",
+        f"✓ done    {ATTENTION}  Attention mechanisms",
+        f"✓ done    {NANOGPT}  nanoGPT",
+        "The LLM Architecture: 2 of 4 topics done · 1 of 5 references read",
+    ]
+    undo = run("undo")
+    assert sorted(undo.stdout.splitlines()[1:]) == sorted(
+        [
+            f"  done → not started  {TOKENIZATION}  Tokenization",
+            f"  done → not started  {ATTENTION}  Attention mechanisms",
+            f"  done → not started  {NANOGPT}  nanoGPT",
+        ]
+    )
+    error = run("done", "scientst/archi")
+    assert error.stderr.count("\n") == 1
+    for text in (done.stdout, undo.stdout, error.stderr):
+        assert all(line == line.rstrip() for line in text.splitlines())
