@@ -1,5 +1,5 @@
-"""The plain-line views and messages fit the terminal: broken at spaces, never inside a word,
-continuations indented; left whole in a pipe."""
+"""The plain-line views, messages and help fit the terminal: broken at spaces, never inside a
+word, continuations indented; left whole in a pipe."""
 
 from __future__ import annotations
 
@@ -184,6 +184,49 @@ def test_an_error_fits_the_terminal(
     usage = run("lst")
     _fits(usage.stderr, width)
     assert "Did you mean 'list'? Run 'llmcourse --help'" in " ".join(usage.stderr.split())
+
+
+@pytest.mark.parametrize("width", [40, 80, 200])
+@pytest.mark.parametrize("args", [["--help"], ["help"], ["help", "done"], ["done", "--help"]])
+def test_help_fits_the_terminal(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch, width: int, args: list[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = run(*args)
+    assert result.exit_code == 0
+    _fits(result.stdout, min(width, 100))
+    if width == 200:  # prose is held to a readable measure
+        assert max(visible_width(line) for line in result.stdout.splitlines()) > 80
+    _whole(result.stdout, "scientist/1/2" if "done" in args else "LLMCOURSE_ROADMAPS")
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_help_gives_every_commands_summary_whole(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    text = run("--help").stdout
+    commands = text.split("Commands:")[1]
+    assert "..." not in commands
+    words = " ".join(commands.split())
+    assert (
+        "show Show a roadmap, a section (summary, topics, references), a topic or a reference."
+        in words
+    )
+    assert (
+        "import Merge progress exported on another machine: per item, the more recent change wins."
+        in words
+    )
+
+
+def test_help_of_a_bare_llmcourse_fits_standard_error(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    result = run()
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Usage: llmcourse")
+    _fits(result.stderr, 40)
 
 
 # In a pipe

@@ -13,17 +13,108 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer._click.formatting import HelpFormatter as ClickHelpFormatter  # Typer's own click
+from typer.core import TyperCommand, TyperGroup
 
 from llmcourse import __version__, output
 from llmcourse.commands.options import GroupJsonOption
 from llmcourse.errors import LlmCourseError
 from llmcourse.results import Version
 from llmcourse.session import Session
+from llmcourse.text import columns, visible_width, wrap
+
+# Help is prose: as wide as the terminal, up to a measure that still reads well; never so
+# narrow that a word of it cannot fit. A pipe or a file gets the common terminal's width.
+HELP_MEASURE = 100
+HELP_NARROWEST = 30
+HELP_IN_A_PIPE = 80
+
+
+# A definition list (options, commands) whose descriptions would get fewer columns than this
+# beside their terms puts each description under its term instead.
+NARROWEST_DESCRIPTION = 24
+
+
+def help_width(stream: object) -> int:
+    """How wide to format help written to `stream`: `COLUMNS`, else its terminal's width."""
+    return max(HELP_NARROWEST, min(columns(stream) or HELP_IN_A_PIPE, HELP_MEASURE))
+
+
+class HelpFormatter(ClickHelpFormatter):
+    """click's layout of help, but words are never split (click cuts a long word, and breaks
+    at hyphens: `my-` / `course.toml`), no line ends in spaces, and on a narrow terminal each
+    option's description goes under it rather than into a sliver beside it."""
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        lines = _paragraphs(text, self.width - self.current_indent)
+        self.write("\n".join(indent + line if line else "" for line in lines) + "\n")
+
+    def write_dl(
+        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        first_col = min(max(visible_width(term) for term, _ in rows), col_max) + col_spacing
+        beside = self.width - self.current_indent - first_col >= NARROWEST_DESCRIPTION
+        under = first_col if beside else 4  # where a description's lines start
+        for term, description in rows:
+            self.write(" " * self.current_indent + term)
+            lines = _paragraphs(description, self.width - self.current_indent - under)
+            if not lines:
+                self.write("\n")
+                continue
+            if beside and visible_width(term) <= first_col - col_spacing:
+                self.write(" " * (first_col - visible_width(term)) + lines.pop(0))
+            self.write("\n")
+            for line in lines:
+                self.write(" " * (self.current_indent + under) + line + "\n" if line else "\n")
+
+    def getvalue(self) -> str:
+        return "\n".join(line.rstrip(" ") for line in super().getvalue().split("\n"))
+
+
+def _paragraphs(text: str, width: int) -> list[str]:
+    """The paragraphs of `text` (apart at blank lines) each wrapped to `width`, a blank line
+    between them."""
+    lines: list[str] = []
+    for paragraph in text.split("\n\n"):
+        # Lines joined as click joins them, keeping the two spaces before `[required]`.
+        words = " ".join(line.strip() for line in paragraph.splitlines() if line.strip())
+        if words:
+            lines += ([""] if lines else []) + wrap(words, width, indent=0).split("\n")
+    return lines
+
+
+class HelpContext(typer.Context):
+    formatter_class = HelpFormatter
+
+
+class Command(TyperCommand):
+    """An llmcourse command: its help is laid out to fit the terminal."""
+
+    context_class = HelpContext
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The first sentence of the help, whole, whatever `limit` says: click would cut it
+        with `...` to fit a line, where `--help` wraps it (and the docs have room for it)."""
+        return super().get_short_help_str(limit=1_000)
 
 
 class Group(TyperGroup):
     """The llmcourse command group: it runs a command and shows what comes of it."""
+
+    context_class = HelpContext
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        # Help fits the terminal it goes to: standard output, or standard error for a bare
+        # `llmcourse`, whose help is a usage error. A command's context inherits the width.
+        # (Left to itself, click formats help at least 50 columns wide, whatever the terminal.)
+        extra.setdefault("terminal_width", help_width(sys.stdout if args else sys.stderr))
+        return super().make_context(info_name, args, parent, **extra)
 
     def main(
         self,
@@ -218,4 +309,4 @@ for _name, _command in (
     ("import", files.import_),
     ("help", about.help_),
 ):
-    app.command(_name)(_command)
+    app.command(_name, cls=Command)(_command)
