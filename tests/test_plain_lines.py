@@ -1,5 +1,5 @@
 """The plain-line views, messages and help fit the terminal: broken at spaces, never inside a
-word, continuations indented; left whole in a pipe."""
+word, continuations indented; left whole in a pipe; and references are read, topics done."""
 
 from __future__ import annotations
 
@@ -238,7 +238,7 @@ def test_in_a_pipe_nothing_is_wrapped(run: Invoke) -> None:
     assert done.stdout.splitlines() == [
         f"✓ done    {TOKENIZATION}  Tokenization",
         f"✓ done    {ATTENTION}  Attention mechanisms",
-        f"✓ done    {NANOGPT}  nanoGPT",
+        f"✓ read    {NANOGPT}  nanoGPT",
         "The LLM Architecture: 2 of 4 topics done · 1 of 5 references read",
     ]
     undo = run("undo")
@@ -246,10 +246,56 @@ def test_in_a_pipe_nothing_is_wrapped(run: Invoke) -> None:
         [
             f"  done → not started  {TOKENIZATION}  Tokenization",
             f"  done → not started  {ATTENTION}  Attention mechanisms",
-            f"  done → not started  {NANOGPT}  nanoGPT",
+            f"  read → not read  {NANOGPT}  nanoGPT",
         ]
     )
     error = run("done", "scientst/archi")
     assert error.stderr.count("\n") == 1
     for text in (done.stdout, undo.stdout, error.stderr):
         assert all(line == line.rstrip() for line in text.splitlines())
+
+
+# The words
+
+
+def test_references_are_read_and_topics_done(run: Invoke) -> None:
+    assert run("done", "nanogpt").stdout.startswith(f"✓ read    {NANOGPT}  nanoGPT\n")
+    assert "1 already read, left as it was" in run("done", "nanogpt").stdout
+    assert "1 already read or done, left as they were" not in run("done", "nanogpt").stdout
+    both = run("done", "nanogpt", "tokenization", "tokenization").stdout
+    assert f"✓ done    {TOKENIZATION}" in both
+    assert "1 already read, left as it was" in both
+    assert run("done", "--undo", "nanogpt").stdout.startswith(f"· unread  {NANOGPT}")
+    assert "1 already not read" in run("done", "--undo", "nanogpt").stdout
+    assert run("start", "nanogpt").stdout.startswith(f"▸ reading {NANOGPT}")
+    assert run("done", "--undo", "tokenization").stdout.startswith(f"· undone  {TOKENIZATION}")
+    undone = run("undo").stdout
+    assert f"  not done → done  {TOKENIZATION}" not in undone
+    assert f"  not started → done  {TOKENIZATION}" in undone
+    assert run("undo").stdout.splitlines()[1] == f"  reading → not read  {NANOGPT}  nanoGPT"
+
+
+def test_a_section_whose_topics_are_all_skipped_says_so(run: Invoke) -> None:
+    result = run("skip", "scientist/architecture")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == (
+        "The LLM Architecture: all 4 topics skipped · 0 of 5 references read"
+    )
+    assert "0 of 0" not in result.stdout
+    done = run("done", "tokenization")
+    assert done.stdout.splitlines()[-1] == (
+        "The LLM Architecture: 1 of 1 topics done · 0 of 5 references read · section complete"
+    )
+
+
+def test_no_message_ends_in_a_doubled_mark(run: Invoke) -> None:
+    from llmcourse.errors import UnknownIdError
+
+    assert str(UnknownIdError("is it 'x'?", "Try 'y'")) == "is it 'x'? Try 'y'"
+    assert str(UnknownIdError("it ended.", "Try 'y'")) == "it ended. Try 'y'"
+    assert str(UnknownIdError("no 'x'", "Try 'y'")) == "no 'x'. Try 'y'"
+    for args in (["lst"], ["done", "scientst/archi"], ["help", "nothing"], ["done", "--josn"]):
+        stderr = run(*args).stderr
+        assert stderr.startswith("error: "), args
+        for doubled in ("?.", "!.", "..", ". ."):
+            assert doubled not in stderr, (args, stderr)

@@ -19,7 +19,10 @@ class LlmCourseError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message}. {self.hint}" if self.hint else self.message
+        if not self.hint:
+            return self.message
+        stop = "" if self.message.endswith((".", "?", "!")) else "."  # never "way?." or "end.."
+        return f"{self.message}{stop} {self.hint}"
 
 
 class UnknownIdError(LlmCourseError):

@@ -118,7 +118,23 @@ def writes(result: object) -> bool:
     return write.dispatch(type(result)) is not write.dispatch(object)
 
 
-VERBS = {"done": "done", "not-started": "reset", "in-progress": "started", "skipped": "skipped"}
+# What a command did, in the words of each kind of item: topics are done, references read.
+VERBS = {
+    "topic": {
+        "done": "done",
+        "not-started": "reset",
+        "in-progress": "started",
+        "skipped": "skipped",
+    },
+    "reference": {
+        "done": "read",
+        "not-started": "reset",
+        "in-progress": "reading",
+        "skipped": "skipped",
+    },
+}
+UNDO_VERBS = {"topic": "undone", "reference": "unread"}  # `done --undo`
+UNDONE_WORDS = {"topic": "not done", "reference": "not read"}
 
 # Where a `done` line's continuations start: under the id, after the status column.
 _STATUS_COLUMN = 10
@@ -127,8 +143,8 @@ _STATUS_COLUMN = 10
 @write.register
 def marked(marked: Marked, out: Lines) -> None:
     result, undo = marked.result, marked.undo
-    verb = "undone" if undo else VERBS[result.status]
     for change in result.changed:
+        verb = _verb(result.status, change.node.kind, undo)
         out.print(
             out.symbol(change.new),
             " ",
@@ -140,17 +156,33 @@ def marked(marked: Marked, out: Lines) -> None:
         )
     if result.unchanged:
         count = len(result.unchanged)
-        word = "already not done" if undo else f"already {status_word(result.status)}"
+        words = dict.fromkeys(
+            UNDONE_WORDS.get(node.kind, "not done")
+            if undo
+            else status_word(result.status, node.kind)
+            for node in result.unchanged
+        )
         out.print(
-            out.style(f"{count} {word}, left as {'it was' if count == 1 else 'they were'}", "dim")
+            out.style(
+                f"{count} already {' or '.join(words)}, "
+                f"left as {'it was' if count == 1 else 'they were'}",
+                "dim",
+            )
         )
     for section in result.sections:
-        complete = section.topics.complete
+        topics = section.topics
+        complete = topics.complete and topics.done > 0  # all skipped: the counts say so
         out.print(
             out.safe(section.section.title, "bold"),
-            ": " + counts(section.topics, section.references, out.dot()),
+            ": " + counts(topics, section.references, out.dot()),
             out.style(f" {out.dot()} section complete", "green") if complete else "",
         )
+
+
+def _verb(status: str, kind: str, undo: bool) -> str:
+    if undo:
+        return UNDO_VERBS.get(kind, "undone")
+    return VERBS.get(kind, VERBS["topic"])[status]
 
 
 @write.register
@@ -170,9 +202,10 @@ def undone(undone: Undone, out: Lines) -> None:
             out.safe(f"({batch.command}, {local_time(batch.time)})", "dim"),
         )
         for item in items:
+            kind = item.node.kind if item.node is not None else "topic"
             if item.reason is None:
                 change = out.safe(
-                    f"{status_word(item.old)} {out.arrow()} {status_word(item.new)}",
+                    f"{status_word(item.old, kind)} {out.arrow()} {status_word(item.new, kind)}",
                     "yellow",
                 )
             else:
@@ -238,11 +271,12 @@ def imported(imported: Imported, out: Lines) -> None:
         )
         return
     for change in result.changed:
+        kind = change.node.kind
         out.print(
             out.symbol(change.new),
             " ",
             out.style(
-                f"{status_word(change.old)} {out.arrow()} {status_word(change.new)}",
+                f"{status_word(change.old, kind)} {out.arrow()} {status_word(change.new, kind)}",
                 "yellow",
             ),
             "  ",

@@ -85,8 +85,12 @@ def local_time(moment: datetime) -> str:
 
 
 def counts(topics: Count, references: Count, dot: str = "·") -> str:
-    """Done of those that count (skipped ones do not), topics and references."""
-    return (
-        f"{topics.done} of {topics.counted} topics done {dot} "
-        f"{references.done} of {references.counted} references read"
-    )
+    """Done of those that count (skipped ones do not), topics and references; where every one
+    is skipped, that, rather than "0 of 0"."""
+    return f"{_count(topics, 'topic', 'done')} {dot} {_count(references, 'reference', 'read')}"
+
+
+def _count(count: Count, noun: str, word: str) -> str:
+    if count.total and not count.counted:
+        return f"the {noun} skipped" if count.total == 1 else f"all {count.total} {noun}s skipped"
+    return f"{count.done} of {count.counted} {noun}s {word}"
