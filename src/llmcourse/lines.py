@@ -19,7 +19,7 @@ import re
 import sys
 from typing import TextIO
 
-from llmcourse.catalog import warnings
+from llmcourse.catalog import Catalog, warnings
 from llmcourse.models import is_web_url
 from llmcourse.results import (
     Exported,
@@ -33,7 +33,7 @@ from llmcourse.results import (
     Written,
 )
 from llmcourse.text import columns, escape_controls, wrap
-from llmcourse.wording import SYMBOLS, counts, local_time, status_word
+from llmcourse.wording import SYMBOLS, counts, glyphs, local_time, status_word
 
 _CODES = {
     "bold": "1",
@@ -75,7 +75,7 @@ class Lines:
         self.colour = colour_wanted(self.stream)
         self.width = columns(self.stream)
         encoding = (getattr(self.stream, "encoding", None) or "utf-8").lower()
-        self.ascii_only = not encoding.startswith("utf")
+        self.glyphs = glyphs(encoding)
 
     def style(self, text: str, *styles: str) -> str:
         if not self.colour or not styles or not text:
@@ -87,14 +87,22 @@ class Lines:
         return self.style(escape_controls(text), *styles)
 
     def symbol(self, status: str) -> str:
-        mark, ascii_mark, style = SYMBOLS.get(status, ("?", "?", ""))
-        return self.style(ascii_mark if self.ascii_only else mark, *((style,) if style else ()))
+        style = SYMBOLS[status][2] if status in SYMBOLS else ""
+        return self.style(self.glyphs.marks.get(status, "?"), *((style,) if style else ()))
 
     def arrow(self) -> str:
-        return "->" if self.ascii_only else "→"
+        return self.glyphs.arrow
 
     def dot(self) -> str:
-        return "-" if self.ascii_only else "·"
+        return self.glyphs.dot
+
+    def ident(self, node_id: str, catalog: Catalog | None, room: int) -> str:
+        """A node's full id; its short form (which is typed back as well) where the full one
+        would not fit in `room` cells less than the line, so that no id is broken."""
+        if self.width is None or catalog is None or len(node_id) <= self.width - room:
+            return node_id
+        node = catalog.nodes.get(node_id)
+        return catalog.short_id(node) if node is not None else node_id
 
     def print(self, *parts: str, indent: int = 2) -> None:
         """One line of the parts, broken at spaces to fit, continuations `indent` cells in."""
@@ -149,7 +157,7 @@ def marked(marked: Marked, out: Lines) -> None:
             out.symbol(change.new),
             " ",
             out.style(f"{verb:<8}", SYMBOLS[result.status][2]),
-            out.safe(change.node.id, "cyan"),
+            out.safe(out.ident(change.node.id, marked.catalog, _STATUS_COLUMN), "cyan"),
             "  ",
             out.safe(change.node.title),
             indent=_STATUS_COLUMN,
@@ -214,7 +222,7 @@ def undone(undone: Undone, out: Lines) -> None:
                 "  ",
                 change,
                 "  ",
-                out.safe(item.id, "cyan"),
+                out.safe(out.ident(item.id, undone.catalog, 4), "cyan"),
                 "  " + out.safe(item.node.title) if item.node is not None else "",
                 out.safe(f": {item.reason}", "dim") if item.reason is not None else "",
                 indent=4,  # under the item, not its heading
@@ -280,7 +288,7 @@ def imported(imported: Imported, out: Lines) -> None:
                 "yellow",
             ),
             "  ",
-            out.safe(change.node.id, "cyan"),
+            out.safe(out.ident(change.node.id, imported.catalog, 4), "cyan"),
             "  ",
             out.safe(change.node.title),
             indent=4,  # past the symbol, under the words of the change

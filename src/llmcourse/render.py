@@ -276,9 +276,9 @@ def _outline(
     def layout(bar_width: int, stacked: bool, with_percent: bool, numbered: bool) -> Layout:
         def ident(node: Node) -> str:
             """The short id; in the sparest layout, the course number where the short id is
-            longer than a line can hold beside the count (both are typed back alike)."""
+            longer than a line holds beside the widest count and its gap (both are typed back)."""
             short = catalog.short_id(node)
-            if numbered or not node.number or cell_len(short) <= out.width - len(" skipped"):
+            if numbered or not node.number or cell_len(short) <= out.width - len(" | skipped"):
                 return short
             return node.number
 

@@ -78,8 +78,11 @@ class Opened:
 class Marked:
     """`done`, `start`, `skip`, `reset`: what changed, and the sections it changed."""
 
-    def __init__(self, result: MarkResult, path: Path, undo: bool = False) -> None:
+    def __init__(
+        self, result: MarkResult, path: Path, undo: bool = False, catalog: Catalog | None = None
+    ) -> None:
         self.result = result
+        self.catalog = catalog  # for the short forms of ids, on a narrow terminal
         self.path = path  # the progress file
         self.undo = undo  # `done --undo`
 
@@ -92,8 +95,11 @@ class Marked:
 class Undone:
     """`undo`: the changes reverted."""
 
-    def __init__(self, result: UndoResult, requested: int, path: Path) -> None:
+    def __init__(
+        self, result: UndoResult, requested: int, path: Path, catalog: Catalog | None = None
+    ) -> None:
         self.result = result
+        self.catalog = catalog
         self.requested = requested
         self.path = path
 
@@ -207,8 +213,11 @@ class Written:
 class Imported:
     """`import`: what merging another machine's export changed (or would, with --dry-run)."""
 
-    def __init__(self, result: MergeResult, path: Path, dry_run: bool) -> None:
+    def __init__(
+        self, result: MergeResult, path: Path, dry_run: bool, catalog: Catalog | None = None
+    ) -> None:
         self.result = result
+        self.catalog = catalog
         self.path = path
         self.dry_run = dry_run
 

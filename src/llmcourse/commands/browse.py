@@ -29,7 +29,11 @@ def list_(
     status: Annotated[
         StatusChoice | None,
         typer.Option(
-            "--status", "-s", help="Add only the topics with this status.", show_default=False
+            "--status",
+            "-s",
+            metavar="STATUS",
+            help="Add only the topics with this status: not-started, in-progress, done or skipped.",
+            show_default=False,
         ),
     ] = None,
     as_json: JsonOption = False,

@@ -141,4 +141,4 @@ def import_(
         lambda p: exchange.import_update(catalog, p.data, p.trusted_history(), theirs, now),
         dry_run=dry_run,
     )
-    return Imported(result, path, dry_run)
+    return Imported(result, path, dry_run, catalog)

@@ -33,7 +33,7 @@ def _mark(ctx: typer.Context, ids: list[str], status: "Status", command: str) ->
     nodes = [catalog.resolve(raw) for raw in ids]
     now = run.now()
     result = run.change(lambda p: tracker.mark(catalog, p.data, nodes, status, now, command))
-    return Marked(result, run.progress_path(), undo=command == "done --undo")
+    return Marked(result, run.progress_path(), undo=command == "done --undo", catalog=catalog)
 
 
 def done(
@@ -100,7 +100,8 @@ def undo(
     now = run.now()
     wanted = None if every else count
     result = run.change(lambda p: tracker.undo(catalog, p.data, p.trusted_history(), wanted, now))
-    return Undone(result, result.available if every else count, run.progress_path())
+    requested = result.available if every else count
+    return Undone(result, requested, run.progress_path(), catalog)
 
 
 def note(
