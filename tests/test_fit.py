@@ -1036,3 +1036,12 @@ def test_a_section_all_skipped_has_no_empty_bar_beside_100_percent(
         return
     looks_empty = styled_glyphs(row_of(text, empty), empty)
     assert not styled_glyphs(row, skipped) & looks_empty, f"an empty bar beside 100%: {row!r}"
+
+
+def test_ascii_tables_keep_their_look(recorded: Path) -> None:
+    """In ASCII, a table's header rule is dashes, with no lines between its columns (rich's
+    own ASCII box would draw them)."""
+    result = run_installed("list", PYTHONIOENCODING="ascii", COLUMNS="80")
+    lines = result.stdout.splitlines()
+    assert set(lines[1].strip()) == {"-"}
+    assert not any("|" in line for line in lines), result.stdout

@@ -243,9 +243,18 @@ def _roadmap_title(summary: RoadmapSummary) -> Text:
     return title
 
 
-def _table(title: str | None = None) -> Table:
+# The header rule of the tables, and its ASCII form: rich's own ASCII stand-in for a box draws
+# lines between the columns too, which these tables do without.
+_ASCII_HEAD = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
+
+
+def _table(out: Console, title: str | None = None) -> Table:
     return Table(
-        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=title, title_justify="left"
+        box=_ASCII_HEAD if out.options.ascii_only else box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title=title,
+        title_justify="left",
     )
 
 
@@ -282,7 +291,7 @@ def _outline(
                 return short
             return node.number
 
-        table = _table()
+        table = _table(out)
         if numbered:
             table.add_column("#", justify="right", style="dim", no_wrap=True)
         if not stacked:
@@ -440,7 +449,7 @@ def _show_section(out: Console, catalog: Catalog, progress: ProgressFile, node: 
     topics = catalog.section_topics(node.roadmap, node.section)
 
     def layout(stacked: bool) -> Layout:
-        table = _table("Topics")
+        table = _table(out, "Topics")
         table.add_column("", no_wrap=True)
         table.add_column("#", justify="right", style="dim", no_wrap=True)
         if not stacked:
@@ -472,7 +481,7 @@ def _references(
     the address on a line of its own, so that no address is broken where it could be whole.
     """
     items = [(node, node.item) for node in references if isinstance(node.item, Reference)]
-    table = _table(title)
+    table = _table(out, title)
     if progress is not None:
         table.add_column("", no_wrap=True)
     for header in ("Reference", "Id", "Author", "Kind", "URL"):
@@ -532,7 +541,7 @@ def _show_topic(out: Console, catalog: Catalog, progress: ProgressFile, node: No
     _summary(out, topic.summary)
     if topic.links:
         out.print()
-        table = _table("Links")
+        table = _table(out, "Links")
         table.add_column("Name", no_wrap=True)
         table.add_column("URL", no_wrap=True)
         for item in topic.links:
@@ -648,7 +657,7 @@ def _progress_table(out: Console, summary: CourseSummary) -> Table:
     """
 
     def layout(bar_width: int, with_references: bool, with_percent: bool) -> Layout:
-        table = _table()
+        table = _table(out)
         table.add_column("Roadmap / section", overflow="fold")
         table.add_column("Topics", justify="right", no_wrap=True)
         if bar_width:
@@ -795,7 +804,7 @@ def log(log: Log, out: Console) -> None:
 
     def layout(stacked: bool) -> Layout:
         # Ids are made from titles, so a title column would mostly repeat them.
-        table = _table()
+        table = _table(out)
         table.add_column("When", no_wrap=True)
         table.add_column("#", justify="right", no_wrap=True)
         if stacked:  # the id under the status: ids stay whole where the status may wrap
@@ -808,7 +817,7 @@ def log(log: Log, out: Console) -> None:
         return Layout(table, 2, stacked)
 
     def records() -> Layout:  # the narrowest: the time over the status and id
-        table = _table()
+        table = _table(out)
         table.add_column("#", justify="right", no_wrap=True)
         table.add_column("When / status / id", overflow="fold")
         for when, rev, status, item in rows:
@@ -930,7 +939,7 @@ def search(result: Found, out: Console) -> None:
         )
 
     def layout(stacked: bool) -> Layout:
-        table = _table()
+        table = _table(out)
         if not stacked:
             table.add_column("Id", no_wrap=True)
         table.add_column("Title / id / where" if stacked else "Title / where", overflow="fold")
@@ -944,7 +953,7 @@ def search(result: Found, out: Console) -> None:
         return Layout(table, 0 if stacked else 1, stacked=True)
 
     def one_line() -> Layout:  # a row a line: in a pipe, and where it fits
-        table = _table()
+        table = _table(out)
         for header in ("Id", "Title", "Where", "Found in"):
             table.add_column(header, no_wrap=True)
         for row in rows:
@@ -952,7 +961,7 @@ def search(result: Found, out: Console) -> None:
         return Layout(table, 1)
 
     def one_column() -> Layout:  # the narrowest: the excerpt under where the match is
-        table = _table()
+        table = _table(out)
         table.add_column("Title / id / where / found in", overflow="fold")
         for ident, title, where, found in rows:
             table.add_row(_stacked(*[line for line in (title, ident, where, found) if line]))
