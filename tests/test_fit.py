@@ -1045,3 +1045,15 @@ def test_ascii_tables_keep_their_look(recorded: Path) -> None:
     lines = result.stdout.splitlines()
     assert set(lines[1].strip()) == {"-"}
     assert not any("|" in line for line in lines), result.stdout
+
+
+def test_an_empty_bar_is_not_green(run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The part of a bar left to do is dim, never the green of the part done."""
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    run("done", "scientist/1/1")
+    table = run("progress", "scientist").stdout.splitlines()
+    started = next(line for line in table if "The LLM Architecture" in line)
+    untouched = next(line for line in table if "Pre-Training Models" in line)
+    assert "\x1b[32m" in started  # colour is on, and the part done is green
+    assert not re.search(r"\x1b\[(?:[0-9]+;)*32[;m]", untouched), repr(untouched)

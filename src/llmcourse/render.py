@@ -145,8 +145,8 @@ def bar(out: Console, count: Count, width: int) -> Text:
         filled = 1  # something done shows
     elif filled == width and not count.complete:
         filled = width - 1  # and something left shows too
-    done = Text(marks.bar_done * filled, style="green")
-    return done.append(marks.bar_left * (width - filled), style="dim")
+    drawn = Text().append(marks.bar_done * filled, style="green")  # the rest is not green
+    return drawn.append(marks.bar_left * (width - filled), style="dim")
 
 
 def percent(count: Count) -> Text:
