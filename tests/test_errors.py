@@ -34,13 +34,6 @@ def test_usage_mistakes_are_one_line_and_exit_2(run: Invoke, args: list[str], sa
     assert result.stderr.count("\n") == 1
 
 
-def test_no_command_shows_the_help(run: Invoke) -> None:
-    result = run()
-    assert result.exit_code == 2
-    assert "Usage: llmcourse" in result.stdout + result.stderr
-    assert "progress" in result.stdout + result.stderr
-
-
 def test_json_errors_come_as_json_and_as_a_line(run: Invoke) -> None:
     result = run("show", "no-such-thing", "--json")
     assert result.exit_code == 2

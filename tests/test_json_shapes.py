@@ -103,3 +103,14 @@ def test_a_usage_error_under_json_is_a_json_error(run: Invoke) -> None:
     _check("error", result.json())
     assert result.json()["error"]["code"] == "usage"
     assert result.stderr.startswith("error: ")
+
+
+@pytest.mark.parametrize("busy_learner", [False, True])
+def test_the_first_screen_matches_its_shape(
+    run: Invoke, busy_learner: bool, request: pytest.FixtureRequest
+) -> None:
+    if busy_learner:
+        request.getfixturevalue("busy")
+    result = run("--json")
+    assert result.exit_code == 0, result.stderr
+    _check("dashboard", result.json())

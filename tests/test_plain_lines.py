@@ -227,16 +227,6 @@ def test_help_gives_every_commands_summary_whole(
     )
 
 
-def test_help_of_a_bare_llmcourse_fits_standard_error(
-    run: Invoke, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COLUMNS", "40")
-    result = run()
-    assert result.exit_code == 2
-    assert result.stderr.startswith("Usage: llmcourse")
-    _fits(result.stderr, 40)
-
-
 # In a pipe
 
 

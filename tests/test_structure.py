@@ -113,13 +113,6 @@ def test_a_command_without_json_never_answers_in_json(
     assert missing.stderr.startswith("error: cannot read roadmap file")
 
 
-def test_group_options_without_a_command_are_a_usage_error(run: Invoke) -> None:
-    example = Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml"
-    result = run("--roadmaps", str(example))
-    assert result.exit_code == 2
-    assert result.stderr == "error: Missing command. Run 'llmcourse --help' for usage\n"
-
-
 def test_a_session_with_its_own_clock_can_be_handed_in(data_dir: Path) -> None:
     from datetime import UTC, datetime
 

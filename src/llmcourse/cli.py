@@ -110,10 +110,9 @@ class Group(TyperGroup):
     def make_context(
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:
-        # Help fits the terminal it goes to: standard output, or standard error for a bare
-        # `llmcourse`, whose help is a usage error. A command's context inherits the width.
-        # (Left to itself, click formats help at least 50 columns wide, whatever the terminal.)
-        extra.setdefault("terminal_width", help_width(sys.stdout if args else sys.stderr))
+        # Help fits the terminal it goes to. A command's context inherits the width. (Left to
+        # itself, click formats help at least 50 columns wide, whatever the terminal.)
+        extra.setdefault("terminal_width", help_width(sys.stdout))
         return super().make_context(info_name, args, parent, **extra)
 
     def main(
@@ -162,8 +161,6 @@ class Group(TyperGroup):
                 return output.finish(result, notices)
             return output.emit(result, notices, bool(session.wants_json))
         except typer.TyperException as err:  # a mistake in the words: usage errors and the like
-            if not words:  # plain `llmcourse`: Typer's no_args_is_help put the help in it
-                return output.help_text(err.format_message(), err.exit_code, notices)
             context = getattr(err, "ctx", None)
             command = context.command_path if context is not None else "llmcourse"
             as_json = session.wants_json
@@ -221,7 +218,7 @@ app = typer.Typer(
     cls=Group,
     help="Track your way through The LLM Course: browse its roadmaps, mark topics done, "
     "watch your progress grow.",
-    no_args_is_help=True,
+    invoke_without_command=True,  # alone, llmcourse shows where you stand (see `_main`)
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -264,14 +261,19 @@ def _main(
         ),
     ] = None,
     as_json: GroupJsonOption = False,
-) -> None:
+) -> object:
     """Track your way through The LLM Course."""
     ctx.ensure_object(Session).roadmaps = Path(roadmaps).expanduser() if roadmaps else None
     name = ctx.invoked_subcommand
+    if name is None:  # `llmcourse` alone: the first screen, as the group's own result
+        from llmcourse.commands.activity import dashboard
+
+        return dashboard(ctx)
     group = ctx.command
     command = group.get_command(ctx, name) if name and isinstance(group, TyperGroup) else None
     if as_json and command is not None and not _takes_json(command):
         ctx.fail(f"'{name}' has no JSON output: leave out --json")
+    return None  # the command that follows makes the result
 
 
 def _takes_json(command: Any) -> bool:

@@ -13,6 +13,7 @@ from llmcourse.models import Reference, Topic
 from llmcourse.progressfile import Event, Note, ProgressFile
 from llmcourse.results import (
     Checked,
+    Dashboard,
     Found,
     Imported,
     Listing,
@@ -383,6 +384,24 @@ def next_up(step: NextStep) -> Doc:
         "reason": up.reason,
         "unread_references": [reference(progress, r) for r in up.unread],
     }
+
+
+@document.register
+def dashboard(board: Dashboard) -> Doc:
+    catalog, progress, summary = board.catalog, board.progress, board.summary
+    doc: Doc = {"course": {"id": summary.course.id, "title": summary.course.title}}
+    doc["course"] |= _counts(summary.topics, summary.references, percent=True)
+    doc["course"]["not_counted"] = [r.roadmap.id for r in summary.left_out]
+    roadmap = board.roadmap
+    doc["roadmap"] = (
+        None
+        if roadmap is None
+        else {"id": roadmap.roadmap.id, "title": roadmap.roadmap.title}
+        | _counts(roadmap.topics, roadmap.references, percent=True)
+    )
+    doc |= next_up(NextStep(catalog, progress, board.up))
+    doc["streak"] = board.streak
+    return doc
 
 
 @document.register

@@ -22,6 +22,7 @@ from typing import TextIO
 from llmcourse.catalog import Catalog, warnings
 from llmcourse.models import is_web_url
 from llmcourse.results import (
+    Dashboard,
     Exported,
     HelpText,
     Imported,
@@ -32,8 +33,8 @@ from llmcourse.results import (
     Version,
     Written,
 )
-from llmcourse.text import columns, escape_controls, wrap
-from llmcourse.wording import SYMBOLS, counts, glyphs, local_time, status_word
+from llmcourse.text import columns, escape_controls, visible_width, wrap
+from llmcourse.wording import SYMBOLS, counts, filled, glyphs, local_time, status_word
 
 _CODES = {
     "bold": "1",
@@ -191,6 +192,58 @@ def _verb(status: str, kind: str, undo: bool) -> str:
     if undo:
         return UNDO_VERBS.get(kind, "undone")
     return VERBS.get(kind, VERBS["topic"])[status]
+
+
+@write.register
+def dashboard(board: Dashboard, out: Lines) -> None:
+    """The first screen: a few lines, each saying one thing, and the commands to go on with."""
+    catalog, summary, up = board.catalog, board.summary, board.up
+    topics, dot = summary.topics, out.dot()
+    out.print(
+        out.safe(summary.course.title, "bold"),
+        f": {topics.done} of {topics.counted} topics done",
+        out.style(f" ({topics.percent:.0f}%)", "bold"),
+        f" {dot} {summary.references.done} of {summary.references.counted} references read",
+    )
+    roadmap = board.roadmap
+    if roadmap is not None:
+        count = roadmap.topics
+        now = f"Now: {out.safe(roadmap.roadmap.title)}  {count.done}/{count.counted}"
+        done = filled(count, 10)
+        drawn = out.style(out.glyphs.bar_done * done, "green") + out.style(
+            out.glyphs.bar_left * (10 - done), "dim"
+        )
+        with_bar = f"{now} {drawn} {count.percent:.0f}%"
+        fits = out.width is None or visible_width(with_bar) <= out.width
+        out.print(with_bar if fits else f"{now} ({count.percent:.0f}%)")  # the bar goes first
+    if up is None:
+        out.print(out.style("Nothing left: every topic is done or skipped. Well done!", "green"))
+    else:
+        node, ident = up.topic, catalog.short_id(up.topic)
+        lead = "Carry on with: " if up.reason == "in-progress" else "Next: "
+        out.print(out.style(lead, "bold"), out.safe(node.title), "  ", out.safe(ident, "cyan"))
+        # Each command on a line of its own, to be copied whole.
+        if up.reason == "in-progress":
+            out.print(out.style("Once you have studied it:", "dim"))
+        else:
+            out.print(out.style("As you begin it, and once you have studied it:", "dim"))
+            out.print("  ", out.safe(f"llmcourse start {ident}"))
+        out.print("  ", out.safe(f"llmcourse done {ident}"))
+    left_out = board.fundamentals_left_out
+    if left_out is not None:
+        out.print(
+            out.safe(left_out.roadmap.title),
+            " is optional and not counted yet: ",
+            out.safe(f"llmcourse show {left_out.roadmap.id}"),
+        )
+    if board.streak:
+        out.print(f"Streak: {board.streak} day{'s' if board.streak != 1 else ''} in a row")
+    out.print(
+        out.style(
+            f"More: llmcourse progress {dot} llmcourse next {dot} llmcourse help",
+            "dim",
+        )
+    )
 
 
 @write.register

@@ -74,13 +74,6 @@ def finish(code: int, notices: list[str]) -> int:
     return code
 
 
-def help_text(text: str, code: int, notices: list[str]) -> int:
-    """How to use llmcourse, for a run that said nothing: on standard error, as a usage error."""
-    _notices(notices)
-    say(text.rstrip("\n") + "\n", indent=None)  # formatted for standard error's width already
-    return code
-
-
 def aborted(notices: list[str]) -> int:
     """The learner stopped the command at a prompt (end of input)."""
     _notices(notices)

@@ -40,7 +40,7 @@ from llmcourse.tracker import (
     summarize_roadmap,
     summarize_section,
 )
-from llmcourse.wording import SYMBOLS, Glyphs, counts, glyphs, local_time, status_word
+from llmcourse.wording import SYMBOLS, Glyphs, counts, filled, glyphs, local_time, status_word
 
 if TYPE_CHECKING:
     from llmcourse.timeline import Momentum
@@ -139,14 +139,9 @@ def bar(out: Console, count: Count, width: int) -> Text:
     count, which has nothing to show."""
     if _all_skipped(count):
         return Text(" " * width)
-    marks = glyphs_of(out)
-    filled = round(width * count.done / max(count.counted, 1))
-    if count.done and not filled:
-        filled = 1  # something done shows
-    elif filled == width and not count.complete:
-        filled = width - 1  # and something left shows too
-    drawn = Text().append(marks.bar_done * filled, style="green")  # the rest is not green
-    return drawn.append(marks.bar_left * (width - filled), style="dim")
+    marks, done = glyphs_of(out), filled(count, width)
+    drawn = Text().append(marks.bar_done * done, style="green")  # the rest is not green
+    return drawn.append(marks.bar_left * (width - done), style="dim")
 
 
 def percent(count: Count) -> Text:

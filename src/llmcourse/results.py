@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from llmcourse.progressfile import Event, Note, ProgressFile
     from llmcourse.search import Hit
     from llmcourse.timeline import LogPage
-    from llmcourse.tracker import CourseSummary, MarkResult, NextUp, UndoResult
+    from llmcourse.tracker import CourseSummary, MarkResult, NextUp, RoadmapSummary, UndoResult
 
 
 class Listing:
@@ -55,6 +55,39 @@ class NextStep:
         self.catalog = catalog
         self.progress = progress
         self.up = up
+
+
+class Dashboard:
+    """Bare `llmcourse`: where the learner stands, the roadmap in progress, what to study next
+    and how to mark it, and the streak (None when nothing is recorded yet)."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        progress: ProgressFile,
+        summary: CourseSummary,
+        up: NextUp | None,
+        streak: int | None,
+    ) -> None:
+        self.catalog = catalog
+        self.progress = progress
+        self.summary = summary
+        self.up = up
+        self.streak = streak
+
+    @property
+    def roadmap(self) -> RoadmapSummary | None:
+        """The roadmap in progress: the one of the topic to study next, once it is started."""
+        if self.up is None:
+            return None
+        wanted = self.up.topic.roadmap.id
+        found = next((r for r in self.summary.roadmaps if r.roadmap.id == wanted), None)
+        return found if found is not None and found.topics.started else None
+
+    @property
+    def fundamentals_left_out(self) -> RoadmapSummary | None:
+        """An optional roadmap not started, and so not counted (LLM Fundamentals)."""
+        return self.summary.left_out[0] if self.summary.left_out else None
 
 
 class Found:

@@ -67,6 +67,17 @@ def _carries(encoding: str | None, form: object) -> bool:
     return True
 
 
+def filled(count: Count, width: int) -> int:
+    """How many of a bar's `width` cells show as done: something done shows, and so does
+    something left."""
+    cells = round(width * count.done / max(count.counted, 1))
+    if count.done and not cells:
+        return 1
+    if cells == width and not count.complete:
+        return width - 1
+    return cells
+
+
 def status_word(status: str, kind: str = "topic") -> str:
     """A status in words; references are read rather than done."""
     if kind == "reference":

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from llmcourse.commands.options import JsonOption, RoadmapArgument, complete_id, session
-from llmcourse.results import Calendar, Log, ProgressReport
+from llmcourse.results import Calendar, Dashboard, Log, ProgressReport
 
 
 def progress(
@@ -42,6 +42,24 @@ def progress(
         lambda: current.read_history().events,
         activity,
     )
+
+
+def dashboard(ctx: typer.Context) -> Dashboard:
+    """Bare `llmcourse`: where you stand, and what to study next."""
+    from llmcourse import tracker
+
+    run = session(ctx)
+    catalog = run.course()
+    current = run.progress()
+    summary = tracker.summarize(catalog, current.data, None)
+    streak = None
+    if current.data.history_size:  # something recorded: read how the learner has been going
+        from llmcourse.timeline import momentum
+
+        today = run.now().astimezone().date()
+        streak = momentum(current.read_history().events, today).streak
+    up = tracker.next_topic(catalog, current.data)
+    return Dashboard(catalog, current.data, summary, up, streak)
 
 
 def log(

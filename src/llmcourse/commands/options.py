@@ -93,7 +93,8 @@ GroupJsonOption = Annotated[
     typer.Option(
         "--json",
         callback=_record_group_json,
-        help="Print one JSON document on stdout: of --version, or of the command that follows.",
+        help="Print one JSON document on stdout: of --version, of the first screen (llmcourse "
+        "alone), or of the command that follows.",
     ),
 ]
 
