@@ -55,6 +55,7 @@ CASES: list[tuple[str, list[str]]] = [
     ("validate", ["validate", str(EXAMPLE)]),
     ("search", ["search", "attention"]),
     ("next", ["next"]),
+    ("redo", ["redo"]),
     ("note", ["note", "tokenization", "a [red]note[/red]"]),
     ("note", ["note", "scientist/1"]),
     ("next", ["next", "--roadmap", "engineer"]),

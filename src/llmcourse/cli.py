@@ -300,6 +300,7 @@ for _name, _command in (
     ("reset", marking.reset),
     ("progress", activity.progress),
     ("undo", marking.undo),
+    ("redo", marking.redo),
     ("log", activity.log),
     ("note", marking.note),
     ("next", browse.next_),

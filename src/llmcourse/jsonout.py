@@ -259,6 +259,8 @@ def _event(catalog: Catalog, event: Event) -> Doc:
 @document.register
 def undone(undone: Undone) -> Doc:
     result, path = undone.result, undone.path
+    # For `redo`, "undone" lists the undos taken back and "undoes" names the undo each item
+    # reverts: a redo is the undo of an undo.
     return {
         "requested": undone.requested,
         "undone": [

@@ -250,17 +250,25 @@ def dashboard(board: Dashboard, out: Lines) -> None:
 def undone(undone: Undone, out: Lines) -> None:
     result = undone.result
     if not result.undone:
-        out.print(
-            out.style("Nothing to undo: no change is recorded that has not been undone.", "dim")
+        nothing = (
+            "Nothing to redo: no undo is recorded since your last other change."
+            if undone.redo
+            else "Nothing to undo: no change is recorded that has not been undone."
         )
+        out.print(out.style(nothing, "dim"))
         return
     for batch in result.undone:
         items = [r for r in result.reverted if r.undoes == batch.rev]
         undid = any(item.reason is None for item in items)
-        heading = f"{'Undid' if undid else 'Could not undo'} change #{batch.rev} "
+        if undone.redo:  # `batch` is the undo taken back (which may have reverted several)
+            heading = f"{'Redid' if undid else 'Could not redo'} what undo #{batch.rev} reverted "
+            about = f"({local_time(batch.time)})"
+        else:
+            heading = f"{'Undid' if undid else 'Could not undo'} change #{batch.rev} "
+            about = f"({batch.command}, {local_time(batch.time)})"
         out.print(
             out.style(heading, *(("bold",) if undid else ("bold", "yellow"))),
-            out.safe(f"({batch.command}, {local_time(batch.time)})", "dim"),
+            out.safe(about, "dim"),
         )
         for item in items:
             kind = item.node.kind if item.node is not None else "topic"

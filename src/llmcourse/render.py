@@ -785,6 +785,8 @@ def log(log: Log, out: Console) -> None:
         )
         if event.imported:
             status.append(" (imported)", style="dim")
+        elif event.undoes is not None and event.command == "redo":
+            status.append(f" (redo: takes back undo #{event.undoes})", style="yellow")
         elif event.undoes is not None:
             status.append(f" (undo #{event.undoes})", style="yellow")
         elif event.rev in page.undone_by:

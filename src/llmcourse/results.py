@@ -126,13 +126,19 @@ class Marked:
 
 
 class Undone:
-    """`undo`: the changes reverted."""
+    """`undo`: the changes reverted; `redo`: the undos taken back."""
 
     def __init__(
-        self, result: UndoResult, requested: int, path: Path, catalog: Catalog | None = None
+        self,
+        result: UndoResult,
+        requested: int,
+        path: Path,
+        catalog: Catalog | None = None,
+        redo: bool = False,
     ) -> None:
         self.result = result
         self.catalog = catalog
+        self.redo = redo  # `redo`: the undos taken back
         self.requested = requested
         self.path = path
 

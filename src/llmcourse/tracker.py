@@ -298,18 +298,103 @@ class UndoResult(NamedTuple):
         return [item for item in self.reverted if item.reason is not None]
 
 
+def _changes(history: list[Event]) -> list[list[Event]]:
+    """The learner's own changes (not another machine's events), each a list of its events,
+    newest first."""
+    batches: dict[int, list[Event]] = {}
+    for event in history:
+        if not event.imported:
+            batches.setdefault(event.rev, []).append(event)
+    return [batch for _, batch in sorted(batches.items(), reverse=True)]
+
+
+def _is_undo(event: Event) -> bool:
+    """An event of an `undo`. (A `redo` also names the change it reverts, an undo, in
+    `undoes`; unlike an undo, it can itself be undone.)"""
+    return event.undoes is not None and event.command != "redo"
+
+
 def undoable(history: list[Event]) -> list[list[Event]]:
     """The changes `undo` can revert, newest first: not undos, and not undone already."""
-    own = [event for event in history if not event.imported]
-    undone = {event.undoes for event in own if event.undoes is not None}
-    batches: dict[int, list[Event]] = {}
-    for event in own:
-        batches.setdefault(event.rev, []).append(event)
+    undone = {event.undoes for event in history if event.undoes is not None and not event.imported}
     return [
         batch
-        for rev, batch in sorted(batches.items(), reverse=True)
-        if rev not in undone and all(event.undoes is None for event in batch)
+        for batch in _changes(history)
+        if batch[0].rev not in undone and not any(_is_undo(event) for event in batch)
     ]
+
+
+def redoable(history: list[Event]) -> list[list[Event]]:
+    """The undos `redo` can take back, newest first: those since the last change that was
+    neither an undo nor a redo (a new change ends what can be redone), not redone already."""
+    redone: set[int] = set()
+    found: list[list[Event]] = []
+    for batch in _changes(history):
+        first = batch[0]
+        if first.command == "redo" and first.undoes is not None:
+            redone.add(first.undoes)
+        elif _is_undo(first):
+            if first.rev not in redone:
+                found.append(batch)
+        else:
+            break
+    return found
+
+
+def redo(
+    catalog: Catalog,
+    progress: ProgressFile,
+    history: list[Event],
+    count: int | None,
+    now: datetime,
+) -> Update[UndoResult]:
+    """Take back the last `count` undos (None: all there are), newest first: each item an undo
+    set back goes to the status it had before, where it still has the status the undo gave it.
+
+    Recorded as a change of its own (command `redo`, each event naming the undo it reverts),
+    which `undo` can revert in turn. A change other than an undo or a redo ends what can be
+    redone, as in an editor.
+    """
+    batches = redoable(history)
+    if count is None:
+        count = len(batches)
+    elif count > len(batches):
+        if not batches:
+            return Update(None, [], UndoResult([], [], 0))
+        were = "s are" if len(batches) != 1 else " is"
+        raise BadValueError(
+            f"only {len(batches)} undo{were} left to redo, not {count:,}",
+            f"Run 'llmcourse redo {len(batches)}', or 'llmcourse redo --all'; nothing was changed",
+        )
+    updated = progress.copy()
+    result = UndoResult([], [], len(batches))
+    for batch in batches[:count]:
+        rev = batch[0].rev
+        result.undone.append(batch[0])
+        for event in reversed(batch):
+            entry_id = event.id if event.id in updated.entries else catalog.former.get(event.id)
+            entry_id = entry_id or event.id
+            node = catalog.nodes.get(entry_id)
+            current = status_of(updated, entry_id)
+            if event.old == event.new:
+                reason = "the undo left it as it was"
+            elif event.old not in STATUSES:
+                reason = f"its status before the undo, '{event.old}', is unknown to this llmcourse"
+            elif current != event.new:
+                reason = f"it is '{current}' now, not '{event.new}'"
+            else:
+                _set(updated, entry_id, event.old, now)
+                result.reverted.append(Reverted(entry_id, node, current, event.old, rev))
+                continue
+            result.reverted.append(Reverted(entry_id, node, current, current, rev, reason))
+    if not result.reverted:
+        return Update(None, [], result)
+    updated.revision += 1
+    lines = [
+        Event(updated.revision, now, "redo", r.id, r.old, r.new, undoes=r.undoes)
+        for r in result.reverted
+    ]
+    return Update(updated, lines, result)
 
 
 def undo(

@@ -104,6 +104,33 @@ def undo(
     return Undone(result, requested, run.progress_path(), catalog)
 
 
+def redo(
+    ctx: typer.Context,
+    count: Annotated[
+        int,
+        typer.Argument(metavar="N", min=1, help="How many undos to take back (default 1)."),
+    ] = 1,
+    every: Annotated[
+        bool, typer.Option("--all", help="Take back every undo since your last other change.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> Undone:
+    """Take back your last N undos, until you make a new change.
+
+    A redo is recorded like any change, so undo reverts it in turn; a change other than an undo
+    or a redo ends what can be redone. Example: llmcourse redo
+    """
+    from llmcourse import tracker
+
+    run = session(ctx)
+    catalog = run.course()
+    now = run.now()
+    wanted = None if every else count
+    result = run.change(lambda p: tracker.redo(catalog, p.data, p.trusted_history(), wanted, now))
+    requested = result.available if every else count
+    return Undone(result, requested, run.progress_path(), catalog, redo=True)
+
+
 def note(
     ctx: typer.Context,
     id_: Annotated[
