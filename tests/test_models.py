@@ -215,3 +215,31 @@ def test_a_revision_date_is_a_plain_iso_date(
     problems = _problems(run, tmp_path, title, f"{title}\nrevision_date = {written}")
     expected = {"location": "course.revision_date", "message": "must be a date such as 2026-02-04"}
     assert problems == ([] if valid else [expected])
+
+
+@pytest.mark.parametrize(
+    ("aliases", "says"),
+    [
+        ('["RAG", "KV cache", "llama.cpp", "A2A", "Q&A", "C++"]', None),
+        ('[""]', "an alias must not be empty"),
+        ('["  "]', "an alias must not be empty"),
+        ('[" RAG"]', "an alias is letters and digits"),
+        ('["KV  cache"]', "an alias is letters and digits"),
+        ('["[red]RAG[/red]"]', "an alias is letters and digits"),
+        ('["RAG\\u001b[2J"]', "an alias is letters and digits"),
+        ('["RAG\\nSFT"]', "an alias is letters and digits"),
+        (f'["{"x" * 41}"]', "an alias is at most 40 characters"),
+        ('["RAG", "rag"]', "aliases must differ (in any case): RAG, rag"),
+        ('"RAG"', "Input should be a valid list"),
+    ],
+)
+def test_validate_checks_aliases(
+    run: Invoke, tmp_path: Path, aliases: str, says: str | None
+) -> None:
+    for line, where in [
+        ('title = "First"', "roadmaps[one].sections[basics].topics[first].aliases"),
+        ('title = "Basics"', "roadmaps[one].sections[basics].aliases"),
+    ]:
+        problems = _problems(run, tmp_path, line, f"{line}\naliases = {aliases}")
+        assert [p["location"].rsplit("[#", 1)[0] for p in problems] == ([where] if says else [])
+        assert all(says in p["message"] for p in problems)

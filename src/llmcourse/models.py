@@ -150,6 +150,32 @@ def _check_format_version(value: Any) -> Any:
     return value
 
 
+# Another name a learner searches for: an acronym such as RAG or "KV cache". Short, and only
+# the characters such names are written with, so that an alias is never a sentence or markup.
+_ALIAS = re.compile(r"[^\W_](?:[\w .+&/'-]*[^\W_])?\+*")  # C++ too
+ALIAS_LIMIT = 40
+
+
+def _check_alias(value: str) -> str:
+    if not value.strip():
+        raise ValueError("an alias must not be empty")
+    if len(value) > ALIAS_LIMIT:
+        raise ValueError(f"an alias is at most {ALIAS_LIMIT} characters")
+    if not _ALIAS.fullmatch(value) or "  " in value:
+        raise ValueError(
+            "an alias is letters and digits, with single spaces and . + & / ' - between them"
+        )
+    return value
+
+
+def _check_distinct_aliases(value: tuple[str, ...]) -> tuple[str, ...]:
+    folded = [alias.casefold() for alias in value]
+    twice = sorted({alias for alias in value if folded.count(alias.casefold()) > 1})
+    if twice:
+        raise ValueError(f"aliases must differ (in any case): {', '.join(twice)}")
+    return value
+
+
 def _check_not_empty(value: tuple[Any, ...]) -> tuple[Any, ...]:
     if not value:
         raise ValueError("List should have at least 1 item after validation, not 0")
@@ -165,6 +191,8 @@ Url = Annotated[str, _EXACT, _Rule(_check_url)]
 Number = Annotated[int, _EXACT, _Rule(_check_positive)]
 Date = Annotated[str, _Rule(_date_as_text, first=True), _EXACT]
 Flag = Annotated[bool, _EXACT]
+Alias = Annotated[str, _EXACT, _Rule(_check_alias)]
+Aliases = Annotated[tuple[Alias, ...], _Rule(_check_distinct_aliases)]
 ReferenceKind = Literal[
     "article", "book", "code", "course", "docs", "paper", "slides", "tool", "video", "website"
 ]
@@ -201,6 +229,8 @@ class Topic(NamedTuple):
     id: Slug
     title: Title
     summary: Text = ""
+    # Other names search finds it by: acronyms (DPO), never shown as its title.
+    aliases: Aliases = ()
     links: tuple[Link, ...] = ()
     former_ids: tuple[FormerId, ...] = ()
 
@@ -213,6 +243,7 @@ class Section(NamedTuple):
     title: Title
     topics: NonEmpty[Topic]
     summary: Text = ""
+    aliases: Aliases = ()  # as a topic's
     references: tuple[Reference, ...] = ()
     former_ids: tuple[FormerId, ...] = ()
 
