@@ -60,6 +60,7 @@ CASES: list[tuple[str, list[str]]] = [
     ("note", ["note", "scientist/1"]),
     ("next", ["next", "--roadmap", "engineer"]),
     ("search", ["search", "nothing-at-all"]),
+    ("search", ["search", "RAG"]),  # a hit in an alias
     ("error", ["show", "no-such-thing"]),
     ("error", ["done", "monitoring"]),
     ("error", ["log", "--since", "whenever"]),

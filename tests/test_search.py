@@ -18,12 +18,18 @@ def _ids(run: Invoke, *words: str) -> list[str]:
     return [hit["id"] for hit in result.json()["hits"]]
 
 
-def test_title_matches_come_first_and_case_does_not_matter(run: Invoke) -> None:
+def test_title_matches_come_first_then_topics_then_references(run: Invoke) -> None:
     ids = _ids(run, "ATTENTION")
     assert ids[0] == "scientist/architecture/attention-mechanisms"
-    titles = [h["field"] for h in run("search", "attention", "--json").json()["hits"]]
-    first_other = next(i for i, field in enumerate(titles) if field != "title")
-    assert all(field != "title" for field in titles[first_other:])
+    hits = run("search", "attention", "--json").json()["hits"]
+    kinds = [h["kind"] == "reference" for h in hits]
+    assert kinds == sorted(kinds)  # what to learn before what to read
+    assert any(kinds) and not all(kinds)
+    for reference in (False, True):
+        titles = [h["field"] == "title" for h in hits if (h["kind"] == "reference") == reference]
+        assert titles == sorted(titles, reverse=True), titles  # title hits first
+    learn = [h["field"] == "title" for h in hits if h["kind"] != "reference"]
+    assert any(learn) and not all(learn)
 
 
 def test_every_word_must_be_found(run: Invoke) -> None:
@@ -75,6 +81,12 @@ def test_matches_are_highlighted_on_a_terminal() -> None:
     out = Console(file=buffer, width=120, force_terminal=True, color_system="standard")
     render.draw(Found(catalog, "rlhf", search.search(catalog, "rlhf")), out)
     assert "\x1b[1;7mRLHF" in buffer.getvalue()
+    # What matched is marked as the course writes it, not as the query was typed.
+    for query, marked in [("tokenizer", "Tokenization"), ("quantisation", "Quantization")]:
+        buffer.seek(0)
+        buffer.truncate(0)
+        render.draw(Found(catalog, query, search.search(catalog, query)), out)
+        assert f"\x1b[1;7m{marked}\x1b[0m" in buffer.getvalue()
 
 
 def test_unicode_forms_and_title_hits_first(run: Invoke, tmp_path: Path) -> None:

@@ -905,17 +905,14 @@ def highlighted(text: str, words: list[str], style: str = "") -> Text:
 
 @draw.register
 def search(result: Found, out: Console) -> None:
-    from llmcourse.search import fold
-
     catalog, query, hits = result.catalog, result.query, result.hits
-    words = fold(query).split()
     if not hits:
         out.print(Text.assemble(("No match for ", "dim"), safe(query)))
         return
     ellipsis = glyphs_of(out).ellipsis
     rows: list[tuple[Text, Text, Text, Text]] = []
     for hit in hits:
-        node = hit.node
+        node, words = hit.node, list(hit.words)  # as the course writes them: tokenization
         where = safe(node.roadmap.title if node.kind != "roadmap" else "", "dim")
         if node.section is not None and node.kind != "section":
             where.append(" > ", style="dim").append_text(

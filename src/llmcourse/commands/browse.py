@@ -115,9 +115,10 @@ def search(
     ],
     as_json: JsonOption = False,
 ) -> Found:
-    """Find where the course covers something: titles, summaries, authors and links.
+    """Find where the course covers something: titles, acronyms, summaries, authors and links.
 
-    Title matches come first. Example: llmcourse search flash attention
+    Words match in any form (tokenizer finds Tokenization); an exact title comes first, then
+    topics, then references. Example: llmcourse search flash attention
     """
     from llmcourse import search as searching
 
