@@ -196,7 +196,10 @@ def _fit(out: Console, layouts: Iterable[Callable[[], Layout]]) -> Table:
             [_measure(out, cell, measured) for cell in (column.header, *column.cells)]
             for column in layout.table.columns
         ]
-        widest = [max(width for _, width in widths) for widths in columns]
+        widest = [
+            min(max(width for _, width in widths), column.max_width or UNLIMITED)
+            for widths, column in zip(columns, layout.table.columns, strict=True)
+        ]
         # Each gap between columns: a space of padding each side and one between (`_table`).
         natural = sum(widest) + 3 * (len(columns) - 1)
         if natural <= out.width and not layout.stacked:
