@@ -237,22 +237,15 @@ class Catalog:
     def complete(self, typed: str) -> list[tuple[str, str]]:
         """What `typed` can go on to, as a shell completes paths: one level at a time.
 
-        Full ids, course numbers (`scientist/1/2`) and the short ids tables show, each with its
-        title; `scientist/arch` gives `scientist/architecture`, and `scientist/architecture/`
-        its topics and references.
+        Full ids, each tail of them and course numbers (`scientist/1/2`), each with its title;
+        an id with children ends in `/`. `scientist/arch` gives `scientist/architecture/`, and
+        `scientist/architecture/` its topics, then its references. A tail that several ids end
+        in (`monitoring`) gives each one's shortest unique form (`pre-training/monitoring`).
+        The shells do the same on the id list (`idlist`) without starting llmcourse.
         """
-        wanted = typed.strip().lower()
-        if not wanted:  # where to start: the roadmaps, not every short id there is
-            return [(roadmap.id, roadmap.title) for roadmap in self.roadmaps]
-        depth = wanted.count("/") + 1
-        found: dict[str, str] = {}
-        for node_id, node in self.nodes.items():
-            forms = [node_id, self.short_id(node)] + ([node.number] if node.number else [])
-            for form in forms:
-                if form.startswith(wanted) and form.count("/") + 1 == depth:
-                    found.setdefault(form, node.title)
-        # Ids first, then numbers: `scientist/architecture` before `scientist/1`.
-        return sorted(found.items(), key=lambda item: (item[0][-1:].isdigit(), item[0]))
+        from llmcourse import idlist
+
+        return idlist.complete(self, typed)
 
     def suggest(self, wanted: str, limit: int = 5) -> list[str]:
         """Full ids that look like what the user typed, closest first."""
@@ -386,6 +379,10 @@ def parse(content: bytes, source: str) -> Catalog:
     with contextlib.suppress(OSError, ValueError):
         payload = marshal.dumps(models.dump(course))
         _write_cache(cache, hashlib.sha256(payload).digest() + payload)
+    # The ids shell completion reads, kept as current as the cache (see `idlist`).
+    from llmcourse import idlist
+
+    idlist.publish(catalog, source)
     return catalog
 
 

@@ -16,7 +16,7 @@ import typer
 from typer._click.formatting import HelpFormatter as ClickHelpFormatter  # Typer's own click
 from typer.core import TyperCommand, TyperGroup
 
-from llmcourse import __version__, output
+from llmcourse import __version__, completion, output
 from llmcourse.commands.options import GroupJsonOption
 from llmcourse.errors import LlmCourseError
 from llmcourse.results import Version
@@ -212,6 +212,9 @@ def _usable_local_time(session: Session) -> None:
         "times and days are shown in UTC"
     )
 
+
+# --install-completion and --show-completion give scripts that complete ids in the shell.
+completion.take_over_scripts()
 
 app = typer.Typer(
     name="llmcourse",

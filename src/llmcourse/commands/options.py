@@ -22,16 +22,22 @@ def session(ctx: typer.Context) -> Session:
 
 def _completion_course(ctx: typer.Context) -> "Catalog | None":
     """The course a command being completed works on, or None when it cannot be loaded."""
-    from llmcourse import catalog  # see llmcourse.commands: not loaded by every run
+    from llmcourse import catalog, idlist  # see llmcourse.commands: not loaded by every run
 
     # The group's callback does not run while completing: read its option from the context.
     roadmaps = ctx.find_root().params.get("roadmaps")
     try:
         if roadmaps:
-            return catalog.load_file(Path(roadmaps).expanduser())
-        return catalog.load_bundled()
+            path = Path(roadmaps).expanduser()
+            course, source = catalog.load_file(path), str(path)
+        else:
+            course, source = catalog.load_bundled(), catalog.BUNDLED_NAME
     except LlmCourseError:
         return None
+    # The completion scripts ask llmcourse when the course's id list is missing or older than
+    # its roadmap file: write it, so that the next Tab needs no Python.
+    idlist.publish(course, source)
+    return course
 
 
 def complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
