@@ -103,7 +103,7 @@ BEGIN {
         print "missing\\t" list "\\t" course
         exit
     }
-    print kind "\\t" list "\\t" course
+    print (kind == "id" ? "ids" : kind) "\\t" list "\\t" course
     typed = tolower(cur); depth = gsub("/", "/", typed)
     FS = "\\t"
     while ((getline line < list) > 0) {
