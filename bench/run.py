@@ -77,7 +77,8 @@ MEMORY_TARGET = 1.2
 # args: llmcourse's arguments ("{done_target}" becomes a topic that is not done yet).
 # floor: "typer" or "rich". target: the largest ratio to the floor's median that the issue
 # allows, or None for a row shown only for information. env: extra environment variables.
-# program: "llmcourse", or "floor" to time the Typer floor itself (for reference rows).
+# program: "llmcourse", "floor" to time the Typer floor itself (for reference rows), or
+# "bash-tab" for a Tab through the bash completion script (BASH_TAB).
 # writes: every run must change the data folder (it is put back before the next run).
 # shows_history: the command may read history.jsonl (only commands that show history may).
 # cold_cache: every run starts with an empty LLMCOURSE_CACHE_DIR (the roadmap cache), as the
@@ -120,6 +121,20 @@ COMPLETE_ID = {
     "COMP_WORDS": "llmcourse show scientist/arch",
     "COMP_CWORD": "2",
 }
+# One Tab in bash as the installed completion script takes it: the script llmcourse writes for
+# bash, sourced, and its function called on a typical word, as bash calls it. The script reads
+# the id list in the cache folder; llmcourse itself does not start.
+BASH_TAB_LINE = "llmcourse show scientist/arch"
+BASH_TAB = r"""
+source "$1"
+compopt() { return 0; }  # works only while bash completes on a key
+line=$2
+read -ra COMP_WORDS <<< "$line"
+COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) COMP_LINE=$line COMP_POINT=${#line}
+_llmcourse_completion llmcourse "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+printf '%s\n' "${COMPREPLY[@]}"
+"""
+
 COMPLETE_FLOOR = {"_FLOOR_COMPLETE": "complete_bash", "COMP_WORDS": "floor fi", "COMP_CWORD": "1"}
 
 TABLES = READS_PROGRESS | {"rich"}  # a rich view of the course and the learner's progress
@@ -162,6 +177,11 @@ CASES = [
     Case(
         "floor-complete", (), "typer", None, COMPLETE_FLOOR, "floor fi<Tab>", "floor",
         memory_target=None,
+    ),
+    # One Tab through the installed bash script (a bash process, no Python): for information.
+    Case(
+        "bash-tab", (), "typer", None, shown=f"{BASH_TAB_LINE}<Tab> (bash script)",
+        program="bash-tab", memory_target=None, heavy=NOTHING,
     ),
 ]  # fmt: skip
 
@@ -309,13 +329,47 @@ class Setup:
             floor = self.floor("typer", case.env)
             floor.label = case.display(fixture)
             return floor
-        argv = argv or [*self.launcher, *case.arguments(fixture)]
         env = self.environment(fixture, case.env)
+        if case.program == "bash-tab":
+            script = bash_script(self, env)
+            return Program(
+                case.display(fixture),
+                [
+                    shutil.which("bash") or "bash",
+                    "--norc",
+                    "--noprofile",
+                    "-c",
+                    BASH_TAB,
+                    "tab",
+                    str(script),
+                    BASH_TAB_LINE,
+                ],
+                env,
+                fixture.data,
+            )
+        argv = argv or [*self.launcher, *case.arguments(fixture)]
         program = Program(case.display(fixture), argv, env, fixture.data)
         if case.cold_cache:
             program.empty = self.root / "cold-cache"
             program.env["LLMCOURSE_CACHE_DIR"] = str(program.empty)
         return program
+
+
+def bash_script(setup: Setup, env: dict[str, str]) -> Path:
+    """The bash completion script llmcourse writes, and the id list it reads, made (untimed)."""
+    script = setup.root / "llmcourse.bash"
+    shown = subprocess.run(
+        [*setup.launcher, "--show-completion", "bash"],
+        env={**env, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    script.write_text(shown.stdout, encoding="utf-8")
+    # Completing an id through llmcourse writes the list if the course cache did not.
+    ask = {"_LLMCOURSE_COMPLETE": "complete_bash", "COMP_WORDS": BASH_TAB_LINE, "COMP_CWORD": "2"}
+    subprocess.run(setup.launcher, env={**env, **ask}, capture_output=True, check=True)
+    return script
 
 
 def make_setup(root: Path, python: str) -> Setup:
@@ -726,6 +780,8 @@ def run_cases(
                 [program, floor], args.runs, args.warmup, report
             )
             # After the timed runs, so that the audit sees what a run in the series did.
+            if case.program == "bash-tab":
+                continue  # no Python to audit
             reporter.step(f"auditing {case.name} ...")
             if case.floor not in floor_audits:
                 floor_audits[case.floor] = audit(setup, floor)

@@ -129,3 +129,18 @@ def publish(catalog: Catalog, source: str) -> None:
         target = path_for(source)
         if target is not None:
             _write_cache(target, encode(forms(catalog)))
+
+
+def refresh(catalog: Catalog, source: str, roadmap_file: Path | None) -> None:
+    """Write the id list where it is missing, or older than its roadmap file: what makes the
+    completion scripts ask llmcourse. A list that is current is left alone."""
+    target = path_for(source)
+    if target is None:
+        return
+    try:
+        listed = target.stat().st_mtime_ns
+        if roadmap_file is None or roadmap_file.stat().st_mtime_ns <= listed:
+            return
+    except OSError:
+        pass  # no list yet (or no roadmap file to compare with: it was read a moment ago)
+    publish(catalog, source)

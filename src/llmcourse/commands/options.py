@@ -29,14 +29,14 @@ def _completion_course(ctx: typer.Context) -> "Catalog | None":
     try:
         if roadmaps:
             path = Path(roadmaps).expanduser()
-            course, source = catalog.load_file(path), str(path)
+            course, source, read = catalog.load_file(path), str(path), path
         else:
-            course, source = catalog.load_bundled(), catalog.BUNDLED_NAME
+            course, source, read = catalog.load_bundled(), catalog.BUNDLED_NAME, None
     except LlmCourseError:
         return None
     # The completion scripts ask llmcourse when the course's id list is missing or older than
     # its roadmap file: write it, so that the next Tab needs no Python.
-    idlist.publish(course, source)
+    idlist.refresh(course, source, read)
     return course
 
 
