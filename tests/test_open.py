@@ -62,7 +62,7 @@ def test_without_a_browser_the_url_is_printed(run: Invoke, monkeypatch: pytest.M
     ("args", "says"),
     [
         (["scientist"], "is a roadmap"),
-        (["scientist/1", "--ref", "9"], "has 5 references, not 9"),
+        (["scientist/1", "--ref", "9"], "lists 5 links and references, not 9"),
         (["nanogpt", "--ref", "1"], "is a reference itself"),
         (["no-such-thing"], "no roadmap, section, topic or reference"),
     ],
@@ -90,3 +90,26 @@ def test_a_skipped_reference_is_not_opened_for_a_topic(run: Invoke, browser: lis
     run("skip", "visual-intro-to-transformers")
     run("open", "tokenization")
     assert browser == [LLM_VISUALIZATION]
+
+
+def test_a_topic_opens_its_own_link_first_and_numbers_its_section_references_after(
+    run: Invoke,
+) -> None:
+    llama = run("open", "--print", "gguf-llama-cpp")
+    assert llama.stdout == "https://github.com/ggerganov/llama.cpp\n"
+    second = run("open", "--print", "gguf-llama-cpp", "--ref", "2")
+    first_reference = run("show", "scientist/7", "--json").json()["section"]["references"][0]
+    assert second.stdout == first_reference["url"] + "\n"
+    shown = run("show", "gguf-llama-cpp").stdout
+    assert "References of 7. Quantization" in shown
+    assert "\n1   llama.cpp" in shown and "\n2 · Introduction to quantization" in shown
+
+
+def test_a_topic_shows_its_section_references_with_their_status(run: Invoke) -> None:
+    run("done", "nanogpt")
+    shown = run("show", "tokenization").stdout
+    assert "\n3 ✓ nanoGPT" in shown or "\n3   ✓   nanoGPT" in shown
+    topic = run("show", "tokenization", "--json").json()["topic"]
+    statuses = {ref["id"]: ref["status"] for ref in topic["section_references"]}
+    assert statuses["scientist/architecture/nanogpt"] == "done"
+    assert len(statuses) == 5

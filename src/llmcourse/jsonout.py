@@ -218,7 +218,9 @@ def _show(catalog: Catalog, progress: ProgressFile, node: Node) -> Doc:
         }
     where = {"roadmap": node.roadmap.id, "section": f"{node.roadmap.id}/{node.section.id}"}
     if node.kind == "topic":
-        return {"topic": topic(catalog, progress, node, detail=True) | where}
+        listed = catalog.section_references(node.roadmap, node.section)
+        shown = {"section_references": [reference(progress, ref) for ref in listed]}
+        return {"topic": topic(catalog, progress, node, detail=True) | where | shown}
     return {"reference": reference(progress, node) | where}
 
 

@@ -35,7 +35,9 @@ from llmcourse.text import escape_controls
 from llmcourse.tracker import (
     Count,
     CourseSummary,
+    Resource,
     RoadmapSummary,
+    resources,
     status_of,
     summarize_roadmap,
     summarize_section,
@@ -246,7 +248,9 @@ def _roadmap_title(summary: RoadmapSummary) -> Text:
 _ASCII_HEAD = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
 
 
-def _table(out: Console, title: str | None = None) -> Table:
+def _table(out: Console, title: str | Text | None = None) -> Table:
+    """A table in the house style; a title that holds untrusted text comes as a Text (rich
+    would read a string as markup)."""
     return Table(
         box=_ASCII_HEAD if out.options.ascii_only else box.SIMPLE_HEAD,
         show_edge=False,
@@ -460,56 +464,83 @@ def _show_section(out: Console, catalog: Catalog, progress: ProgressFile, node: 
         return Layout(table, 2 if stacked else 3, stacked)
 
     out.print(_fit(out, (functools.partial(layout, stacked) for stacked in (False, True))))
-    references = catalog.section_references(node.roadmap, node.section)
-    if references:
+    listed = resources(catalog, node)
+    if listed:
         out.print()
-        _references(out, catalog, progress, references, "References")
+        _references(out, catalog, progress, listed, "References", first=1)
 
 
 def _references(
     out: Console,
     catalog: Catalog,
     progress: ProgressFile | None,
-    references: list[Node],
-    title: str,
+    listed: list[Resource],
+    title: str | Text,
+    first: int | None = None,
 ) -> None:
-    """References with their status (where `progress` is given), id, author, kind and address.
+    """References (and a topic's own links) with their status where `progress` is given, id,
+    author, kind and address; numbered from `first` where given, as `open --ref N` takes them.
 
     A table with a row each where it fits whole (in a pipe, always); else a short block each,
     the address on a line of its own, so that no address is broken where it could be whole.
     """
-    items = [(node, node.item) for node in references if isinstance(node.item, Reference)]
+
+    def marks(number: int, resource: Resource) -> list[Text]:
+        cells = [Text(str(number), style="dim")] if first is not None else []
+        if progress is not None:
+            node = resource.node
+            cells.append(symbol(out, status_of(progress, node.id)) if node else Text(""))
+        return cells
+
+    def about(resource: Resource) -> list[str]:
+        item = resource.node.item if resource.node is not None else None
+        return [getattr(item, "author", None) or "", getattr(item, "kind", None) or ""]
+
+    numbers = range(first or 1, (first or 1) + len(listed))
+    rows = [
+        [
+            link(resource.title, resource.url),
+            safe(catalog.short_id(resource.node) if resource.node else "", "cyan"),
+            safe(about(resource)[0]),
+            safe(about(resource)[1], "dim"),
+            link(resource.url, resource.url, "blue"),
+        ]
+        for resource in listed
+    ]
+    # The columns some row fills: a topic's own links have no id, author or kind.
+    shown = [i for i in range(5) if any(row[i].plain for row in rows)]
     table = _table(out, title)
+    if first is not None:
+        table.add_column("#", justify="right", no_wrap=True)
     if progress is not None:
         table.add_column("", no_wrap=True)
-    for header in ("Reference", "Id", "Author", "Kind", "URL"):
-        table.add_column(header, no_wrap=True)
-    for node, ref in items:
-        status = [symbol(out, status_of(progress, node.id))] if progress is not None else []
-        table.add_row(
-            *status,
-            link(ref.title, ref.url),
-            safe(catalog.short_id(node), "cyan"),
-            safe(ref.author or ""),
-            safe(ref.kind or "", "dim"),
-            link(ref.url, ref.url, "blue"),
-        )
+    for i in shown:
+        table.add_column(("Title", "Id", "Author", "Kind", "URL")[i], no_wrap=True)
+    for number, resource, row in zip(numbers, listed, rows, strict=True):
+        table.add_row(*marks(number, resource), *(row[i] for i in shown))
     if Measurement.get(out, out.options.update_width(UNLIMITED), table).maximum <= out.width:
         out.print(table)
         return
-    out.print(Text(title, style="italic"))
+    out.print(Text.assemble(title, style="italic"))
     dot = glyphs_of(out).dot
-    for node, ref in items:
-        about = safe(catalog.short_id(node), "cyan")
-        for part in (ref.author, ref.kind):
-            if part:
-                about.append(f" {dot} ", style="dim").append_text(safe(part, "dim"))
-        heading = _stacked(link(ref.title, ref.url, "bold"), about)
+    width = len(str(numbers[-1])) if listed else 0
+    for number, resource in zip(numbers, listed, strict=True):
+        lines = [link(resource.title, resource.url, "bold")]
+        if resource.node is not None:
+            line = safe(catalog.short_id(resource.node), "cyan")
+            for part in about(resource):
+                if part:
+                    line.append(f" {dot} ", style="dim").append_text(safe(part, "dim"))
+            lines.append(line)
+        prefix = Text()
+        if first is not None:
+            prefix.append(f"{number:>{width}} ", style="dim")
         if progress is not None:
-            out.print(_hanging(symbol(out, status_of(progress, node.id)) + " ", heading))
-        else:
-            out.print(heading)
-        _address(out, ref.url, "  " if progress is not None else "")
+            node = resource.node
+            prefix.append_text(symbol(out, status_of(progress, node.id)) if node else Text(" "))
+            prefix.append(" ")
+        out.print(_hanging(prefix, _stacked(*lines)) if prefix else _stacked(*lines))
+        _address(out, resource.url, " " * prefix.cell_len)
 
 
 def _address(out: Console, url: str, indent: str) -> None:
@@ -534,23 +565,18 @@ def _status_line(out: Console, progress: ProgressFile, node: Node) -> Text:
 
 def _show_topic(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     topic = node.item
-    assert isinstance(topic, Topic)
+    assert isinstance(topic, Topic) and node.section is not None
     out.print(Group(_heading(out, catalog, node), _where(node), _status_line(out, progress, node)))
     _summary(out, topic.summary)
-    if topic.links:
+    listed = resources(catalog, node)
+    own = [resource for resource in listed if resource.node is None]
+    if own:
         out.print()
-        table = _table(out, "Links")
-        table.add_column("Name", no_wrap=True)
-        table.add_column("URL", no_wrap=True)
-        for item in topic.links:
-            table.add_row(link(item.text, item.url), link(item.url, item.url, "blue"))
-        if Measurement.get(out, out.options.update_width(UNLIMITED), table).maximum <= out.width:
-            out.print(table)
-            return
-        out.print(Text("Links", style="italic"))  # each address on a line of its own
-        for item in topic.links:
-            out.print(link(item.text, item.url, "bold"))
-            _address(out, item.url, "  ")
+        _references(out, catalog, None, own, "Links", first=1)
+    if len(listed) > len(own):
+        out.print()
+        section = safe(f"References of {node.section.number}. {node.section.title}")
+        _references(out, catalog, progress, listed[len(own) :], section, first=len(own) + 1)
 
 
 def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
@@ -984,7 +1010,8 @@ def next_up(step: NextStep, out: Console) -> None:
     _summary(out, node.item.summary)
     if up.unread:
         out.print()
-        _references(out, catalog, None, up.unread, "References not read yet")
+        unread = [Resource(r.title, getattr(r.item, "url", ""), r) for r in up.unread]
+        _references(out, catalog, None, unread, "References not read yet")
     out.print()
     out.print(Text("When you are ready:", style="dim"))
     ident = catalog.short_id(node)

@@ -11,7 +11,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from llmcourse.catalog import Catalog, Node
 from llmcourse.errors import BadValueError, RoadmapFileError, WrongKindError
-from llmcourse.models import CourseInfo, Roadmap, Section, is_web_url
+from llmcourse.models import CourseInfo, Reference, Roadmap, Section, is_web_url
 from llmcourse.progressfile import STATUSES, Entry, Event, ProgressFile, Status
 
 R = TypeVar("R")
@@ -459,55 +459,82 @@ def _set(progress: ProgressFile, entry_id: str, status: Status, now: datetime) -
         progress.entries[entry_id] = previous.with_status(status, now)
 
 
-def reference_to_open(
+class Resource(NamedTuple):
+    """Something to study that `open` can open: a topic's own link, or a reference (`node`)."""
+
+    title: str
+    url: str
+    node: Node | None = None
+
+
+def resources(catalog: Catalog, node: Node) -> list[Resource]:
+    """What `show` lists for a topic or section, in the order `open --ref N` numbers it: a
+    topic's own links, then its section's references."""
+    if node.section is None:
+        return []
+    found = [Resource(link.text, link.url) for link in getattr(node.item, "links", ())]
+    for ref in catalog.section_references(node.roadmap, node.section):
+        if isinstance(ref.item, Reference):
+            found.append(Resource(ref.item.title, ref.item.url, ref))
+    return found if node.kind == "topic" else [r for r in found if r.node is not None]
+
+
+def resource_to_open(
     catalog: Catalog, node: Node, progress: ProgressFile | None, number: int | None
-) -> Node:
-    """The reference `open` opens (or prints): the node itself, its section's Nth, or its first
-    unread; refused unless its address is http or https (see `models.is_web_url`)."""
-    target = _reference_to_open(catalog, node, progress, number)
-    url = getattr(target.item, "url", None)
-    if not is_web_url(url):
+) -> Resource:
+    """What `open` opens (or prints): a reference itself; for a topic or section, the Nth of
+    its `resources`, else a topic's first own link, else the section's first reference not read.
+    Refused unless its address is http or https (see `models.is_web_url`)."""
+    target = _resource_to_open(catalog, node, progress, number)
+    if not is_web_url(target.url):
         # Validating the file refuses such an address; this one came from a changed cache entry.
         raise RoadmapFileError(
-            f"'{target.id}' has the address '{url}': only http and https addresses are opened "
-            "or printed",
+            f"'{target.node.id if target.node else node.id}' has the address '{target.url}': "
+            "only http and https addresses are opened or printed",
             "Delete the cache folder (see LLMCOURSE_CACHE_DIR) to have the course checked again",
         )
     return target
 
 
-def _reference_to_open(
+def _resource_to_open(
     catalog: Catalog, node: Node, progress: ProgressFile | None, number: int | None
-) -> Node:
+) -> Resource:
     if node.kind == "reference":
         if number is not None:
             raise WrongKindError(
-                f"'{node.id}' is a reference itself; --ref picks among a section's references",
+                f"'{node.id}' is a reference itself; --ref picks among what a topic or section "
+                "lists",
                 "Leave --ref out",
             )
-        return node
+        assert isinstance(node.item, Reference)
+        return Resource(node.item.title, node.item.url, node)
     if node.section is None:
         raise WrongKindError(
             f"'{node.id}' is a roadmap; open a section, a topic or a reference",
             f"Try 'llmcourse show {node.id}' for its sections",
         )
-    references = catalog.section_references(node.roadmap, node.section)
-    if not references:
-        raise WrongKindError(f"the section '{node.roadmap.id}/{node.section.id}' has no references")
+    listed = resources(catalog, node)
+    if not listed:
+        raise WrongKindError(f"'{node.id}' has no links or references to open")
     if number is not None:
-        if number > len(references):
+        if number > len(listed):
             raise WrongKindError(
-                f"the section '{node.roadmap.id}/{node.section.id}' has {len(references)} "
-                f"reference{'s' if len(references) != 1 else ''}, not {number}",
-                f"Use a number from 1 to {len(references)}",
+                f"'{node.id}' lists {len(listed)} link{'s' if len(listed) != 1 else ''} and "
+                f"reference{'s' if len(listed) != 1 else ''}, not {number}",
+                f"Use a number from 1 to {len(listed)}, as 'llmcourse show {node.id}' numbers them",
             )
-        return references[number - 1]
+        return listed[number - 1]
+    own = [r for r in listed if r.node is None]
+    if own:
+        return own[0]
     unread = [
         r
-        for r in references
-        if progress is None or status_of(progress, r.id) not in ("done", "skipped")
+        for r in listed
+        if progress is None
+        or r.node is None
+        or status_of(progress, r.node.id) not in ("done", "skipped")
     ]
-    return (unread or references)[0]
+    return (unread or listed)[0]
 
 
 class NextUp(NamedTuple):

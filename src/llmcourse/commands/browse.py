@@ -134,7 +134,8 @@ def open_(
         typer.Argument(
             metavar="ID",
             autocompletion=complete_id,
-            help="A reference; or a topic or section, for its section's first unread reference.",
+            help="A reference; or a topic (its first own link, else its section's first "
+            "reference not read) or a section (its first reference not read).",
             show_default=False,
         ),
     ],
@@ -144,7 +145,7 @@ def open_(
             "--ref",
             "-r",
             min=1,
-            help="For a topic or section: open its section's Nth reference instead.",
+            help="For a topic or section: open the Nth link or reference that 'show' lists.",
         ),
     ] = None,
     print_only: Annotated[
@@ -161,8 +162,7 @@ def open_(
     catalog = run.course()
     node = catalog.resolve(id_)
     unread_from = run.progress().data if node.kind != "reference" and ref is None else None
-    target = tracker.reference_to_open(catalog, node, unread_from, ref)
-    url = getattr(target.item, "url", "")
+    target = tracker.resource_to_open(catalog, node, unread_from, ref)
     if print_only:
-        return Opened(url, target.title, None)
-    return Opened(url, target.title, desktop.open_in_browser(url))
+        return Opened(target.url, target.title, None)
+    return Opened(target.url, target.title, desktop.open_in_browser(target.url))
