@@ -56,5 +56,38 @@ def test_the_fundamentals_once_started_and_a_chosen_roadmap(run: Invoke) -> None
 
 def test_nothing_left(run: Invoke) -> None:
     run("done", "scientist", "engineer")
-    assert _next(run) == {"schema_version": 1, "next": None}
+    # Nothing left of what counts; the optional roadmap not begun is offered still.
+    assert _next(run) == {"schema_version": 1, "next": None, "not_counted": ["fundamentals"]}
     assert "Nothing left" in run("next").stdout
+
+
+def test_next_mentions_an_optional_roadmap_until_it_is_started(run: Invoke) -> None:
+    shown = " ".join(run("next").stdout.split())
+    assert "LLM Fundamentals is optional and not counted yet; llmcourse start fundamentals" in shown
+    started = run("start", "fundamentals")
+    assert started.stdout.splitlines() == [
+        "▸ started fundamentals  LLM Fundamentals",
+        "LLM Fundamentals counts in your progress from now on; its topics are left as they are.",
+    ]
+    after = run("next", "--json").json()
+    assert after["not_counted"] == []
+    assert after["next"]["id"] == "fundamentals/mathematics/linear-algebra"  # no topic marked
+    assert run("progress", "--json").json()["course"]["total"] == 77
+    assert run("list", "fundamentals", "--topics", "--json").json()["course"]["in_progress"] == 0
+
+
+def test_starting_a_section_starts_its_first_topic_not_begun(run: Invoke) -> None:
+    run("done", "scientist/2/1")
+    started = run("start", "scientist/2")
+    assert started.stdout.startswith("▸ started scientist/pre-training/distributed-training")
+    again = run("start", "scientist/2")  # one in progress already: nothing more is started
+    assert "1 already in progress, left as it was" in again.stdout
+    assert run("progress", "scientist", "--json").json()["course"]["in_progress"] == 1
+    run("done", "scientist/8")
+    assert "Nothing to start there" in run("start", "scientist/8").stdout
+
+
+def test_resetting_an_optional_roadmap_stops_it_counting(run: Invoke) -> None:
+    run("start", "fundamentals")
+    run("reset", "fundamentals")
+    assert run("progress", "--json").json()["course"]["not_counted"] == ["fundamentals"]

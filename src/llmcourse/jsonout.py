@@ -378,8 +378,9 @@ def search(found: Found) -> Doc:
 @document.register
 def next_up(step: NextStep) -> Doc:
     catalog, progress, up = step.catalog, step.progress, step.up
+    left_out = {} if step.left_out is None else {"not_counted": [r.id for r in step.left_out]}
     if up is None:
-        return {"next": None}
+        return {"next": None} | left_out
     node = up.topic
     assert node.section is not None
     return {
@@ -387,7 +388,7 @@ def next_up(step: NextStep) -> Doc:
         | {"roadmap": node.roadmap.id, "section": f"{node.roadmap.id}/{node.section.id}"},
         "reason": up.reason,
         "unread_references": [reference(progress, r) for r in up.unread],
-    }
+    } | left_out
 
 
 @document.register

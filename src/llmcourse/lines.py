@@ -163,6 +163,14 @@ def marked(marked: Marked, out: Lines) -> None:
             out.safe(change.node.title),
             indent=_STATUS_COLUMN,
         )
+    for change in result.changed:
+        if change.node.kind == "roadmap" and change.new == "in-progress":
+            out.print(
+                out.safe(change.node.title),
+                " counts in your progress from now on; its topics are left as they are.",
+            )
+    if not result.changed and not result.unchanged:
+        out.print(out.style("Nothing to start there: every topic is done or skipped.", "dim"))
     if result.unchanged:
         count = len(result.unchanged)
         words = dict.fromkeys(

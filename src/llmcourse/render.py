@@ -46,6 +46,7 @@ from llmcourse.wording import SYMBOLS, Glyphs, counts, filled, glyphs, local_tim
 
 if TYPE_CHECKING:
     from llmcourse.timeline import Momentum
+    from llmcourse.tracker import NextUp
 
 # In a pipe or a file (and no COLUMNS), lines are not wrapped at all: a row of a table, a
 # paragraph, an address each stay on one line, for grep and awk. Wide enough for any of them;
@@ -1001,7 +1002,23 @@ def next_up(step: NextStep, out: Console) -> None:
     catalog, up = step.catalog, step.up
     if up is None:
         out.print(Text("Nothing left: every topic is done or skipped. Well done!", "green"))
-        return
+    else:
+        _next_topic(out, catalog, up)
+    for roadmap in step.left_out or []:
+        out.print()
+        _prose(
+            out,
+            Text.assemble(
+                safe(roadmap.title),
+                " is optional and not counted yet; ",
+                safe(f"llmcourse start {roadmap.id}"),
+                " counts it, and its topics come first in what to study next.",
+                style="dim",
+            ),
+        )
+
+
+def _next_topic(out: Console, catalog: Catalog, up: "NextUp") -> None:
     node = up.topic
     lead = "Carry on with" if up.reason == "in-progress" else "Next up:"
     out.print(Text.assemble((f"{lead} ", "bold"), _heading(out, catalog, node)))

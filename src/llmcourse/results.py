@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from llmcourse.catalog import Catalog, Node
     from llmcourse.doctor import Report
     from llmcourse.exchange import MergeResult
-    from llmcourse.models import CourseInfo
+    from llmcourse.models import CourseInfo, Roadmap
     from llmcourse.progressfile import Event, Note, ProgressFile
     from llmcourse.search import Hit
     from llmcourse.timeline import LogPage
@@ -51,10 +51,17 @@ class Shown:
 class NextStep:
     """`next`: the topic to study now, or None when every topic is done or skipped."""
 
-    def __init__(self, catalog: Catalog, progress: ProgressFile, up: NextUp | None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        progress: ProgressFile,
+        up: NextUp | None,
+        left_out: list[Roadmap] | None = None,
+    ) -> None:
         self.catalog = catalog
         self.progress = progress
         self.up = up
+        self.left_out = left_out  # optional roadmaps not counted (and so not suggested) yet
 
 
 class Dashboard:

@@ -144,9 +144,7 @@ def summarize(
     ]
     # An optional roadmap the learner has not started is shown, but not counted: it must not
     # make the overall figure look lower than the work the learner chose.
-    counted = [
-        r for r in roadmaps if only is not None or not r.roadmap.optional or r.topics.started
-    ]
+    counted = [r for r in roadmaps if only is not None or counts(progress, r.roadmap, r.topics)]
     return CourseSummary(
         course=catalog.course,
         topics=_add(r.topics for r in counted),
@@ -186,6 +184,24 @@ def targets(catalog: Catalog, nodes: list[Node]) -> list[Node]:
     return list(seen.values())
 
 
+def to_start(catalog: Catalog, progress: ProgressFile, nodes: list[Node]) -> list[Node]:
+    """What `start` marks in progress for these nodes. Starting a section (or a roadmap that
+    is not optional) starts what to study first in it: its first topic not begun, unless one
+    is in progress already (left as it is). Starting an optional roadmap starts the roadmap
+    itself: it counts from now on, and its topics are left as they are."""
+    chosen: list[Node] = []
+    for node in nodes:
+        optional_roadmap = node.kind == "roadmap" and node.roadmap.optional
+        if node.kind in ("topic", "reference") or optional_roadmap:
+            chosen.append(node)
+            continue
+        topics = [n for n in catalog.items(node) if n.kind == "topic"]
+        begun = [n for n in topics if status_of(progress, n.id) == "in-progress"]
+        fresh = [n for n in topics if status_of(progress, n.id) == "not-started"]
+        chosen += (begun or fresh)[:1]  # a topic begun already is left as it is, and said so
+    return chosen
+
+
 def mark(
     catalog: Catalog,
     progress: ProgressFile,
@@ -200,14 +216,21 @@ def mark(
     changes: list[StatusChange] = []
     unchanged: list[Node] = []
     touched: dict[str, tuple[Roadmap, Section]] = {}
-    for target in targets(catalog, nodes):
+    if status == "in-progress":
+        marked = list({node.id: node for node in to_start(catalog, progress, nodes)}.values())
+    else:
+        marked = targets(catalog, nodes)
+        if status == "not-started":  # a roadmap started itself is reset with its topics
+            marked += [n for n in nodes if n.kind == "roadmap" and n.id in progress.entries]
+    for target in marked:
         old = status_of(updated, target.id)
         if old == status:
             unchanged.append(target)
         else:
             _set(updated, target.id, status, now)
             changes.append(StatusChange(target, old, status))
-        assert target.section is not None
+        if target.section is None:  # a roadmap started itself: no section of it changed
+            continue
         section_id = f"{target.roadmap.id}/{target.section.id}"
         touched.setdefault(section_id, (target.roadmap, target.section))
     sections = [
@@ -545,6 +568,25 @@ class NextUp(NamedTuple):
     unread: list[Node]
 
 
+def counts(progress: ProgressFile, roadmap: Roadmap, topics: Count) -> bool:
+    """Whether a roadmap counts in the course's figures: every roadmap but an optional one the
+    learner has not begun (a topic of it done or in progress, or the roadmap itself started
+    with `start`, which marks none of its topics)."""
+    if not roadmap.optional or topics.started:
+        return True
+    return status_of(progress, roadmap.id) in ("in-progress", "done")
+
+
+def not_counted(catalog: Catalog, progress: ProgressFile) -> list[Roadmap]:
+    """The optional roadmaps that do not count yet (see `counts`)."""
+    return [
+        roadmap
+        for roadmap in catalog.roadmaps
+        if roadmap.optional
+        and not counts(progress, roadmap, summarize_roadmap(catalog, progress, roadmap).topics)
+    ]
+
+
 def next_topic(
     catalog: Catalog, progress: ProgressFile, only: Roadmap | None = None
 ) -> NextUp | None:
@@ -559,7 +601,7 @@ def next_topic(
             for section in roadmap.sections
             for node in catalog.section_topics(roadmap, section)
         ]
-        if only is None and roadmap.optional and not _count(progress, topics).started:
+        if only is None and not counts(progress, roadmap, _count(progress, topics)):
             continue
         candidates.extend(topics)
     chosen = next((n for n in candidates if status_of(progress, n.id) == "in-progress"), None)

@@ -92,7 +92,8 @@ def next_(
     """What to study now: the topic in progress, else the first not started, in course order.
 
     Shows its summary and its section's references you have not read yet. LLM Fundamentals is
-    suggested only once you have started it. Example: llmcourse next --roadmap engineer
+    suggested once you have started it (llmcourse start fundamentals).
+    Example: llmcourse next --roadmap engineer
     """
     from llmcourse import tracker
 
@@ -100,7 +101,9 @@ def next_(
     catalog = run.course()
     only = catalog.resolve_roadmap(roadmap) if roadmap is not None else None
     progress = run.progress().data
-    return NextStep(catalog, progress, tracker.next_topic(catalog, progress, only))
+    up = tracker.next_topic(catalog, progress, only)
+    left_out = tracker.not_counted(catalog, progress) if only is None else []
+    return NextStep(catalog, progress, up, left_out)
 
 
 def search(

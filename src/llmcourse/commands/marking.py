@@ -56,7 +56,9 @@ def done(
 def start(ctx: typer.Context, ids: IdsArgument, as_json: JsonOption = False) -> Marked:
     """Mark topics or references as in progress: what you are studying now.
 
-    Example: llmcourse start scientist/1/3
+    A section (or The LLM Scientist or Engineer) starts its first topic not begun. An optional
+    roadmap (LLM Fundamentals) counts in your progress from the moment you start it, and its
+    topics are left as they are. Example: llmcourse start scientist/1/3
     """
     return _mark(ctx, ids, "in-progress", "start")
 
