@@ -74,6 +74,7 @@ def test_next_mentions_an_optional_roadmap_until_it_is_started(run: Invoke) -> N
     assert after["next"]["id"] == "fundamentals/mathematics/linear-algebra"  # no topic marked
     assert run("progress", "--json").json()["course"]["total"] == 77
     assert run("list", "fundamentals", "--topics", "--json").json()["course"]["in_progress"] == 0
+    assert "matches nothing" not in run("doctor").stdout  # the roadmap's own entry is known
 
 
 def test_starting_a_section_starts_its_first_topic_not_begun(run: Invoke) -> None:

@@ -157,12 +157,16 @@ def summarize(
 
 
 def unknown_entries(catalog: Catalog, progress: ProgressFile) -> list[str]:
-    """Ids in the progress file that name no topic or reference of the loaded course."""
-    return [
-        entry_id
-        for entry_id in progress.entries
-        if (node := catalog.nodes.get(entry_id)) is None or node.kind not in ("topic", "reference")
-    ]
+    """Ids in the progress file that name no topic or reference of the loaded course, nor an
+    optional roadmap (which `start` records as started)."""
+    return [entry_id for entry_id in progress.entries if not _has_entries(catalog, entry_id)]
+
+
+def _has_entries(catalog: Catalog, entry_id: str) -> bool:
+    node = catalog.nodes.get(entry_id)
+    if node is None:
+        return False
+    return node.kind in ("topic", "reference") or (node.kind == "roadmap" and node.roadmap.optional)
 
 
 def _add(counts: Iterable[Count]) -> Count:
