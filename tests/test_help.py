@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import Run
 
 Invoke = Callable[..., Run]
@@ -77,3 +79,34 @@ def test_a_revision_that_is_a_name_is_shown_whole() -> None:
     course = CourseInfo("demo", "Demo", revision="2026 spring term", revision_date="2026-02-01")
     lines.write(Version("9.9", course), lines.Lines(buffer))
     assert buffer.getvalue() == "llmcourse 9.9\nDemo, revision 2026 spring term of 2026-02-01\n"
+
+
+def test_help_speaks_of_what_is_typed_not_of_python_types(run: Invoke) -> None:
+    for command in ("done", "undo", "log", "note", "open", "search", "export", "list"):
+        text = run("help", command).stdout
+        assert "<" not in text and "{" not in text, text  # no <list[str]>, <int range>, {ID}
+        assert "x>=" not in text, text
+    assert "Usage: llmcourse done [OPTIONS] ID..." in run("help", "done").stdout
+    assert "Usage: llmcourse undo [OPTIONS] [N]" in run("help", "undo").stdout
+    log = run("help", "log").stdout
+    assert "--since DATE" in log and "-n, --limit N" in log
+    assert "--format [json|markdown|csv]" in run("help", "export").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["undo", "0"], "Invalid value for 'N': give a whole number of 1 or more."),
+        (["undo", "abc"], "Invalid value for 'N': give a whole number, such as 3."),
+        (["log", "-n", "-3"], "give a whole number of 0 or more."),
+        (["status"], "No such command 'status'. Did you mean 'progress'?"),
+        (["lsit"], "No such command 'lsit'. Did you mean 'list'?"),
+        (["frobnicate"], "No such command 'frobnicate'. Run 'llmcourse help' for the commands"),
+    ],
+)
+def test_mistakes_get_a_sentence_in_peoples_words(run: Invoke, args: list[str], says: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    line = " ".join(result.stderr.split())
+    assert says in line, line
+    assert "Input should" not in line

@@ -191,7 +191,7 @@ def test_an_error_fits_the_terminal(
     _whole(result.stderr, "scientist/architecture")
     usage = run("lst")
     _fits(usage.stderr, width)
-    assert "Did you mean 'list'? Run 'llmcourse --help'" in " ".join(usage.stderr.split())
+    assert "Did you mean 'list'? Run 'llmcourse help'" in " ".join(usage.stderr.split())
 
 
 @pytest.mark.parametrize("width", [40, 80, 200])

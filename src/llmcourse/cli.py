@@ -7,6 +7,7 @@ or catches an error itself. The commands are in `llmcourse.commands`, one module
 """
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +39,25 @@ NARROWEST_DESCRIPTION = 24
 def help_width(stream: object) -> int:
     """How wide to format help written to `stream`: `COLUMNS`, else its terminal's width."""
     return max(HELP_NARROWEST, min(columns(stream) or HELP_IN_A_PIPE, HELP_MEASURE))
+
+
+# Words learners type for a command by another name, which spelling alone would not find.
+MEANT = {
+    "status": "progress",
+    "stats": "progress",
+    "summary": "progress",
+    "ls": "list",
+    "view": "show",
+    "info": "show",
+    "find": "search",
+    "grep": "search",
+    "history": "log",
+    "begin": "start",
+    "finish": "done",
+    "complete": "done",
+    "todo": "next",
+    "check": "doctor",
+}
 
 
 class HelpFormatter(ClickHelpFormatter):
@@ -101,11 +121,84 @@ class Command(TyperCommand):
         with `...` to fit a line, where `--help` wraps it (and the docs have room for it)."""
         return super().get_short_help_str(limit=1_000)
 
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """`[OPTIONS] ID...`, as click writes usage, not Typer's `{ID}...`."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """Arguments and options by what is typed (`ID...`, `--since DATE`), not by Python
+        types (`ID <list[str]>`, `--since <str>`), and limits in words, not as `x>=1`."""
+        args: list[tuple[str, str]] = []
+        opts: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            term, text = record
+            if param.param_type_name == "argument":
+                args.append((_argument_name(param), _without_ranges(text)))
+            else:
+                opts.append((_TYPE_LABEL.sub(_option_value(param), term), _without_ranges(text)))
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+# Typer's label of a parameter's Python type in help, such as ` <list[str]>` or ` <int range>`.
+_TYPE_LABEL = re.compile(r" <[^<>]*>(\.\.\.)?")
+# A number's range as click words it, such as `x>=1` or `0<=x<=10`.
+_RANGE = re.compile(r"^[\d.]*(<=?)?x([<>]=?[\d.]+)?$")
+
+
+def _option_value(param: Any) -> Any:
+    """What an option takes, in its help: its metavariable, else its choices as click shows
+    them (`[json|markdown|csv]`), else its name in capitals."""
+
+    def value(match: re.Match[str]) -> str:
+        label = match.group()[2:].split(">")[0]
+        if param.metavar:
+            return f" {param.metavar}"
+        if "|" in label and "[" not in label:
+            return f" [{label}]"
+        return f" {str(param.name).upper()}"
+
+    return value
+
+
+def _argument_name(param: Any) -> str:
+    name = str(param.metavar or param.name or "").upper()
+    return name + "..." if param.nargs != 1 else name
+
+
+def _without_ranges(text: str) -> str:
+    """Help text without click's `x>=1` in its bracketed notes (the help says it in words)."""
+
+    def notes(match: re.Match[str]) -> str:
+        kept = [note for note in match.group(1).split("; ") if not _RANGE.match(note)]
+        return f"[{'; '.join(kept)}]" if kept else ""
+
+    return re.sub(r"\[([^\[\]]*)\]$", notes, text).rstrip()
+
 
 class Group(TyperGroup):
     """The llmcourse command group: it runs a command and shows what comes of it."""
 
     context_class = HelpContext
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The command the first word names; a word that names none, but means one (`status`
+        for `progress`), is refused with the command it means."""
+        name = args[0] if args else ""
+        meant = MEANT.get(name.lower())
+        if meant is not None and self.get_command(ctx, name) is None:
+            ctx.fail(f"No such command '{name}'. Did you mean '{meant}'?")
+        return super().resolve_command(ctx, args)
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any

@@ -58,14 +58,35 @@ def failure(err: LlmCourseError, notices: list[str], as_json: bool) -> int:
 def usage_error(message: str, command: str, notices: list[str], as_json: bool) -> None:
     """A mistake in the command's words: one line, saying where to find how it goes."""
     _notices(notices)
-    message = escape_controls(message).rstrip(".").replace("Value error, ", "")
-    hint = f"Run '{command} --help' for usage"
+    message = _in_words(escape_controls(message).rstrip(".").replace("Value error, ", ""))
+    if message.startswith("No such command"):
+        hint = "Run 'llmcourse help' for the commands"
+    else:
+        hint = f"Run '{command} --help' for usage"
     if as_json:
         from llmcourse import jsonout
 
         _json_beside_the_line(jsonout.usage_error(message, hint))
     stop = "" if message.endswith(("?", "!")) else "."  # "Did you mean 'open'?" ends itself
     say(f"error: {message}{stop} {hint}\n")
+
+
+# What the validator of a number says, and what a learner reads instead.
+_NUMBER_WORDS = (
+    ("Input should be greater than or equal to ", "give a whole number of {} or more"),
+    ("Input should be less than or equal to ", "give a whole number of {} or less"),
+    ("Input should be a valid integer", "give a whole number, such as 3"),
+)
+
+
+def _in_words(message: str) -> str:
+    """A usage error as people say it: not in the words of the validator of a number."""
+    for said, meant in _NUMBER_WORDS:
+        where = message.find(said)
+        if where >= 0:
+            bound = message[where + len(said) :].split(",")[0].strip()
+            return message[:where] + meant.format(bound)
+    return message
 
 
 def finish(code: int, notices: list[str]) -> int:

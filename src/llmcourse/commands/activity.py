@@ -75,13 +75,17 @@ def log(
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option(help="Only changes from this date or time on (2026-11-01, 7d, today)."),
+        typer.Option(
+            metavar="DATE", help="Only changes from this date or time on (2026-11-01, 7d, today)."
+        ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Only changes up to this date (inclusive) or time.")
+        str | None,
+        typer.Option(metavar="DATE", help="Only changes up to this date (inclusive) or time."),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=0, help="Show at most this many; 0 for all.")
+        int,
+        typer.Option("--limit", "-n", metavar="N", min=0, help="Show at most N events; 0 for all."),
     ] = 20,
     chart: Annotated[
         bool,

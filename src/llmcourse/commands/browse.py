@@ -82,6 +82,7 @@ def next_(
         typer.Option(
             "--roadmap",
             "-r",
+            metavar="ROADMAP",
             autocompletion=complete_roadmap,
             help="Only this roadmap (fundamentals, scientist, engineer).",
             show_default=False,
@@ -147,6 +148,7 @@ def open_(
         typer.Option(
             "--ref",
             "-r",
+            metavar="N",
             min=1,
             help="For a topic or section: open the Nth link or reference that 'show' lists.",
         ),
