@@ -149,6 +149,8 @@ CASES = [
     Case("progress", ("progress",), "rich", 1.10, shows_history=True, heavy=TABLES),
     Case("progress-json", ("progress", "--json"), "typer", 1.10),
     Case("done", ("done", "{done_target}"), "typer", 1.20, writes=True),
+    # llmcourse alone: the first screen, a plain-line view; its streak comes from the history.
+    Case("first-screen", (), "typer", 1.10, shown="llmcourse", shows_history=True),
     Case(
         "complete-id", (), "typer", 1.05, COMPLETE_ID, "llmcourse show scientist/arch<Tab>",
         heavy=NOTHING,
