@@ -23,9 +23,9 @@ def test_a_fresh_start_says_where_to_begin_and_how_to_mark_it(run: Invoke) -> No
     assert "  llmcourse start architectural-overview" in lines
     assert "  llmcourse done architectural-overview" in lines
     assert not any(line.startswith(("Now:", "Streak:")) for line in lines)  # nothing begun
-    fundamentals = next(line for line in lines if line.startswith("LLM Fundamentals"))
-    assert "optional and not counted" in fundamentals
-    assert "llmcourse show fundamentals" in fundamentals
+    fundamentals = next(i for i, line in enumerate(lines) if line.startswith("LLM Fundamentals"))
+    assert "optional and not counted" in lines[fundamentals]
+    assert lines[fundamentals + 1] == "  llmcourse start fundamentals"
     assert lines[-1].startswith("More: ") and "llmcourse help" in lines[-1]
 
 

@@ -1055,3 +1055,38 @@ def test_an_empty_bar_is_not_green(run: Invoke, monkeypatch: pytest.MonkeyPatch)
     untouched = next(line for line in table if "Pre-Training Models" in line)
     assert "\x1b[32m" in started  # colour is on, and the part done is green
     assert not re.search(r"\x1b\[(?:[0-9]+;)*32[;m]", untouched), repr(untouched)
+
+
+@pytest.mark.parametrize("width", [30, 40, 80])
+def test_next_gives_commands_whole_that_type_back(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    """The commands `next` gives to copy are never cut at the edge: an id too long for the
+    line is given as its course number, which is typed back as well."""
+    run("start", "pre-training/distributed-training")
+    monkeypatch.setenv("COLUMNS", str(width))
+    for shown in (run("next").stdout, run().stdout):
+        commands = [
+            line.split()
+            for line in shown.splitlines()
+            if line.startswith(("  llmcourse start ", "  llmcourse done "))
+        ]
+        assert commands, shown
+        for command in commands:
+            assert cell_len(" ".join(command)) <= width - 2
+            assert run("show", command[-1], "--json").exit_code == 0, command
+
+
+def test_a_reference_block_in_colour_has_no_padding_and_one_link(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In colour, the lines under a reference's title are not part of its link (nor bold), and
+    no line ends in spaces, styled or linked ones included."""
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = run("show", "fundamentals/1").stdout
+    bare = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", shown)
+    assert not [line for line in bare.splitlines() if line.endswith(" ")]
+    id_line = next(line for line in shown.splitlines() if "3blue1brown-essence" in line)
+    assert "\x1b]8;id=" not in id_line and "\x1b[1;36m" not in id_line, repr(id_line)

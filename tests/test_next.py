@@ -63,7 +63,8 @@ def test_nothing_left(run: Invoke) -> None:
 
 def test_next_mentions_an_optional_roadmap_until_it_is_started(run: Invoke) -> None:
     shown = " ".join(run("next").stdout.split())
-    assert "LLM Fundamentals is optional and not counted yet; llmcourse start fundamentals" in shown
+    assert "LLM Fundamentals is optional and not counted yet. To count it" in shown
+    assert "\n  llmcourse start fundamentals\n" in run("next").stdout
     started = run("start", "fundamentals")
     assert started.stdout.splitlines() == [
         "▸ started fundamentals  LLM Fundamentals",

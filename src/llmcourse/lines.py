@@ -34,7 +34,15 @@ from llmcourse.results import (
     Written,
 )
 from llmcourse.text import columns, escape_controls, visible_width, wrap
-from llmcourse.wording import SYMBOLS, counts, filled, glyphs, local_time, status_word
+from llmcourse.wording import (
+    SYMBOLS,
+    counts,
+    filled,
+    glyphs,
+    local_time,
+    status_word,
+    typed_id,
+)
 
 _CODES = {
     "bold": "1",
@@ -227,7 +235,9 @@ def dashboard(board: Dashboard, out: Lines) -> None:
     if up is None:
         out.print(out.style("Nothing left: every topic is done or skipped. Well done!", "green"))
     else:
-        node, ident = up.topic, catalog.short_id(up.topic)
+        node = up.topic
+        room = None if out.width is None else out.width - len("  llmcourse start ")
+        ident = typed_id(catalog.short_id(node), node.number, room)
         lead = "Carry on with: " if up.reason == "in-progress" else "Next: "
         out.print(out.style(lead, "bold"), out.safe(node.title), "  ", out.safe(ident, "cyan"))
         # Each command on a line of its own, to be copied whole.
@@ -240,10 +250,9 @@ def dashboard(board: Dashboard, out: Lines) -> None:
     left_out = board.fundamentals_left_out
     if left_out is not None:
         out.print(
-            out.safe(left_out.roadmap.title),
-            " is optional and not counted yet: ",
-            out.safe(f"llmcourse show {left_out.roadmap.id}"),
+            out.safe(left_out.roadmap.title), " is optional and not counted yet; to count it:"
         )
+        out.print("  ", out.safe(f"llmcourse start {left_out.roadmap.id}"))
     if board.streak:
         out.print(f"Streak: {board.streak} day{'s' if board.streak != 1 else ''} in a row")
     out.print(

@@ -2,8 +2,6 @@
 goes through `safe` into a Text, never into markup."""
 
 import functools
-import os
-import re
 import sys
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -31,7 +29,7 @@ from llmcourse.results import (
     ProgressReport,
     Shown,
 )
-from llmcourse.text import escape_controls
+from llmcourse.text import columns, escape_controls, unpadded
 from llmcourse.tracker import (
     Count,
     CourseSummary,
@@ -42,7 +40,16 @@ from llmcourse.tracker import (
     summarize_roadmap,
     summarize_section,
 )
-from llmcourse.wording import SYMBOLS, Glyphs, counts, filled, glyphs, local_time, status_word
+from llmcourse.wording import (
+    SYMBOLS,
+    Glyphs,
+    counts,
+    filled,
+    glyphs,
+    local_time,
+    status_word,
+    typed_id,
+)
 
 if TYPE_CHECKING:
     from llmcourse.timeline import Momentum
@@ -58,8 +65,6 @@ PROSE = 100
 TITLE_ROOM = 24
 # The widest a search's excerpt column is measured at, when its rows take more than a line.
 FOUND_MEASURE = 40
-_TRAILING = re.compile(r"(?: |\x1b\[[0-9;]*m)+$", re.M)
-_SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @functools.singledispatch
@@ -74,34 +79,17 @@ def write(result: object) -> None:
     out = console()
     with out.capture() as captured:
         draw(result, out)
-    sys.stdout.write(trimmed(captured.get()))
-
-
-def trimmed(text: str) -> str:
-    """`text` with no spaces at the end of a line (the styles there kept, to be closed)."""
-    return _TRAILING.sub(lambda match: "".join(_SGR.findall(match.group())), text)
+    sys.stdout.write(unpadded(captured.get()))
 
 
 def console() -> Console:
-    """A console for the table views.
-
-    `COLUMNS` gives the width where it is set; else a terminal's own width; else, in a pipe
-    or a file, no width at all (see `UNLIMITED`): never the width of whatever terminal happens
-    to be on stdin or stderr, which rich would otherwise use.
-    """
-    columns = os.environ.get("COLUMNS", "")
-    width = int(columns) if columns.isdigit() and int(columns) > 0 else None
-    if width is None and not _is_terminal(sys.stdout):
-        width = UNLIMITED
-    return Console(highlight=False, emoji=False, markup=False, width=width)
-
-
-def _is_terminal(stream: object) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except ValueError:
-        return False
+    """A console for the table views, as wide as the plain views are (`text.columns`): what
+    `COLUMNS` says, else the terminal's width; in a pipe or a file, no width at all (see
+    `UNLIMITED`). Always given to rich, which would otherwise read `COLUMNS` by its own rules,
+    or the width of whatever terminal happens to be on stdin or stderr."""
+    return Console(
+        highlight=False, emoji=False, markup=False, width=columns(sys.stdout) or UNLIMITED
+    )
 
 
 def safe(value: str | None, style: str | Style = "", *, multiline: bool = False) -> Text:
@@ -111,10 +99,16 @@ def safe(value: str | None, style: str | Style = "", *, multiline: bool = False)
 
 def link(value: str, url: str, style: str = "") -> Text:
     """Text that is a terminal hyperlink where the terminal supports it; plain text where the
-    address is not http or https (from a changed cache entry), shown but never a link."""
-    if not is_web_url(url):
-        return safe(value, style)
-    return safe(value, Style.parse(style) + Style(link=url) if style else Style(link=url))
+    address is not http or https (from a changed cache entry), shown but never a link.
+
+    The link and style cover the characters only, not the text's base style, which rich
+    would carry on to the padding after them (and to the lines `_stacked` adds)."""
+    shown = safe(value)
+    if style:
+        shown.stylize(style)
+    if is_web_url(url):
+        shown.stylize(Style(link=url))
+    return shown
 
 
 def glyphs_of(out: Console) -> Glyphs:
@@ -162,11 +156,14 @@ def _hanging(prefix: Text, body: Text) -> RenderableType:
     return grid
 
 
-def _stacked(first: Text, *more: Text) -> Text:
-    """Lines in one cell: a title with its id (and more) under it."""
-    cell = first.copy()
-    for line in more:
-        cell.append("\n").append_text(line)
+def _stacked(*lines: Text) -> Text:
+    """Lines in one cell: a title with its id (and more) under it, each in its own style (a
+    line's base style becomes a span: it would otherwise cover the lines after it)."""
+    cell = Text()
+    for number, line in enumerate(lines):
+        if number:
+            cell.append("\n")
+        cell.append_text(line)  # which makes the line's base style a span of it
     return cell
 
 
@@ -1010,12 +1007,11 @@ def next_up(step: NextStep, out: Console) -> None:
             out,
             Text.assemble(
                 safe(roadmap.title),
-                " is optional and not counted yet; ",
-                safe(f"llmcourse start {roadmap.id}"),
-                " counts it, and its topics come first in what to study next.",
+                " is optional and not counted yet. To count it, and study its topics first:",
                 style="dim",
             ),
         )
+        out.print(Text.assemble("  ", safe(f"llmcourse start {roadmap.id}")), soft_wrap=True)
 
 
 def _next_topic(out: Console, catalog: Catalog, up: "NextUp") -> None:
@@ -1031,7 +1027,9 @@ def _next_topic(out: Console, catalog: Catalog, up: "NextUp") -> None:
         _references(out, catalog, None, unread, "References not read yet")
     out.print()
     out.print(Text("When you are ready:", style="dim"))
-    ident = catalog.short_id(node)
+    room = None if out.width >= UNLIMITED else out.width - len("  llmcourse start ")
+    ident = typed_id(catalog.short_id(node), node.number, room)
     commands = [] if up.reason == "in-progress" else [f"llmcourse start {ident}"]
     for command in [*commands, f"llmcourse done {ident}"]:
-        out.print(Text.assemble("  ", safe(command)), no_wrap=True, overflow="ignore")
+        # Never cut: a command longer than the line is left to the terminal to wrap.
+        out.print(Text.assemble("  ", safe(command)), soft_wrap=True)

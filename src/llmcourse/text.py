@@ -42,9 +42,11 @@ def escape_controls(value: str, *, multiline: bool = False) -> str:
 
 # Select Graphic Rendition: the colour and weight codes `lines.Lines.style` adds. They take no
 # room on the screen, and hold no space, so a line is never broken inside one.
-_SGR = re.compile(r"\x1b\[[0-9;]*m")
+# An escape sequence that styles text (SGR) or opens or closes a terminal link (OSC 8): it
+# takes no room on the screen.
+_SGR = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b\a]*(?:\x1b\\|\a)")
 _SPACES = re.compile(r"( +)")
-_TRAILING = re.compile(r"(?: |\x1b\[[0-9;]*m)+$")
+_TRAILING = re.compile(r"(?: |\x1b\[[0-9;]*m|\x1b\]8;[^\x1b\a]*(?:\x1b\\|\a))+$", re.M)
 
 
 def visible_width(text: str) -> int:
@@ -93,7 +95,7 @@ def wrap(text: str, width: int | None, indent: int = 2) -> str:
 
 def _wrap_line(line: str, width: int | None, indent: int) -> str:
     if width is None or visible_width(line) <= width:
-        return _unpadded(line)
+        return unpadded(line)
     pieces = _SPACES.split(line)  # words at even places, the spaces between them at odd ones
     lines: list[str] = []
     current, used = pieces[0], visible_width(pieces[0])
@@ -106,11 +108,11 @@ def _wrap_line(line: str, width: int | None, indent: int) -> str:
         else:
             current, used = current + gap + word, used + len(gap) + size
     lines.append(current)
-    return "\n".join(_unpadded(piece) for piece in lines)
+    return "\n".join(unpadded(piece) for piece in lines)
 
 
-def _unpadded(line: str) -> str:
-    """The line without spaces at its end, keeping the escape codes among them."""
+def unpadded(line: str) -> str:
+    """The text without spaces at the ends of its lines, keeping the escape codes among them."""
     return _TRAILING.sub(lambda end: "".join(_SGR.findall(end.group())), line)
 
 

@@ -78,6 +78,14 @@ def filled(count: Count, width: int) -> int:
     return cells
 
 
+def typed_id(short: str, number: str | None, room: int | None) -> str:
+    """The id to show in a command to be copied: its short form, or its course number where
+    only that fits in `room` cells (None: any width). Both are typed back alike."""
+    if room is None or len(short) <= room or not number or len(number) >= len(short):
+        return short
+    return number
+
+
 def status_word(status: str, kind: str = "topic") -> str:
     """A status in words; references are read rather than done."""
     if kind == "reference":
