@@ -571,11 +571,6 @@ def test_at_40_columns_log_names_every_event(
 # In a pipe: one row per line, unwrapped and unpadded
 
 
-@pytest.fixture
-def piped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("COLUMNS", raising=False)
-
-
 def one_line(text: str, *values: str) -> bool:
     return any(all(value in line for value in values) for line in text.splitlines())
 

@@ -27,6 +27,7 @@ def test_help_on_a_command_is_its_help(run: Invoke) -> None:
     assert result.stdout == run("done", "--help").stdout
 
 
+@pytest.mark.usefixtures("piped")  # in a pipe, the document as it is written
 def test_help_on_roadmaps_is_the_format_and_where_its_example_is(run: Invoke) -> None:
     result = run("help", "roadmaps")
     assert result.exit_code == 0
@@ -110,3 +111,23 @@ def test_mistakes_get_a_sentence_in_peoples_words(run: Invoke, args: list[str], 
     line = " ".join(result.stderr.split())
     assert says in line, line
     assert "Input should" not in line
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_the_roadmap_file_guide_fits_the_terminal(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    """`help roadmaps` is a Markdown document: its prose and its tables' rows are wrapped to
+    the terminal (at most 100 columns); only code is left as it is."""
+    monkeypatch.setenv("COLUMNS", str(width))
+    text = run("help", "roadmaps").stdout
+    fenced, too_wide = False, []
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and len(line) > min(width, 100) and len(line.split()) > 1:
+            too_wide.append(line)
+    assert not too_wide, too_wide
+    assert "- `schema_version` (integer, `1`): the version of this format" in text
+    assert "| --- |" not in text
+    assert text.isascii()

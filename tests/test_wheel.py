@@ -92,7 +92,7 @@ def test_the_wheel_runs_without_the_source_tree(
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert says in result.stdout
+    assert says.strip() in " ".join(result.stdout.split())  # wrapped where a path is long
     if args[0] == "help":  # the example it names is the one in the package
-        example = Path(result.stdout.rstrip().rsplit(": ", 1)[1])
+        example = Path(result.stdout.rstrip().split()[-1])  # the last word, on its own line or not
         assert example.is_relative_to(unpacked) and example.is_file()

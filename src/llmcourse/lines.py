@@ -33,7 +33,7 @@ from llmcourse.results import (
     Version,
     Written,
 )
-from llmcourse.text import columns, escape_controls, visible_width, wrap
+from llmcourse.text import columns, escape_controls, visible_width, wrap, wrap_markdown
 from llmcourse.wording import (
     SYMBOLS,
     counts,
@@ -155,6 +155,7 @@ UNDONE_WORDS = {"topic": "not done", "reference": "not read"}
 
 # Where a `done` line's continuations start: under the id, after the status column.
 _STATUS_COLUMN = 10
+PROSE = 100  # the widest a document's lines are on a wide terminal, as in the table views
 
 
 @write.register
@@ -432,4 +433,7 @@ def version(version: Version, out: Lines) -> None:
 
 @write.register
 def help_text(help_text: HelpText, out: Lines) -> None:
-    out.stream.write(help_text.text.rstrip("\n") + "\n")
+    text = help_text.text.rstrip("\n")
+    if help_text.markdown:  # at most as wide as prose is kept (help is formatted to fit)
+        text = wrap_markdown(text, min(out.width, PROSE) if out.width else None)
+    out.stream.write(text + "\n")

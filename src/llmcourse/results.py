@@ -245,8 +245,9 @@ class Validated:
 class Exported:
     """`export` to standard output: the text, as it is."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, markdown: bool = False) -> None:
         self.text = text
+        self.markdown = markdown  # a document (the roadmap file format), fitted as Markdown
 
 
 class Written:
@@ -283,5 +284,6 @@ class Version:
 class HelpText:
     """`help`: how to use llmcourse, a command, or the roadmap file format, as text."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, markdown: bool = False) -> None:
         self.text = text
+        self.markdown = markdown  # a document (the roadmap file format), fitted as Markdown

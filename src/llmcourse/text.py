@@ -116,6 +116,62 @@ def unpadded(line: str) -> str:
     return _TRAILING.sub(lambda end: "".join(_SGR.findall(end.group())), line)
 
 
+def wrap_markdown(text: str, width: int | None) -> str:
+    """A Markdown document fitted to `width` cells: paragraphs and list items wrapped at
+    spaces (items with their continuations under their text), each table row as an item
+    (`key (type): meaning`), headings and code left as they are. With no width, as it is."""
+    if width is None:
+        return text
+    out: list[str] = []
+    block: list[str] = []
+    fenced = False
+
+    def flush() -> None:
+        if not block:
+            return
+        first = block[0]
+        if first.startswith("|"):
+            for row in block:
+                cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+                if set("".join(cells)) <= set("-: ") or cells == [c for c in cells if c.isalpha()]:
+                    continue  # the rule under the header, or the header itself
+                head = f"- {cells[0]} ({cells[1]})" if len(cells) == 3 else f"- {cells[0]}"
+                meaning = " ".join(cell for cell in cells[len(cells) - 1 :] if len(cells) > 1)
+                item = f"{head}: {meaning}" if meaning else head
+                out.append(wrap(item, width, indent=2))
+        elif first.startswith(("#", "    ")):
+            out.extend(block)
+        else:
+            items: list[str] = []
+            for line in block:  # an item starts at its marker; other lines continue it
+                if _LIST_ITEM.match(line) or not items:
+                    items.append(line.strip() if not _LIST_ITEM.match(line) else line)
+                else:
+                    items[-1] += " " + line.strip()
+            for item in items:
+                marker = _LIST_ITEM.match(item)
+                out.append(wrap(item, width, indent=len(marker.group()) if marker else 0))
+        block.clear()
+
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            flush()
+            fenced = not fenced
+            out.append(line)
+        elif fenced:
+            out.append(line)
+        elif not line.strip():
+            flush()
+            out.append("")
+        else:
+            block.append(line)
+    flush()
+    return "\n".join(out)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.) ")
+
+
 def location(data: Any, loc: tuple[int | str, ...]) -> str:
     """A readable key path such as `roadmaps[scientist].sections[#2].title`.
 

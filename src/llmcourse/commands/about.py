@@ -40,7 +40,7 @@ def help_(
     if topic is None:
         return HelpText(group.get_help())
     if topic == "roadmaps":
-        return HelpText(catalog.format_guide())
+        return HelpText(catalog.format_guide(), markdown=True)
     app = group.command
     assert isinstance(app, TyperGroup)
     command = app.get_command(group, topic)
