@@ -1085,3 +1085,30 @@ def test_a_reference_block_in_colour_has_no_padding_and_one_link(
     assert not [line for line in bare.splitlines() if line.endswith(" ")]
     id_line = next(line for line in shown.splitlines() if "3blue1brown-essence" in line)
     assert "\x1b]8;id=" not in id_line and "\x1b[1;36m" not in id_line, repr(id_line)
+
+
+def test_a_note_with_a_long_address_puts_it_under_its_date(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address = "https://example.org/docs/tokenizers/byte-pair-encoding/chapter-3.html"
+    run("note", "tokenization", f"See {address} for more")
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = run("note", "tokenization").stdout.splitlines()
+    assert f"See {address} for" in lines or f"See {address}" in lines  # whole, from the edge
+
+
+@pytest.mark.parametrize("width", [10, 25])
+def test_the_calendar_keeps_today_and_whole_month_names_when_narrow(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    run("done", "tokenization")
+    monkeypatch.setenv("COLUMNS", str(width))
+    lines = run("log", "--chart").stdout.splitlines()
+    days = [line for line in lines if line[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]
+    assert any("░" in line for line in days)  # today's event is drawn
+    assert len(lines[0].rstrip()) <= max(len(line) for line in days)  # no month name cut
+
+
+def test_a_log_with_events_but_none_matching_says_so(run: Invoke) -> None:
+    run("done", "tokenization")
+    assert run("log", "--since", "2099-01-01").stdout == "No event matches.\n"

@@ -259,7 +259,6 @@ def test_in_a_pipe_nothing_is_wrapped(run: Invoke) -> None:
 def test_references_are_read_and_topics_done(run: Invoke) -> None:
     assert run("done", "nanogpt").stdout.startswith(f"✓ read    {NANOGPT}  nanoGPT\n")
     assert "1 already read, left as it was" in run("done", "nanogpt").stdout
-    assert "1 already read or done, left as they were" not in run("done", "nanogpt").stdout
     both = run("done", "nanogpt", "tokenization", "tokenization").stdout
     assert f"✓ done    {TOKENIZATION}" in both
     assert "1 already read, left as it was" in both
@@ -297,3 +296,21 @@ def test_no_message_ends_in_a_doubled_mark(run: Invoke) -> None:
         assert stderr.startswith("error: "), args
         for doubled in ("?.", "!.", "..", ". ."):
             assert doubled not in stderr, (args, stderr)
+
+
+def test_a_quoted_command_is_kept_on_one_line_where_it_fits() -> None:
+    hint = "see every id: Run 'llmcourse list --topics' to see them"
+    assert "'llmcourse list --topics'" in wrap(hint, 30, 2).split("\n")[1]
+    # Longer than a line can hold: broken at its spaces like any words.
+    assert wrap("x 'a b c d e f'", 8, 2) == "x 'a b c\n  d e f'"
+
+
+def test_a_style_open_at_a_break_is_closed_and_opened_again() -> None:
+    wrapped = wrap(f"{GREEN}one two three{RESET} four", 8, 2).split("\n")
+    assert wrapped[0].endswith(RESET) and wrapped[1].startswith(f"  {GREEN}")
+
+
+def test_a_wide_indent_gives_way_on_a_narrow_line() -> None:
+    # An indent of half the line or more would send every longer word to the left edge.
+    assert wrap("x Architectural overview", 20, 10) == "x Architectural\n      overview"
+    assert wrap("one two three", 20, 10) == "one two three"

@@ -389,10 +389,14 @@ def _notes(out: Console, node: Node, found: list[Note], say_none: bool = False) 
         out.print()
     out.print(Text(f"Your notes ({len(found)})", style="bold"))
     for note in found:
-        _prose(
-            out,
-            _hanging(Text(local_time(note.time) + "  ", "dim"), safe(note.text, multiline=True)),
-        )
+        when, text = Text(local_time(note.time) + "  ", "dim"), safe(note.text, multiline=True)
+        longest = max((cell_len(word) for word in text.plain.split()), default=0)
+        if longest > min(out.width, PROSE) - when.cell_len:  # an address, say: under its date,
+            out.print(Text(local_time(note.time), "dim"))  # the whole line, not a strip beside
+
+            _prose(out, text)
+        else:
+            _prose(out, _hanging(when, text))
 
 
 def _heading(out: Console, catalog: Catalog, node: Node) -> Text:
@@ -745,7 +749,7 @@ def calendar(calendar: Calendar, out: Console, weeks: int = 12) -> None:
     """A calendar of the last `weeks` weeks, a cell a day, shaded by the events recorded (as
     many weeks as the width has room for, down to four)."""
     days, today = calendar.days, calendar.today
-    weeks = max(4, min(weeks, (out.width - 5) // 2))
+    weeks = max(1, min(weeks, (out.width - 5) // 2))  # today is always drawn
     start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     shades = glyphs_of(out).shades
     # Month names over the week a month starts in, where there is room for them.
@@ -755,7 +759,9 @@ def calendar(calendar: Calendar, out: Console, weeks: int = 12) -> None:
         if week == 0 or monday.day <= 7:
             name = monday.strftime("%b")
             column = 2 * week
-            if all(char == " " for char in labels[max(column - 1, 0) : column + len(name)]):
+            room = labels[max(column - 1, 0) : column + len(name)]
+            fits = column + len(name) <= 2 * weeks - 1  # no wider than the rows of days
+            if fits and all(char == " " for char in room):
                 labels[column : column + len(name)] = list(name)
     out.print(Text("     " + "".join(labels).rstrip(), style="dim"), no_wrap=True, crop=True)
     for weekday, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
@@ -798,7 +804,8 @@ def log(log: Log, out: Console) -> None:
         return
     catalog, page = log.catalog, log.page
     if not page.events:
-        out.print(Text("No changes recorded" + (" match." if page.matching else " yet."), "dim"))
+        nothing = "No event matches." if page.recorded else "No changes recorded yet."
+        out.print(Text(nothing, "dim"))
         return
     arrow = glyphs_of(out).arrow
     rows: list[tuple[Text, Text, Text, Text]] = []

@@ -46,6 +46,8 @@ def escape_controls(value: str, *, multiline: bool = False) -> str:
 # takes no room on the screen.
 _SGR = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b\a]*(?:\x1b\\|\a)")
 _SPACES = re.compile(r"( +)")
+_SGR_ONLY = re.compile(r"\x1b\[[0-9;]*m")
+_RESET = "\x1b[0m"
 _TRAILING = re.compile(r"(?: |\x1b\[[0-9;]*m|\x1b\]8;[^\x1b\a]*(?:\x1b\\|\a))+$", re.M)
 
 
@@ -96,19 +98,50 @@ def wrap(text: str, width: int | None, indent: int = 2) -> str:
 def _wrap_line(line: str, width: int | None, indent: int) -> str:
     if width is None or visible_width(line) <= width:
         return unpadded(line)
-    pieces = _SPACES.split(line)  # words at even places, the spaces between them at odd ones
+    if indent > 2 and 2 * indent >= width:  # narrow: continuations keep most of the line
+        indent = width // 3
+    pieces = _quoted(_SPACES.split(line), width - indent)
     lines: list[str] = []
     current, used = pieces[0], visible_width(pieces[0])
     for gap, word in zip(pieces[1::2], pieces[2::2], strict=True):
         size = visible_width(word)
         if size and used and used + len(gap) + size > width:
-            lines.append(current)
+            # A style still open at the break is closed there and opened again on the next
+            # line, so that no line starts or ends inside another's colour.
+            styles = _SGR_ONLY.findall(current)
+            open_style = styles[-1] if styles and styles[-1] != _RESET else ""
+            lines.append(current + (_RESET if open_style else ""))
             lead = indent if indent + size <= width else 0
-            current, used = " " * lead + word, lead + size
+            current, used = " " * lead + open_style + word, lead + size
         else:
             current, used = current + gap + word, used + len(gap) + size
     lines.append(current)
     return "\n".join(unpadded(piece) for piece in lines)
+
+
+def _quoted(pieces: list[str], room: int) -> list[str]:
+    """Words and the spaces between them (as `_SPACES` splits them), with a quoted phrase such
+    as a command ('llmcourse list --topics') made one word where a line can hold it whole."""
+    merged = [pieces[0]]
+    index = 1
+    while index < len(pieces):
+        gap, word = pieces[index], pieces[index + 1]
+        if _SGR.sub("", word).startswith("'") and not _closes(word):
+            end = index + 1
+            while end + 2 < len(pieces) and not _closes(pieces[end]):
+                end += 2
+            phrase = "".join(pieces[index + 1 : end + 1])
+            if _closes(pieces[end]) and visible_width(phrase) <= room:
+                merged += [gap, phrase]
+                index = end + 1
+                continue
+        merged += [gap, word]
+        index += 2
+    return merged
+
+
+def _closes(word: str) -> bool:
+    return _SGR.sub("", word).rstrip(".,;:?!)").endswith("'")
 
 
 def unpadded(line: str) -> str:

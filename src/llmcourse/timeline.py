@@ -30,6 +30,7 @@ class LogPage(NamedTuple):
     events: list[Event]  # newest first
     matching: int  # how many events matched, before the limit
     undone_by: dict[int, int]  # change -> the undo that reverted it
+    recorded: int = 0  # the events in the history, matching or not
 
 
 def history_page(
@@ -57,7 +58,7 @@ def history_page(
         for event in history
         if event.undoes is not None and not event.imported
     }
-    return LogPage(matching[:limit] if limit else matching, len(matching), undone_by)
+    return LogPage(matching[:limit] if limit else matching, len(matching), undone_by, len(history))
 
 
 class Momentum(NamedTuple):

@@ -28,7 +28,7 @@ class Glyphs(NamedTuple):
     dash: str  # a value that is missing
     bar_done: str  # the done part of a bar
     bar_left: str  # the rest of a bar: another character, so a bar reads without colour
-    shades: tuple[str, str, str, str]  # a calendar day: none, a few, more, many changes
+    shades: tuple[str, str, str, str]  # a calendar day: no events, a few, more, many
 
 
 # Each glyph's preferred form and its ASCII form; the shades stay distinct characters in both,

@@ -69,19 +69,19 @@ def log(
         typer.Argument(
             metavar="ID",
             autocompletion=complete_id,
-            help="Only changes to this roadmap, section, topic or reference (and below it).",
+            help="Only events of this roadmap, section, topic or reference (and below it).",
             show_default=False,
         ),
     ] = None,
     since: Annotated[
         str | None,
         typer.Option(
-            metavar="DATE", help="Only changes from this date or time on (2026-11-01, 7d, today)."
+            metavar="DATE", help="Only events from this date or time on (2026-11-01, 7d, today)."
         ),
     ] = None,
     until: Annotated[
         str | None,
-        typer.Option(metavar="DATE", help="Only changes up to this date (inclusive) or time."),
+        typer.Option(metavar="DATE", help="Only events up to this date (inclusive) or time."),
     ] = None,
     limit: Annotated[
         int,
