@@ -393,35 +393,7 @@ def redo(
             f"only {len(batches)} undo{were} left to redo, not {count:,}",
             f"Run 'llmcourse redo {len(batches)}', or 'llmcourse redo --all'; nothing was changed",
         )
-    updated = progress.copy()
-    result = UndoResult([], [], len(batches))
-    for batch in batches[:count]:
-        rev = batch[0].rev
-        result.undone.append(batch[0])
-        for event in reversed(batch):
-            entry_id = event.id if event.id in updated.entries else catalog.former.get(event.id)
-            entry_id = entry_id or event.id
-            node = catalog.nodes.get(entry_id)
-            current = status_of(updated, entry_id)
-            if event.old == event.new:
-                reason = "the undo left it as it was"
-            elif event.old not in STATUSES:
-                reason = f"its status before the undo, '{event.old}', is unknown to this llmcourse"
-            elif current != event.new:
-                reason = f"it is '{current}' now, not '{event.new}'"
-            else:
-                _set(updated, entry_id, event.old, now)
-                result.reverted.append(Reverted(entry_id, node, current, event.old, rev))
-                continue
-            result.reverted.append(Reverted(entry_id, node, current, current, rev, reason))
-    if not result.reverted:
-        return Update(None, [], result)
-    updated.revision += 1
-    lines = [
-        Event(updated.revision, now, "redo", r.id, r.old, r.new, undoes=r.undoes)
-        for r in result.reverted
-    ]
-    return Update(updated, lines, result)
+    return _take_back(catalog, progress, batches[:count], len(batches), now, "redo")
 
 
 def undo(
@@ -437,7 +409,6 @@ def undo(
     `history` is the progress file's own (see `store.Progress.trusted_history`). Asking for
     more changes than there are is refused: a mistyped number would revert months of work.
     """
-    updated = progress.copy()
     batches = undoable(history)
     if count is None:
         count = len(batches)
@@ -448,8 +419,24 @@ def undo(
             f"Run 'llmcourse undo {len(batches)}', or 'llmcourse undo --all' to revert every "
             "change; nothing was changed",
         )
-    result = UndoResult([], [], len(batches))
-    for batch in batches[:count]:
+    return _take_back(catalog, progress, batches[:count], len(batches), now, "undo")
+
+
+def _take_back(
+    catalog: Catalog,
+    progress: ProgressFile,
+    batches: list[list[Event]],
+    available: int,
+    now: datetime,
+    command: str,
+) -> Update[UndoResult]:
+    """Set each item of these changes back to its status before them, newest first, as one
+    change of `command` (`undo`, or `redo`, which takes back undos) whose events name the
+    change each reverts. An item changed since in a way the history does not show is left
+    as it is, and recorded all the same, so that the change counts as taken back."""
+    updated = progress.copy()
+    result = UndoResult([], [], available)
+    for batch in batches:
         rev = batch[0].rev
         result.undone.append(batch[0])
         for event in reversed(batch):
@@ -457,7 +444,9 @@ def undo(
             entry_id = entry_id or event.id
             node = catalog.nodes.get(entry_id)
             current = status_of(updated, entry_id)
-            if event.old not in STATUSES:
+            if event.old == event.new:
+                reason = "it was left as it was"
+            elif event.old not in STATUSES:
                 reason = f"its earlier status '{event.old}' is unknown to this llmcourse"
             elif current != event.new:
                 reason = f"it is '{current}' now, not '{event.new}'"
@@ -465,14 +454,12 @@ def undo(
                 _set(updated, entry_id, event.old, now)
                 result.reverted.append(Reverted(entry_id, node, current, event.old, rev))
                 continue
-            # Recorded all the same (as a change to the same status), so that the change
-            # counts as undone and the next undo goes further back.
             result.reverted.append(Reverted(entry_id, node, current, current, rev, reason))
     if not result.reverted:
         return Update(None, [], result)
     updated.revision += 1
     lines = [
-        Event(updated.revision, now, "undo", r.id, r.old, r.new, undoes=r.undoes)
+        Event(updated.revision, now, command, r.id, r.old, r.new, undoes=r.undoes)
         for r in result.reverted
     ]
     return Update(updated, lines, result)

@@ -1,4 +1,4 @@
-"""Commands that change statuses and notes: done, start, skip, reset, undo, note.
+"""Commands that change statuses and notes: done, start, skip, reset, undo, redo, note.
 
 Each change goes through `Session.change`: read under the lock, the domain's update, written as
 one recorded change. Each imports its domain modules when it runs: see `llmcourse.commands`.
@@ -11,8 +11,17 @@ import typer
 from llmcourse.commands.options import JsonOption, complete_id, session
 from llmcourse.results import Marked, Notes, Undone
 
-if TYPE_CHECKING:  # for a helper's annotation, which Typer never reads
-    from llmcourse.progressfile import Status
+if TYPE_CHECKING:  # for helpers' annotations, which Typer never reads
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from llmcourse.catalog import Catalog
+    from llmcourse.progressfile import Event, ProgressFile, Status
+    from llmcourse.tracker import UndoResult, Update
+
+    TakeBack = Callable[
+        [Catalog, ProgressFile, list[Event], int | None, datetime], Update[UndoResult]
+    ]
 
 IdsArgument = Annotated[
     list[str],
@@ -97,13 +106,7 @@ def undo(
     """
     from llmcourse import tracker
 
-    run = session(ctx)
-    catalog = run.course()
-    now = run.now()
-    wanted = None if every else count
-    result = run.change(lambda p: tracker.undo(catalog, p.data, p.trusted_history(), wanted, now))
-    requested = result.available if every else count
-    return Undone(result, requested, run.progress_path(), catalog)
+    return _take_back(ctx, None if every else count, tracker.undo)
 
 
 def redo(
@@ -124,13 +127,19 @@ def redo(
     """
     from llmcourse import tracker
 
+    return _take_back(ctx, None if every else count, tracker.redo, redo=True)
+
+
+def _take_back(
+    ctx: typer.Context, count: int | None, operation: "TakeBack", redo: bool = False
+) -> Undone:
+    """Undo (or redo) `count` changes (None: all there are), as one change of its own."""
     run = session(ctx)
     catalog = run.course()
     now = run.now()
-    wanted = None if every else count
-    result = run.change(lambda p: tracker.redo(catalog, p.data, p.trusted_history(), wanted, now))
-    requested = result.available if every else count
-    return Undone(result, requested, run.progress_path(), catalog, redo=True)
+    result = run.change(lambda p: operation(catalog, p.data, p.trusted_history(), count, now))
+    requested = result.available if count is None else count
+    return Undone(result, requested, run.progress_path(), catalog, redo=redo)
 
 
 def note(
