@@ -78,7 +78,9 @@ def test_a_revision_that_is_a_name_is_shown_whole() -> None:
 
     buffer = io.StringIO()
     course = CourseInfo("demo", "Demo", revision="2026 spring term", revision_date="2026-02-01")
-    lines.write(Version("9.9", course), lines.Lines(buffer))
+    out = lines.Lines(buffer)
+    lines.write(Version("9.9", course), out)
+    out.send()
     assert buffer.getvalue() == "llmcourse 9.9\nDemo, revision 2026 spring term of 2026-02-01\n"
 
 

@@ -150,3 +150,16 @@ def test_piped_tables_do_not_follow_a_terminal_elsewhere(monkeypatch: pytest.Mon
     assert render.console().width == render.UNLIMITED  # in a pipe, no wrapping at all
     monkeypatch.setenv("COLUMNS", "132")
     assert render.console().width == 132
+
+
+def test_a_reader_that_stops_early_meets_a_finished_writer(tmp_path: Path) -> None:
+    """The plain views write their lines at once, so `llmcourse --version | grep -q ...`
+    succeeds under `set -o pipefail` even with unbuffered output (PYTHONUNBUFFERED=1): a
+    line-by-line writer would still be writing when grep has gone, and end with a broken pipe."""
+    import subprocess
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "LLMCOURSE_DATA_DIR": str(tmp_path)}
+    # grep stops at the first line, while a line-by-line writer still has two to write.
+    script = f"set -o pipefail; {_command()[0]} --version | grep -q '^llmcourse '"
+    for _ in range(20):  # a race, lost about one time in four: twenty runs catch it
+        assert subprocess.run(["bash", "-c", script], env=env, check=False).returncode == 0

@@ -121,6 +121,7 @@ def test_every_view_of_a_hostile_course_is_literal() -> None:
     plain = lines.Lines(buffer)
     plain.colour = True  # as on a terminal, escape sequences and all
     lines.write(Marked(update.result, Path("progress.toml")), plain)
+    plain.send()
     text = buffer.getvalue()
     assert "[bold red]Course[/bold red]" in text
     assert "[link=file:///etc/passwd]Roadmap[/link]" in text

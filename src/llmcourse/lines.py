@@ -85,6 +85,7 @@ class Lines:
         self.width = columns(self.stream)
         encoding = (getattr(self.stream, "encoding", None) or "utf-8").lower()
         self.glyphs = glyphs(encoding)
+        self.written: list[str] = []  # what `send` writes
 
     def style(self, text: str, *styles: str) -> str:
         if not self.colour or not styles or not text:
@@ -115,7 +116,18 @@ class Lines:
 
     def print(self, *parts: str, indent: int = 2) -> None:
         """One line of the parts, broken at spaces to fit, continuations `indent` cells in."""
-        self.stream.write(wrap("".join(parts), self.width, indent) + "\n")
+        self.written.append(wrap("".join(parts), self.width, indent) + "\n")
+
+    def write(self, text: str) -> None:
+        """Text as it is (a document, an export)."""
+        self.written.append(text)
+
+    def send(self) -> None:
+        """Everything printed, in one write: a reader that stops at the first line it wants
+        (`grep -q`) then meets a finished writer, not one with lines still to come (which would
+        end with a broken pipe), however the stream is buffered."""
+        self.stream.write("".join(self.written))
+        self.written.clear()
 
 
 def notice(message: str) -> None:
@@ -408,7 +420,7 @@ def opened(opened: Opened, out: Lines) -> None:
 
 @write.register
 def exported(exported: Exported, out: Lines) -> None:
-    out.stream.write(exported.text)
+    out.write(exported.text)
 
 
 @write.register
@@ -436,4 +448,4 @@ def help_text(help_text: HelpText, out: Lines) -> None:
     text = help_text.text.rstrip("\n")
     if help_text.markdown:  # at most as wide as prose is kept (help is formatted to fit)
         text = wrap_markdown(text, min(out.width, PROSE) if out.width else None)
-    out.stream.write(text + "\n")
+    out.write(text + "\n")

@@ -29,7 +29,9 @@ def emit(result: object, notices: list[str], as_json: bool) -> int:
             from llmcourse import lines
 
             if lines.writes(result):
-                lines.write(result, lines.Lines())
+                out = lines.Lines()
+                lines.write(result, out)
+                out.send()
             else:
                 from llmcourse import render
 
