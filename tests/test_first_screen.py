@@ -77,3 +77,56 @@ def test_help_is_a_command_too(run: Invoke) -> None:
     result = run("help")
     assert result.exit_code == 0
     assert result.stdout.startswith("Usage: llmcourse")
+
+
+ALL_OPTIONAL = """
+schema_version = 1
+[course]
+id = "electives"
+title = "Electives"
+[[roadmaps]]
+id = "one"
+title = "One"
+optional = true
+[[roadmaps.sections]]
+id = "s"
+number = 1
+title = "S"
+[[roadmaps.sections.topics]]
+id = "t"
+title = "T"
+[[roadmaps]]
+id = "two"
+title = "Two"
+optional = true
+[[roadmaps.sections]]
+id = "s"
+number = 1
+title = "S"
+[[roadmaps.sections.topics]]
+id = "t"
+title = "T"
+"""
+
+
+def test_a_course_all_optional_offers_each_roadmap_and_no_congratulations(
+    run: Invoke, tmp_path: Path
+) -> None:
+    course = tmp_path / "electives.toml"
+    course.write_text(ALL_OPTIONAL, encoding="utf-8")
+    for shown in (
+        run("--roadmaps", str(course)).stdout,
+        run("--roadmaps", str(course), "next").stdout,
+    ):
+        assert "Well done" not in shown
+        assert f"  llmcourse --roadmaps {course} start one" in shown
+        assert f"  llmcourse --roadmaps {course} start two" in shown
+
+
+def test_commands_shown_for_a_roadmap_file_name_it_unless_the_environment_does(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert f"  llmcourse --roadmaps {EXAMPLE} start " in run("--roadmaps", str(EXAMPLE)).stdout
+    monkeypatch.setenv("LLMCOURSE_ROADMAPS", str(EXAMPLE))
+    shown = run().stdout
+    assert "--roadmaps" not in shown and "\n  llmcourse start " in shown

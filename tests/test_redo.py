@@ -90,3 +90,14 @@ def test_the_log_names_a_redo(run: Invoke) -> None:
     log = run("log").stdout
     assert "(redo: takes back undo #2)" in log
     assert "(undo #1)" in log
+
+
+def test_a_redo_of_several_undos_takes_back_each_of_them(run: Invoke) -> None:
+    run("done", "linear-algebra")
+    run("done", "calculus")
+    run("undo")
+    run("undo")
+    run("redo", "2")
+    result = run("redo")
+    assert "Nothing to redo" in result.stdout, result.stdout
+    assert run("log", "--json").json()["matching"] == 6  # no empty change recorded

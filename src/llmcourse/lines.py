@@ -245,11 +245,12 @@ def dashboard(board: Dashboard, out: Lines) -> None:
         with_bar = f"{now} {drawn} {count.percent:.0f}%"
         fits = out.width is None or visible_width(with_bar) <= out.width
         out.print(with_bar if fits else f"{now} ({count.percent:.0f}%)")  # the bar goes first
-    if up is None:
+    program = board.program
+    if up is None and topics.counted:
         out.print(out.style("Nothing left: every topic is done or skipped. Well done!", "green"))
-    else:
+    elif up is not None:
         node = up.topic
-        room = None if out.width is None else out.width - len("  llmcourse start ")
+        room = None if out.width is None else out.width - len(f"  {program} start ")
         ident = typed_id(catalog.short_id(node), node.number, room)
         lead = "Carry on with: " if up.reason == "in-progress" else "Next: "
         out.print(out.style(lead, "bold"), out.safe(node.title), "  ", out.safe(ident, "cyan"))
@@ -258,19 +259,18 @@ def dashboard(board: Dashboard, out: Lines) -> None:
             out.print(out.style("Once you have studied it:", "dim"))
         else:
             out.print(out.style("As you begin it, and once you have studied it:", "dim"))
-            out.print("  ", out.safe(f"llmcourse start {ident}"))
-        out.print("  ", out.safe(f"llmcourse done {ident}"))
-    left_out = board.fundamentals_left_out
-    if left_out is not None:
+            out.print("  ", out.safe(f"{program} start {ident}"))
+        out.print("  ", out.safe(f"{program} done {ident}"))
+    for left_out in summary.left_out:  # optional roadmaps: every one not counted yet
         out.print(
             out.safe(left_out.roadmap.title), " is optional and not counted yet; to count it:"
         )
-        out.print("  ", out.safe(f"llmcourse start {left_out.roadmap.id}"))
+        out.print("  ", out.safe(f"{program} start {left_out.roadmap.id}"))
     if board.streak:
         out.print(f"Streak: {board.streak} day{'s' if board.streak != 1 else ''} in a row")
     out.print(
         out.style(
-            f"More: llmcourse progress {dot} llmcourse next {dot} llmcourse help",
+            f"More: {program} progress {dot} {program} next {dot} llmcourse help",
             "dim",
         )
     )

@@ -511,7 +511,7 @@ def _references(
     ]
     # The columns some row fills: a topic's own links have no id, author or kind.
     shown = [i for i in range(5) if any(row[i].plain for row in rows)]
-    table = _table(out, title)
+    table = _table(out)  # its title on a line of its own: rich wraps a title to the table
     if first is not None:
         table.add_column("#", justify="right", no_wrap=True)
     if progress is not None:
@@ -520,10 +520,10 @@ def _references(
         table.add_column(("Title", "Id", "Author", "Kind", "URL")[i], no_wrap=True)
     for number, resource, row in zip(numbers, listed, rows, strict=True):
         table.add_row(*marks(number, resource), *(row[i] for i in shown))
+    out.print(Text.assemble(title, style="italic"))
     if Measurement.get(out, out.options.update_width(UNLIMITED), table).maximum <= out.width:
         out.print(table)
         return
-    out.print(Text.assemble(title, style="italic"))
     dot = glyphs_of(out).dot
     width = len(str(numbers[-1])) if listed else 0
     for number, resource in zip(numbers, listed, strict=True):
@@ -1004,10 +1004,10 @@ def search(result: Found, out: Console) -> None:
 @draw.register
 def next_up(step: NextStep, out: Console) -> None:
     catalog, up = step.catalog, step.up
-    if up is None:
+    if up is not None:
+        _next_topic(out, catalog, up, step.program)
+    elif not step.left_out or any(not r.optional for r in catalog.roadmaps):
         out.print(Text("Nothing left: every topic is done or skipped. Well done!", "green"))
-    else:
-        _next_topic(out, catalog, up)
     for roadmap in step.left_out or []:
         out.print()
         _prose(
@@ -1018,10 +1018,10 @@ def next_up(step: NextStep, out: Console) -> None:
                 style="dim",
             ),
         )
-        out.print(Text.assemble("  ", safe(f"llmcourse start {roadmap.id}")), soft_wrap=True)
+        out.print(Text.assemble("  ", safe(f"{step.program} start {roadmap.id}")), soft_wrap=True)
 
 
-def _next_topic(out: Console, catalog: Catalog, up: "NextUp") -> None:
+def _next_topic(out: Console, catalog: Catalog, up: "NextUp", program: str) -> None:
     node = up.topic
     lead = "Carry on with" if up.reason == "in-progress" else "Next up:"
     out.print(Text.assemble((f"{lead} ", "bold"), _heading(out, catalog, node)))
@@ -1034,9 +1034,9 @@ def _next_topic(out: Console, catalog: Catalog, up: "NextUp") -> None:
         _references(out, catalog, None, unread, "References not read yet")
     out.print()
     out.print(Text("When you are ready:", style="dim"))
-    room = None if out.width >= UNLIMITED else out.width - len("  llmcourse start ")
+    room = None if out.width >= UNLIMITED else out.width - len(f"  {program} start ")
     ident = typed_id(catalog.short_id(node), node.number, room)
-    commands = [] if up.reason == "in-progress" else [f"llmcourse start {ident}"]
-    for command in [*commands, f"llmcourse done {ident}"]:
+    commands = [] if up.reason == "in-progress" else [f"{program} start {ident}"]
+    for command in [*commands, f"{program} done {ident}"]:
         # Never cut: a command longer than the line is left to the terminal to wrap.
         out.print(Text.assemble("  ", safe(command)), soft_wrap=True)

@@ -57,11 +57,13 @@ class NextStep:
         progress: ProgressFile,
         up: NextUp | None,
         left_out: list[Roadmap] | None = None,
+        program: str = "llmcourse",
     ) -> None:
         self.catalog = catalog
         self.progress = progress
         self.up = up
         self.left_out = left_out  # optional roadmaps not counted (and so not suggested) yet
+        self.program = program  # how the commands shown run llmcourse on this course
 
 
 class Dashboard:
@@ -75,12 +77,14 @@ class Dashboard:
         summary: CourseSummary,
         up: NextUp | None,
         streak: int | None,
+        program: str = "llmcourse",
     ) -> None:
         self.catalog = catalog
         self.progress = progress
         self.summary = summary
         self.up = up
         self.streak = streak
+        self.program = program  # how the commands shown run llmcourse on this course
 
     @property
     def roadmap(self) -> RoadmapSummary | None:
@@ -90,11 +94,6 @@ class Dashboard:
         wanted = self.up.topic.roadmap.id
         found = next((r for r in self.summary.roadmaps if r.roadmap.id == wanted), None)
         return found if found is not None and found.topics.started else None
-
-    @property
-    def fundamentals_left_out(self) -> RoadmapSummary | None:
-        """An optional roadmap not started, and so not counted (LLM Fundamentals)."""
-        return self.summary.left_out[0] if self.summary.left_out else None
 
 
 class Found:

@@ -56,6 +56,21 @@ class Session:
         if message not in self.notices:  # read twice (before an editor, then to change), said once
             self.notices.append(message)
 
+    @property
+    def program(self) -> str:
+        """How to run llmcourse on this course, in a command shown to be copied: with
+        `--roadmaps FILE` where the file was given on the command line, not by
+        `LLMCOURSE_ROADMAPS` (which the copied command finds by itself)."""
+        import os
+        import shlex
+
+        if self.roadmaps is None:
+            return "llmcourse"
+        from_env = os.environ.get("LLMCOURSE_ROADMAPS", "")
+        if from_env and Path(from_env).expanduser() == self.roadmaps:
+            return "llmcourse"
+        return f"llmcourse --roadmaps {shlex.quote(str(self.roadmaps))}"
+
     def course(self) -> Catalog:
         """The course this run works on: the bundled one, or the roadmap file chosen."""
         from llmcourse import catalog as catalogs

@@ -358,8 +358,8 @@ def redoable(history: list[Event]) -> list[list[Event]]:
     found: list[list[Event]] = []
     for batch in _changes(history):
         first = batch[0]
-        if first.command == "redo" and first.undoes is not None:
-            redone.add(first.undoes)
+        if first.command == "redo":  # one redo may take back several undos: each event names one
+            redone.update(event.undoes for event in batch if event.undoes is not None)
         elif _is_undo(first):
             if first.rev not in redone:
                 found.append(batch)

@@ -59,7 +59,7 @@ def dashboard(ctx: typer.Context) -> Dashboard:
         today = run.now().astimezone().date()
         streak = momentum(current.read_history().events, today).streak
     up = tracker.next_topic(catalog, current.data)
-    return Dashboard(catalog, current.data, summary, up, streak)
+    return Dashboard(catalog, current.data, summary, up, streak, run.program)
 
 
 def log(

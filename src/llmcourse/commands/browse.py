@@ -104,7 +104,7 @@ def next_(
     progress = run.progress().data
     up = tracker.next_topic(catalog, progress, only)
     left_out = tracker.not_counted(catalog, progress) if only is None else []
-    return NextStep(catalog, progress, up, left_out)
+    return NextStep(catalog, progress, up, left_out, run.program)
 
 
 def search(

@@ -62,7 +62,19 @@ def done(
     return _mark(ctx, ids, "done", "done")
 
 
-def start(ctx: typer.Context, ids: IdsArgument, as_json: JsonOption = False) -> Marked:
+StartArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ID",
+        autocompletion=complete_id,
+        help="Topics or references; a section (or a roadmap) starts its first topic not begun, "
+        "and an optional roadmap counts from now on.",
+        show_default=False,
+    ),
+]
+
+
+def start(ctx: typer.Context, ids: StartArgument, as_json: JsonOption = False) -> Marked:
     """Mark topics or references as in progress: what you are studying now.
 
     A section (or The LLM Scientist or Engineer) starts its first topic not begun. An optional
@@ -92,7 +104,7 @@ def undo(
     ctx: typer.Context,
     count: Annotated[
         int,
-        typer.Argument(metavar="N", min=1, help="How many changes to revert (default 1)."),
+        typer.Argument(metavar="N", min=1, help="How many changes to revert."),
     ] = 1,
     every: Annotated[
         bool, typer.Option("--all", help="Revert every change recorded (and not undone).")
@@ -113,7 +125,7 @@ def redo(
     ctx: typer.Context,
     count: Annotated[
         int,
-        typer.Argument(metavar="N", min=1, help="How many undos to take back (default 1)."),
+        typer.Argument(metavar="N", min=1, help="How many undos to take back."),
     ] = 1,
     every: Annotated[
         bool, typer.Option("--all", help="Take back every undo since your last other change.")
