@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,7 @@ def _bash_tab(
         capture_output=True,
         text=True,
         check=True,
+        timeout=60,  # a Tab that waits on something fails the test, not the run
     )
     out = result.stdout.splitlines()
     reply = [line.removeprefix("reply ") for line in out if line.startswith("reply ") and line[6:]]
@@ -350,3 +352,23 @@ def test_fish_offers_ids_with_titles(bash_script: Path, tmp_path: Path) -> None:
         "engineer/\tThe LLM Engineer",
     ]
     assert [line.split("\t")[0] for line in fish_tab("llmcourse do")] == ["done", "doctor"]
+
+
+def test_a_list_that_is_a_named_pipe_never_holds_a_tab(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A named pipe (or a device) where the id list should be is not read: a Tab would wait on
+    it for ever. The script asks llmcourse instead, as for a missing list; a cache folder with
+    a quote in its name works as any other."""
+    cache = tmp_path / "it's cache"
+    cache.mkdir()
+    os.mkfifo(cache / "ids-bundled.tsv")
+    monkeypatch.setenv("LLMCOURSE_CACHE_DIR", str(cache))
+    script = _script("bash", tmp_path)
+    started = time.monotonic()
+    assert _bash_tab(script, "llmcourse done monitoring", NOWHERE)[0] == []
+    assert time.monotonic() - started < 10
+    (cache / "ids-bundled.tsv").unlink()
+    reply, _ = _bash_tab(script, "llmcourse done monitoring", installed())
+    assert reply == ["pre-training/monitoring", "fine-tuning/monitoring"]
+    assert _bash_tab(script, "llmcourse done monitoring", NOWHERE)[0] == reply  # read there

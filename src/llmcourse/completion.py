@@ -39,6 +39,13 @@ _MAC_CACHE = 'base = ENVIRON["HOME"] "/Library/Caches/llmcourse"'
 # No single quote and no backslash pair in here: the program goes into the scripts in single
 # quotes, and fish reads `\\` and `\'` inside those.
 MATCH = """
+function quoted(s,   q, dq) {
+    # For sh, in single quotes, each of its own as '"'"': written by character code, since the
+    # program itself is inside single quotes (and fish reads backslashes there).
+    q = sprintf("%c", 39); dq = sprintf("%c", 34)
+    gsub(q, q dq q dq q, s)
+    return q s q
+}
 function out(value, help) {
     if (!(value in seen)) { seen[value] = 1; print value "\\t" help }
 }
@@ -99,14 +106,17 @@ BEGIN {
         gsub("%", "%25", name); gsub("/", "%2F", name)
         list = base "/ids-file-" name ".tsv"
     }
-    if ((getline line < list) <= 0 || line != "@HEADER@") {
+    # Read through `cat` only when the list is a regular file: a named pipe or a device in
+    # its place would leave every Tab waiting.
+    reader = "test -f " quoted(list) " && test ! -p " quoted(list) " && cat " quoted(list)
+    if ((reader | getline line) <= 0 || line != "@HEADER@") {
         print "missing\\t" list "\\t" course
         exit
     }
     print (kind == "id" ? "ids" : kind) "\\t" list "\\t" course
     typed = tolower(cur); depth = gsub("/", "/", typed)
     FS = "\\t"
-    while ((getline line < list) > 0) {
+    while ((reader | getline line) > 0) {
         split(line, f, "\\t")
         if (kind == "roadmap") {
             if (f[2] == "roadmap" && index(f[1], typed) == 1) out(f[1], f[5])
