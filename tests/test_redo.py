@@ -101,3 +101,12 @@ def test_a_redo_of_several_undos_takes_back_each_of_them(run: Invoke) -> None:
     result = run("redo")
     assert "Nothing to redo" in result.stdout, result.stdout
     assert run("log", "--json").json()["matching"] == 6  # no empty change recorded
+
+
+def test_a_number_and_all_together_are_refused(run: Invoke) -> None:
+    run("done", "tokenization")
+    for command in ("undo", "redo"):
+        refused = run(command, "5", "--all")
+        assert refused.exit_code == 2
+        assert "give a number or --all, not both" in refused.stderr
+    assert _status(run, "tokenization") == "done"  # nothing was changed

@@ -155,3 +155,10 @@ def test_a_pasted_summary_is_within_the_bounds(run: Invoke) -> None:
     assert len(summary) > 200  # the longest the course has: a paste of it must work
     assert node.id in _ids(run, *summary.split())
     assert len(summary.split()) <= search.MAX_WORDS
+
+
+def test_a_search_with_no_words_is_a_usage_error(run: Invoke) -> None:
+    for query in ("", "   "):
+        result = run("search", query)
+        assert result.exit_code == 2
+        assert "the search has no words" in result.stderr

@@ -63,6 +63,10 @@ def check_query(query: str) -> None:
     for words the learner did not ask for alone.
     """
     words = len(query.split())
+    if not words:
+        raise BadValueError(
+            "the search has no words", "Search for a word or a few, such as 'llmcourse search rag'"
+        )
     if words > MAX_WORDS:
         raise BadValueError(
             f"the search has {words} words; llmcourse searches for at most {MAX_WORDS}",

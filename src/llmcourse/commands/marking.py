@@ -103,9 +103,14 @@ def reset(ctx: typer.Context, ids: IdsArgument, as_json: JsonOption = False) -> 
 def undo(
     ctx: typer.Context,
     count: Annotated[
-        int,
-        typer.Argument(metavar="N", min=1, help="How many changes to revert."),
-    ] = 1,
+        int | None,
+        typer.Argument(
+            metavar="N",
+            min=1,
+            help="How many changes to revert (1 when left out).",
+            show_default=False,
+        ),
+    ] = None,
     every: Annotated[
         bool, typer.Option("--all", help="Revert every change recorded (and not undone).")
     ] = False,
@@ -118,15 +123,20 @@ def undo(
     """
     from llmcourse import tracker
 
-    return _take_back(ctx, None if every else count, tracker.undo)
+    return _take_back(ctx, _how_many(count, every), tracker.undo)
 
 
 def redo(
     ctx: typer.Context,
     count: Annotated[
-        int,
-        typer.Argument(metavar="N", min=1, help="How many undos to take back."),
-    ] = 1,
+        int | None,
+        typer.Argument(
+            metavar="N",
+            min=1,
+            help="How many undos to take back (1 when left out).",
+            show_default=False,
+        ),
+    ] = None,
     every: Annotated[
         bool, typer.Option("--all", help="Take back every undo since your last other change.")
     ] = False,
@@ -139,7 +149,14 @@ def redo(
     """
     from llmcourse import tracker
 
-    return _take_back(ctx, None if every else count, tracker.redo, redo=True)
+    return _take_back(ctx, _how_many(count, every), tracker.redo, redo=True)
+
+
+def _how_many(count: int | None, every: bool) -> int | None:
+    """N, or None for --all; both at once is a mistake, not one of them silently."""
+    if every and count is not None:
+        raise typer.BadParameter("give a number or --all, not both", param_hint="'N'")
+    return None if every else count or 1
 
 
 def _take_back(
