@@ -133,3 +133,14 @@ def test_the_roadmap_file_guide_fits_the_terminal(
     assert "- `schema_version` (integer, `1`): the version of this format" in text
     assert "| --- |" not in text
     assert text.isascii()
+
+
+def test_an_example_in_help_is_a_line_of_its_own(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert "\n  Example: llmcourse done scientist/1/2 tokenization\n" in run("help", "done").stdout
+    monkeypatch.setenv("COLUMNS", "50")
+    lines = run("help", "export").stdout.splitlines()
+    at = lines.index("  Example:")
+    assert lines[at + 1] == "    llmcourse export --format markdown -o llm-course.md"

@@ -102,8 +102,17 @@ def _paragraphs(text: str, width: int) -> list[str]:
     for paragraph in text.split("\n\n"):
         # Lines joined as click joins them, keeping the two spaces before `[required]`.
         words = " ".join(line.strip() for line in paragraph.splitlines() if line.strip())
-        if words:
-            lines += ([""] if lines else []) + wrap(words, width, indent=0).split("\n")
+        if not words:
+            continue
+        # An example is a command to copy: a line of its own, under its label where it would
+        # not fit beside it (and broken at spaces only where it is longer than a line).
+        prose, _, example = words.partition("Example: ")
+        shown = wrap(prose.strip(), width, indent=0).split("\n") if prose.strip() else []
+        if example:
+            beside = f"Example: {example}"
+            under = wrap(f"  {example}", width, indent=4).split("\n")
+            shown += [beside] if visible_width(beside) <= width else ["Example:", *under]
+        lines += ([""] if lines else []) + shown
     return lines
 
 
