@@ -140,7 +140,7 @@ def test_an_example_in_help_is_a_line_of_its_own(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     assert "\n  Example: llmcourse done scientist/1/2 tokenization\n" in run("help", "done").stdout
-    monkeypatch.setenv("COLUMNS", "50")
+    monkeypatch.setenv("COLUMNS", "60")
     lines = run("help", "export").stdout.splitlines()
     at = lines.index("  Example:")
     assert lines[at + 1] == "    llmcourse export --format markdown -o llm-course.md"
