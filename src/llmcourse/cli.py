@@ -22,11 +22,10 @@ from llmcourse.commands.options import GroupJsonOption
 from llmcourse.errors import LlmCourseError
 from llmcourse.results import Version
 from llmcourse.session import Session
-from llmcourse.text import columns, visible_width, wrap
+from llmcourse.text import PROSE, columns, visible_width, wrap
 
 # Help is prose: as wide as the terminal, up to a measure that still reads well; never so
 # narrow that a word of it cannot fit. A pipe or a file gets the common terminal's width.
-HELP_MEASURE = 100
 HELP_NARROWEST = 30
 HELP_IN_A_PIPE = 80
 
@@ -38,7 +37,7 @@ NARROWEST_DESCRIPTION = 24
 
 def help_width(stream: object) -> int:
     """How wide to format help written to `stream`: `COLUMNS`, else its terminal's width."""
-    return max(HELP_NARROWEST, min(columns(stream) or HELP_IN_A_PIPE, HELP_MEASURE))
+    return max(HELP_NARROWEST, min(columns(stream) or HELP_IN_A_PIPE, PROSE))
 
 
 # Words learners type for a command by another name, which spelling alone would not find.

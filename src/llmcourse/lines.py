@@ -33,7 +33,7 @@ from llmcourse.results import (
     Version,
     Written,
 )
-from llmcourse.text import columns, escape_controls, visible_width, wrap, wrap_markdown
+from llmcourse.text import PROSE, columns, escape_controls, visible_width, wrap, wrap_markdown
 from llmcourse.wording import (
     SYMBOLS,
     counts,
@@ -167,7 +167,6 @@ UNDONE_WORDS = {"topic": "not done", "reference": "not read"}
 
 # Where a `done` line's continuations start: under the id, after the status column.
 _STATUS_COLUMN = 10
-PROSE = 100  # the widest a document's lines are on a wide terminal, as in the table views
 
 
 @write.register

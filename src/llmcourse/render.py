@@ -29,7 +29,7 @@ from llmcourse.results import (
     ProgressReport,
     Shown,
 )
-from llmcourse.text import columns, escape_controls, unpadded
+from llmcourse.text import PROSE, columns, escape_controls, unpadded
 from llmcourse.tracker import (
     Count,
     CourseSummary,
@@ -59,8 +59,6 @@ if TYPE_CHECKING:
 # paragraph, an address each stay on one line, for grep and awk. Wide enough for any of them;
 # not unbounded, since rich sizes some buffers by the width.
 UNLIMITED = 10_000
-# Prose (summaries, notes) is wrapped at a readable measure on a wide terminal.
-PROSE = 100
 # The least room a title column is given before a sparer layout of its table is tried.
 TITLE_ROOM = 24
 # The widest a search's excerpt column is measured at, when its rows take more than a line.
@@ -119,13 +117,9 @@ def symbol(out: Console, status: Status) -> Text:
     return Text(glyphs_of(out).marks[status], style=SYMBOLS[status][2])
 
 
-def _all_skipped(count: Count) -> bool:
-    return count.total > 0 and count.counted == 0
-
-
 def fraction(count: Count) -> Text:
     """Done of those that count (skipped ones do not), as `2/4`."""
-    if _all_skipped(count):
+    if count.all_skipped:
         return Text("skipped", style=SYMBOLS["skipped"][2])
     return Text(f"{count.done}/{count.counted}", style="green" if count.complete else "")
 
@@ -134,7 +128,7 @@ def bar(out: Console, count: Count, width: int) -> Text:
     """A bar of `width` cells: the done part and the rest in different characters, so that it
     reads without colour and on a light theme as on a dark one. Nothing for an all-skipped
     count, which has nothing to show."""
-    if _all_skipped(count):
+    if count.all_skipped:
         return Text(" " * width)
     marks, done = glyphs_of(out), filled(count, width)
     drawn = Text().append(marks.bar_done * done, style="green")  # the rest is not green
@@ -142,7 +136,7 @@ def bar(out: Console, count: Count, width: int) -> Text:
 
 
 def percent(count: Count) -> Text:
-    if _all_skipped(count):
+    if count.all_skipped:
         return Text("")
     return Text(f"{count.percent:3.0f}%", style="green" if count.complete else "")
 

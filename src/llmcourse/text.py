@@ -66,6 +66,11 @@ def visible_width(text: str) -> int:
     )
 
 
+# The widest prose (summaries, notes, help, a document) is set on a wide terminal: lines
+# much longer than this are hard to read.
+PROSE = 100
+
+
 def columns(stream: object) -> int | None:
     """The width to fit lines written to `stream` to, or None to leave them whole.
 

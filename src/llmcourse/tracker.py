@@ -46,6 +46,11 @@ class Count(NamedTuple):
         return 100.0 * self.done / self.counted
 
     @property
+    def all_skipped(self) -> bool:
+        """Some items, and every one skipped: nothing left to count, nor done."""
+        return self.total > 0 and self.counted == 0
+
+    @property
     def complete(self) -> bool:
         """Nothing left to do: every item done or skipped (and some there were)."""
         return self.total > 0 and self.done + self.skipped == self.total
@@ -383,16 +388,7 @@ def redo(
     redone, as in an editor.
     """
     batches = redoable(history)
-    if count is None:
-        count = len(batches)
-    elif count > len(batches):
-        if not batches:
-            return Update(None, [], UndoResult([], [], 0))
-        were = "s are" if len(batches) != 1 else " is"
-        raise BadValueError(
-            f"only {len(batches)} undo{were} left to redo, not {count:,}",
-            f"Run 'llmcourse redo {len(batches)}', or 'llmcourse redo --all'; nothing was changed",
-        )
+    count = _how_many(batches, count, "undo", "redo", "take back every one")
     return _take_back(catalog, progress, batches[:count], len(batches), now, "redo")
 
 
@@ -410,16 +406,25 @@ def undo(
     more changes than there are is refused: a mistyped number would revert months of work.
     """
     batches = undoable(history)
+    count = _how_many(batches, count, "change", "undo", "revert every change")
+    return _take_back(catalog, progress, batches[:count], len(batches), now, "undo")
+
+
+def _how_many(
+    batches: list[list[Event]], count: int | None, noun: str, command: str, all_: str
+) -> int:
+    """How many of `batches` to take back: `count`, or all for None. More than there are is
+    refused (a mistyped number would take back months of work), unless there are none."""
     if count is None:
-        count = len(batches)
-    elif batches and count > len(batches):
+        return len(batches)
+    if batches and count > len(batches):
         were = "s are" if len(batches) != 1 else " is"
         raise BadValueError(
-            f"only {len(batches)} change{were} left to undo, not {count:,}",
-            f"Run 'llmcourse undo {len(batches)}', or 'llmcourse undo --all' to revert every "
-            "change; nothing was changed",
+            f"only {len(batches)} {noun}{were} left to {command}, not {count:,}",
+            f"Run 'llmcourse {command} {len(batches)}', or 'llmcourse {command} --all' to {all_}; "
+            "nothing was changed",
         )
-    return _take_back(catalog, progress, batches[:count], len(batches), now, "undo")
+    return count
 
 
 def _take_back(
