@@ -104,7 +104,7 @@ def test_a_schema_2_file_is_migrated_and_kept(run: Invoke, data_dir: Path) -> No
     original = b'schema_version = 2\ncourse = "llm-course"\nrevision = 0\nhistory_size = 0\n'
     (data_dir / "progress.toml").write_bytes(original)
     run("skip", "tokenization")
-    assert tomllib.loads((data_dir / "progress.toml").read_text())["schema_version"] == 3
+    assert tomllib.loads((data_dir / "progress.toml").read_text())["schema_version"] == 4
     assert (data_dir / "progress.v2.toml").read_bytes() == original
 
 

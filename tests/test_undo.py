@@ -44,13 +44,16 @@ def test_every_change_appends_its_events(run: Invoke, data_dir: Path, progress_f
     ]
     assert len(events) == 1 + 4 + 1
     assert {e["rev"] for e in events[1:5]} == {2}  # one command, one change
-    assert events[-1] | {"time": None} == {
+    # A topic that leaves done takes its review schedule with it: the event keeps it.
+    assert events[-1]["before"]["last_review"] == events[0]["time"]
+    assert events[-1] | {"time": None, "before": None} == {
         "rev": 3,
         "time": None,
         "command": "done --undo",
         "id": TOKENIZATION,
         "old": "done",
         "new": "not-started",
+        "before": None,
     }
     assert all(e["time"].endswith("Z") for e in events)
     data = tomllib.loads(progress_file.read_text("utf-8"))

@@ -23,15 +23,28 @@ from llmcourse.text import location
 # 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
 # 3: adds the statuses `in-progress` and `skipped`, and the learner's `notes`, which a reader of
 # 2 would take for damage or drop: it sees a newer file instead, which it reads as far as it
-# can and never writes.
-SCHEMA_VERSION = 3
+# can and never writes. 4: adds `reviews`, the review schedule of each topic done, which a reader
+# of 3 would drop.
+SCHEMA_VERSION = 4
 
 Status = Literal["not-started", "in-progress", "done", "skipped"]
 STATUSES: tuple[Status, ...] = ("not-started", "in-progress", "done", "skipped")
 
-PROGRESS_KEYS = ("schema_version", "course", "revision", "history_size", "entries", "notes")
+PROGRESS_KEYS = (
+    "schema_version",
+    "course",
+    "revision",
+    "history_size",
+    "entries",
+    "notes",
+    "reviews",
+)
 ENTRY_KEYS = ("status", "changed")
 NOTE_KEYS = ("text", "time")
+SCHEDULE_KEYS = ("due", "last_review", "stability", "difficulty", "state", "step")
+# The states of a review schedule, as the scheduler (`fsrs`) names them.
+SCHEDULE_STATES = ("learning", "review", "relearning")
+RATINGS = ("again", "hard", "good", "easy")
 
 # Limits no learner meets, so that a damaged or hostile file (or an import of one) is refused
 # rather than read for minutes or written back in a form that cannot be read again.
@@ -86,6 +99,41 @@ class Note(NamedTuple):
     extra: dict[str, Any] | None = None
 
 
+class Schedule(NamedTuple):
+    """When a topic done is next reviewed, and what the scheduler knows of its memory of it:
+    `stability` (days for recall to fall to 90%), `difficulty` (1 to 10), its `state` and
+    `step`. Keys this version does not know are kept in `extra`."""
+
+    due: datetime
+    last_review: datetime
+    stability: float
+    difficulty: float
+    state: str = "review"
+    step: int | None = None
+    extra: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "due": _utc_text(self.due),
+            "last_review": _utc_text(self.last_review),
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "state": self.state,
+        }
+        if self.step is not None:
+            doc["step"] = self.step
+        return doc
+
+    def same(self, other: "Schedule | None") -> bool:
+        """Whether `other` is this schedule, as far as the scheduler is concerned (what undo
+        checks before it sets a schedule back)."""
+        return other is not None and self.to_json() == other.to_json()
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 @dataclass
 class ProgressFile:
     """The progress file; keys and entries this version does not know are kept."""
@@ -100,6 +148,8 @@ class ProgressFile:
     extra: dict[str, Any] = field(default_factory=dict)
     # The learner's own notes on a topic, section or reference, oldest first.
     notes: dict[str, list[Note]] = field(default_factory=dict)
+    # The review schedule of each topic done (see `llmcourse.review`).
+    reviews: dict[str, Schedule] = field(default_factory=dict)
 
     def copy(self) -> "ProgressFile":
         """A copy whose entries can be set and removed without touching this one's.
@@ -115,6 +165,7 @@ class ProgressFile:
             dict(self.entries),
             copy.deepcopy(self.extra),
             {key: list(notes) for key, notes in self.notes.items()},
+            dict(self.reviews),
         )
 
 
@@ -141,7 +192,14 @@ def _v2_to_v3(raw: Raw) -> Raw:
     return raw
 
 
-MIGRATIONS: tuple[Callable[[Raw], Raw], ...] = (_v1_to_v2, _v2_to_v3)
+def _v3_to_v4(raw: Raw) -> Raw:
+    """Schema 4 adds review schedules. A file of schema 3 has none: each topic done there gets
+    its first review from the time it was done, when it is read (`review.settle`), since which
+    items are topics is the course's to say, not the file's."""
+    return raw
+
+
+MIGRATIONS: tuple[Callable[[Raw], Raw], ...] = (_v1_to_v2, _v2_to_v3, _v3_to_v4)
 assert len(MIGRATIONS) == SCHEMA_VERSION - 1, "one migration per schema step"
 
 
@@ -252,6 +310,44 @@ def note_problems(value: Any, where: Where = ()) -> list[Problem]:
     return problems
 
 
+def _number_problem(value: Any, least: float, most: float) -> str | None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "Input should be a number"
+    if not least <= value <= most:  # NaN fails both
+        return f"Input should be a number from {least:g} to {most:g}"
+    return None
+
+
+# Far beyond what the scheduler gives (its longest interval is a year), so that a number read
+# from a file cannot overflow a date when the next review is worked out from it.
+MAX_STABILITY = 100_000.0
+STABILITY_MIN = 0.001  # the scheduler's own least, and never 0, which it divides by
+
+
+def schedule_problems(value: Any, where: Where = ()) -> list[Problem]:
+    """What is wrong with one topic's review schedule."""
+    if not isinstance(value, dict):
+        return [(where, "Input should be a table")]
+    problems: list[Problem] = kept_problems(value, SCHEDULE_KEYS, where)
+    for key in ("due", "last_review"):
+        if key not in value:
+            problems.append(((*where, key), "Field required"))
+        elif message := _time_problem(value[key]):
+            problems.append(((*where, key), message))
+    ranges = (("stability", STABILITY_MIN, MAX_STABILITY), ("difficulty", 1.0, 10.0))
+    for key, least, most in ranges:
+        if key not in value:
+            problems.append(((*where, key), "Field required"))
+        elif message := _number_problem(value[key], least, most):
+            problems.append(((*where, key), message))
+    if "state" in value and value["state"] not in SCHEDULE_STATES:
+        choices = ", ".join(f"'{s}'" for s in SCHEDULE_STATES)
+        problems.append(((*where, "state"), f"Input should be one of {choices}"))
+    if "step" in value and (message := _whole_number(value["step"], 0)):
+        problems.append(((*where, "step"), message))
+    return problems
+
+
 def problems(raw: Raw) -> list[Problem]:
     """Everything wrong with a progress file's data, each with its key path."""
     found: list[Problem] = []
@@ -265,29 +361,38 @@ def problems(raw: Raw) -> list[Problem]:
         if key in raw and (message := _whole_number(raw[key], 0)):
             found.append(((key,), message))
     found.extend(kept_problems(raw, PROGRESS_KEYS, ()))
-    for key, check in (("entries", entry_problems), ("notes", note_problems)):
+    for key, check in (
+        ("entries", entry_problems),
+        ("notes", note_problems),
+        ("reviews", schedule_problems),
+    ):
         table = raw.get(key, {})
         if not isinstance(table, dict):
             found.append(((key,), "Input should be a table"))
             continue
         for item, value in table.items():
             found.extend(check(value, (key, item)))
-    entries, notes = raw.get("entries"), raw.get("notes")
+    entries, notes, reviews = raw.get("entries"), raw.get("notes"), raw.get("reviews")
     if message := limit_problem(
         entries if isinstance(entries, dict) else {},
         {key: n for key, n in notes.items() if isinstance(n, list)}
         if isinstance(notes, dict)
         else {},
+        reviews if isinstance(reviews, dict) else {},
     ):
         found.append(((), message))
     return found
 
 
-def limit_problem(entries: Sized, notes: Mapping[str, Sized]) -> str | None:
-    """What is wrong with a progress of these entries and notes (by item): more than the
-    limits."""
+def limit_problem(entries: Sized, notes: Mapping[str, Sized], reviews: Sized = ()) -> str | None:
+    """What is wrong with a progress of these entries, notes (by item) and review schedules:
+    more than the limits."""
     if len(entries) > MAX_ENTRIES:
         return f"{len(entries):,} entries are more than the {MAX_ENTRIES:,} llmcourse keeps"
+    if len(reviews) > MAX_ENTRIES:
+        return (
+            f"{len(reviews):,} review schedules are more than the {MAX_ENTRIES:,} llmcourse keeps"
+        )
     count = sum(map(len, notes.values()))
     if count > MAX_NOTES:
         return f"{count:,} notes are more than the {MAX_NOTES:,} llmcourse keeps"
@@ -309,6 +414,20 @@ def note_from(value: dict[str, Any]) -> Note:
     return Note(value["text"], value["time"], extra or None)
 
 
+def schedule_from(value: dict[str, Any]) -> Schedule:
+    """A schedule from data that `schedule_problems` found nothing wrong with."""
+    extra = {k: v for k, v in value.items() if k not in SCHEDULE_KEYS}
+    return Schedule(
+        value["due"],
+        value["last_review"],
+        float(value["stability"]),
+        float(value["difficulty"]),
+        value.get("state", "review"),
+        value.get("step"),
+        extra or None,
+    )
+
+
 def _from_raw(raw: Raw, version: int) -> ProgressFile:
     """A progress file from data in today's shape that `problems` found nothing wrong with."""
     return ProgressFile(
@@ -321,6 +440,7 @@ def _from_raw(raw: Raw, version: int) -> ProgressFile:
         notes={
             key: [note_from(note) for note in notes] for key, notes in raw.get("notes", {}).items()
         },
+        reviews={key: schedule_from(value) for key, value in raw.get("reviews", {}).items()},
     )
 
 
@@ -479,7 +599,39 @@ def encode(data: ProgressFile) -> bytes:
                 for note in notes
             )
             parts.append(f"{_toml_string(key)} = [{written}]\n")
+    if data.reviews:
+        parts.append("\n" + _reviews_text(data.reviews))
     return "".join(parts).encode("utf-8")
+
+
+def _reviews_text(reviews: dict[str, Schedule]) -> str:
+    """The `[reviews]` table: a line per topic, as entries are written (schedules with keys this
+    version does not know through tomli-w)."""
+    if any(schedule.extra for schedule in reviews.values()):
+        return toml_text({"reviews": {key: _schedule_table(s) for key, s in reviews.items()}})
+    lines = ["[reviews]\n"]
+    for key, schedule in reviews.items():
+        step = f", step = {schedule.step}" if schedule.step is not None else ""
+        lines.append(
+            f"{_toml_string(key)} = {{ due = {schedule.due.isoformat()}, "
+            f"last_review = {schedule.last_review.isoformat()}, "
+            f"stability = {schedule.stability!r}, difficulty = {schedule.difficulty!r}, "
+            f"state = {_toml_string(schedule.state)}{step} }}\n"
+        )
+    return "".join(lines)
+
+
+def _schedule_table(schedule: Schedule) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "due": schedule.due,
+        "last_review": schedule.last_review,
+        "stability": schedule.stability,
+        "difficulty": schedule.difficulty,
+        "state": schedule.state,
+    }
+    if schedule.step is not None:
+        table["step"] = schedule.step
+    return table | (schedule.extra or {})
 
 
 def toml_text(values: dict[str, Any]) -> str:
@@ -512,6 +664,17 @@ class Event(NamedTuple):
     # An event of another machine's history, brought in by `import`: a record of what happened
     # there, not a change made here, so `undo` passes over it.
     imported: bool = False
+    # A topic's review schedule, where the change set it or dropped it: what it was (`before`)
+    # and what it became (`after`), so that undo and redo can set either back; and the rating,
+    # for a review.
+    rating: str | None = None
+    before: Schedule | None = None
+    after: Schedule | None = None
+
+    @property
+    def reschedules(self) -> bool:
+        """Whether the change set or dropped a review schedule."""
+        return self.before is not None or self.after is not None
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -526,11 +689,25 @@ class Event(NamedTuple):
             doc["undoes"] = self.undoes
         if self.imported:
             doc["imported"] = True
+        if self.rating is not None:
+            doc["rating"] = self.rating
+        if self.before is not None:
+            doc["before"] = self.before.to_json()
+        if self.after is not None:
+            doc["after"] = self.after.to_json()
         return doc
 
-    def key(self) -> tuple[str, str, str, str, str, int | None]:
+    def key(self) -> tuple[str, str, str, str, str, int | None, str | None]:
         """What makes two events one, wherever they were numbered: for merging histories."""
-        return (self.to_json()["time"], self.id, self.old, self.new, self.command, self.undoes)
+        return (
+            self.to_json()["time"],
+            self.id,
+            self.old,
+            self.new,
+            self.command,
+            self.undoes,
+            self.rating,
+        )
 
 
 _STATUS_WORD = re.compile(r"[a-z][a-z-]{0,40}")
@@ -572,7 +749,29 @@ def parse_event(doc: Any) -> Event:
             raise ValueError(f"'{name}' is not a status")
     if undoes is not None and (not isinstance(undoes, int) or isinstance(undoes, bool)):
         raise ValueError("'undoes' must be a whole number")
-    return event
+    rating = doc.get("rating")
+    if rating is not None and rating not in RATINGS:
+        raise ValueError("'rating' must be " + ", ".join(RATINGS))
+    return event._replace(
+        rating=rating, before=_event_schedule(doc, "before"), after=_event_schedule(doc, "after")
+    )
+
+
+def _event_schedule(doc: dict[str, Any], key: str) -> Schedule | None:
+    """A schedule an event records, as JSON writes it (times as ISO text)."""
+    found = doc.get(key)
+    if found is None:
+        return None
+    if not isinstance(found, dict):
+        raise ValueError(f"'{key}' must be a review schedule")
+    value = dict(found)
+    for name in ("due", "last_review"):
+        if isinstance(value.get(name), str):
+            value[name] = datetime.fromisoformat(value[name])
+    for where, message in schedule_problems(value, (key,)):
+        path = ".".join(map(str, where))
+        raise ValueError(f"'{path}': {message}")
+    return schedule_from(value)
 
 
 def encode_events(events: list[Event]) -> bytes:

@@ -37,10 +37,17 @@ class Session:
     """What one run of llmcourse works with."""
 
     def __init__(
-        self, roadmaps: Path | None = None, clock: Callable[[], datetime] | None = None
+        self,
+        roadmaps: Path | None = None,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        fuzz: bool = True,
     ) -> None:
         self.roadmaps = roadmaps  # a roadmap file of the learner's own, else the bundled course
         self._clock = clock
+        # Whether review gaps are moved by a little at random (see `review.reviewed`); a test
+        # turns it off to check the scheduler's own gaps.
+        self.fuzz = fuzz
         self._catalog: Catalog | None = None
         # Notes for the learner that are not the command's output (on standard error).
         self.notices: list[str] = []
@@ -98,13 +105,15 @@ class Session:
         return progress
 
     def _load(self, *, reading: bool) -> store.Progress:
-        """The progress file, with entries under former ids carried over to today's ids."""
-        from llmcourse import store, tracker
+        """The progress file, with entries under former ids carried over to today's ids, and a
+        review schedule for each topic done."""
+        from llmcourse import review, store, tracker
 
         course = self.course()
         path = self.progress_path()
         progress = store.load(path, course.course.id)
         progress.data, _ = tracker.carry_over(course, progress.data)
+        progress.data = review.settle(course, progress.data, fuzz=self.fuzz)
         if progress.read_only and reading:
             self.note(f"{progress.read_only}. Upgrade llmcourse to change it")
         if not progress.exists and store.backup_path(path).exists():
@@ -120,14 +129,16 @@ class Session:
         once cannot lose each other's change; its update is then written (history first, then
         the progress file). With `dry_run` nothing is locked or written.
         """
-        from llmcourse import store
+        from llmcourse import review, store
 
         lock = contextlib.nullcontext() if dry_run else store.locked(self.progress_path())
         with lock:
             progress = self._load(reading=False)
             update = apply(progress)
             if update.progress is not None and not dry_run:
-                self._kept(store.commit(progress, update.progress, update.events))
+                # A topic the change marks done gets its first review.
+                changed = review.settle(self.course(), update.progress, fuzz=self.fuzz)
+                self._kept(store.commit(progress, changed, update.events))
         return update.result
 
     @contextlib.contextmanager

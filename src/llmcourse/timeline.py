@@ -89,7 +89,9 @@ def momentum(
     undone = {event.undoes for event in history if event.undoes is not None}
     done: list[Event] = []
     for event in reversed(history):
-        if event.new != "done" or event.undoes is not None or event.rev in undone:
+        if event.new != "done" or event.old == "done" or event.undoes is not None:
+            continue  # not a topic done (a review keeps it done)
+        if event.rev in undone:
             continue
         if any(seen.id == event.id for seen in done):
             continue

@@ -12,7 +12,7 @@ from typing import Generic, NamedTuple, TypeVar
 from llmcourse.catalog import Catalog, Node
 from llmcourse.errors import BadValueError, RoadmapFileError, WrongKindError
 from llmcourse.models import CourseInfo, Reference, Roadmap, Section, is_web_url
-from llmcourse.progressfile import STATUSES, Entry, Event, ProgressFile, Status
+from llmcourse.progressfile import STATUSES, Entry, Event, ProgressFile, Schedule, Status
 
 R = TypeVar("R")
 
@@ -87,11 +87,13 @@ class CourseSummary(NamedTuple):
 
 
 class StatusChange(NamedTuple):
-    """An item whose status changes from `old` to `new`."""
+    """An item whose status changes from `old` to `new` (and a topic's review schedule that
+    goes with it, when it leaves done)."""
 
     node: Node
     old: Status
     new: Status
+    dropped: Schedule | None = None
 
 
 class MarkResult(NamedTuple):
@@ -236,8 +238,8 @@ def mark(
         if old == status:
             unchanged.append(target)
         else:
-            _set(updated, target.id, status, now)
-            changes.append(StatusChange(target, old, status))
+            dropped = _set(updated, target.id, status, now)
+            changes.append(StatusChange(target, old, status, dropped))
         if target.section is None:  # a roadmap started itself: no section of it changed
             continue
         section_id = f"{target.roadmap.id}/{target.section.id}"
@@ -255,7 +257,9 @@ def mark(
 
 def events(changes: list[StatusChange], revision: int, now: datetime, command: str) -> list[Event]:
     """The history lines of one change, numbered `revision`."""
-    return [Event(revision, now, command, c.node.id, c.old, c.new) for c in changes]
+    return [
+        Event(revision, now, command, c.node.id, c.old, c.new, before=c.dropped) for c in changes
+    ]
 
 
 class CarriedOver(NamedTuple):
@@ -278,9 +282,22 @@ def carry_over(catalog: Catalog, progress: ProgressFile) -> tuple[ProgressFile, 
     moved_notes = [
         key for key in progress.notes if key not in catalog.nodes and key in catalog.former
     ]
-    if not claims and not moved_notes:
+    moved_reviews = [
+        key
+        for key in progress.reviews
+        if key not in catalog.nodes
+        and key in catalog.former
+        and catalog.former[key] not in progress.reviews
+    ]
+    if not claims and not moved_notes and not moved_reviews:
         return progress, []
     updated = progress.copy()
+    for key in moved_reviews:  # a schedule follows its topic, the latest reviewed if several
+        current = catalog.former[key]
+        schedule = updated.reviews.pop(key)
+        kept = updated.reviews.get(current)
+        if kept is None or kept.last_review < schedule.last_review:
+            updated.reviews[current] = schedule
     for key in moved_notes:  # notes follow their item, all of them, each once, in time order
         current = catalog.former[key]
         both = updated.notes.get(current, []) + updated.notes.pop(key)
@@ -312,6 +329,15 @@ class Reverted(NamedTuple):
     new: str
     undoes: int
     reason: str | None = None
+    # A topic's review schedule as it was and as it is set back (a review taken back, or a
+    # schedule dropped with its status brought back).
+    schedule_old: Schedule | None = None
+    schedule_new: Schedule | None = None
+    rating: str | None = None  # the rating of a review taken back
+
+    @property
+    def reschedules(self) -> bool:
+        return self.schedule_old is not None or self.schedule_new is not None
 
 
 class UndoResult(NamedTuple):
@@ -449,33 +475,78 @@ def _take_back(
             entry_id = entry_id or event.id
             node = catalog.nodes.get(entry_id)
             current = status_of(updated, entry_id)
-            if event.old == event.new:
+            schedule = updated.reviews.get(entry_id)
+            moves = event.old != event.new
+            if not moves and not event.reschedules:
                 reason = "it was left as it was"
-            elif event.old not in STATUSES:
+            elif moves and event.old not in STATUSES:
                 reason = f"its earlier status '{event.old}' is unknown to this llmcourse"
-            elif current != event.new:
+            elif moves and current != event.new:
                 reason = f"it is '{current}' now, not '{event.new}'"
+            elif event.reschedules and not _same(schedule, event.after):
+                reason = "it has been reviewed since"
             else:
-                _set(updated, entry_id, event.old, now)
-                result.reverted.append(Reverted(entry_id, node, current, event.old, rev))
+                dropped = _set(updated, entry_id, event.old, now) if moves else None
+                if event.reschedules:
+                    _schedule(updated, entry_id, event.before)
+                result.reverted.append(
+                    Reverted(
+                        entry_id,
+                        node,
+                        current,
+                        event.old,
+                        rev,
+                        schedule_old=schedule if event.reschedules else dropped,
+                        schedule_new=event.before,
+                        rating=event.rating,
+                    )
+                )
                 continue
             result.reverted.append(Reverted(entry_id, node, current, current, rev, reason))
     if not result.reverted:
         return Update(None, [], result)
     updated.revision += 1
     lines = [
-        Event(updated.revision, now, command, r.id, r.old, r.new, undoes=r.undoes)
+        Event(
+            updated.revision,
+            now,
+            command,
+            r.id,
+            r.old,
+            r.new,
+            undoes=r.undoes,
+            before=r.schedule_old,
+            after=r.schedule_new,
+        )
         for r in result.reverted
     ]
     return Update(updated, lines, result)
 
 
-def _set(progress: ProgressFile, entry_id: str, status: Status, now: datetime) -> None:
+def _same(schedule: Schedule | None, other: Schedule | None) -> bool:
+    if schedule is None:
+        return other is None
+    return schedule.same(other)
+
+
+def _schedule(progress: ProgressFile, entry_id: str, schedule: Schedule | None) -> None:
+    if schedule is None:
+        progress.reviews.pop(entry_id, None)
+    else:
+        progress.reviews[entry_id] = schedule
+
+
+def _set(progress: ProgressFile, entry_id: str, status: Status, now: datetime) -> Schedule | None:
+    """Set an item's status; a topic that leaves done loses its review schedule, which is
+    returned, for the change's event to keep."""
     previous = progress.entries.get(entry_id)
     if previous is None:
         progress.entries[entry_id] = Entry(status=status, changed=now)
     else:
         progress.entries[entry_id] = previous.with_status(status, now)
+    if status != "done":
+        return progress.reviews.pop(entry_id, None)
+    return None
 
 
 class Resource(NamedTuple):
