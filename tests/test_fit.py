@@ -32,6 +32,7 @@ Invoke = Callable[..., Run]
 WIDTHS = (40, 80, 120)
 MEASURE = 100  # the longest line of prose that still reads well
 READ_REFERENCE = "visual-intro-to-transformers"
+RUN_NOTEBOOK = "exllamav2"
 LONG_URL_REFERENCE = "decoding-strategies-in-llms"  # its URL is longer than 40 columns
 SKIPPED_SECTION = "fundamentals/mathematics"
 DONE_SECTION = "scientist/2"
@@ -69,7 +70,7 @@ def folder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def recorded(run: Invoke, folder: Path) -> Path:
     """Some of everything: topics done, a section done, one topic in progress, a section whose
-    topics are all skipped, a reference read and a note with a long line."""
+    topics are all skipped, a reference read, a notebook run and a note with a long line."""
     for args in (
         ("done", "scientist/1/1", "scientist/1/2"),
         ("done", DONE_SECTION),
@@ -77,6 +78,7 @@ def recorded(run: Invoke, folder: Path) -> Path:
         ("skip", SKIPPED_SECTION),
         ("note", "tokenization", NOTE),
         ("done", READ_REFERENCE),
+        ("done", RUN_NOTEBOOK),
     ):
         result = run(*args)
         assert result.exit_code == 0, (args, result.stderr)
@@ -171,6 +173,26 @@ def _show_reference(raw: str) -> Callable[[Catalog, Invoke], Shows]:
     return shows
 
 
+def _notebooks(course: Catalog, run: Invoke) -> Shows:
+    nodes = course.notebook_nodes()
+    return Shows([n.title for n in nodes], [n.id for n in nodes])
+
+
+def _show_notebook(raw: str) -> Callable[[Catalog, Invoke], Shows]:
+    def shows(course: Catalog, run: Invoke) -> Shows:
+        notebook = node(course, raw)
+        item = notebook.item
+        urls = [item.colab_url, item.article_url]  # type: ignore[union-attr]
+        topics = [course.nodes[t] for t in item.topics]  # type: ignore[union-attr]
+        return Shows(
+            [notebook.title] + [t.title for t in topics],
+            [notebook.id] + [t.id for t in topics],
+            [url for url in urls if url],
+        )
+
+    return shows
+
+
 def _progress(roadmap: str | None) -> Callable[[Catalog, Invoke], Shows]:
     def shows(course: Catalog, run: Invoke) -> Shows:
         roadmaps = [roadmap] if roadmap else [r.id for r in course.roadmaps]
@@ -249,6 +271,12 @@ VIEWS = [
     View("show-reference", ("show", LONG_URL_REFERENCE), _show_reference(LONG_URL_REFERENCE)),
     View("show-read-reference", ("show", READ_REFERENCE), _show_reference(READ_REFERENCE)),
     View("note", ("note", "tokenization"), lambda course, run: Shows([NOTE])),
+    View("notebooks", ("notebooks",), _notebooks),
+    # Its URLs are longer than 40 columns, and it is run.
+    View("show-notebook", ("show", RUN_NOTEBOOK), _show_notebook(RUN_NOTEBOOK)),
+    View("show-notebook-topics", ("show", "llama-3-orpo"), _show_notebook("llama-3-orpo")),
+    View("show-section-notebooks", ("show", "scientist/8"), _show_section("scientist/8")),
+    View("done-notebook", ("done", "llm-autoeval"), _marked("llm-autoeval")),
     View("progress", ("progress",), _progress(None)),
     View("progress-roadmap", ("progress", "scientist"), _progress("scientist")),
     View("progress-activity", ("progress", "--activity"), _progress(None)),
@@ -630,7 +658,7 @@ def course_words_with_question_marks(course: Catalog) -> set[str]:
     texts = [course.course.title]
     for n in course.nodes.values():
         texts.append(n.title)
-        for name in ("summary", "url", "author", "kind"):
+        for name in ("summary", "url", "author", "kind", "colab_url", "article_url", "project_url"):
             value = getattr(n.item if n.item is not None else n.section or n.roadmap, name, None)
             if isinstance(value, str):
                 texts.append(value)

@@ -61,6 +61,13 @@ FIRST = {
     "karpathy": "scientist/architecture/nanogpt",
     "nlp": "fundamentals/nlp",
     "rnn": "fundamentals/nlp/rnns",
+    # The notebooks: found by what they build and the tools they use.
+    "mixture of experts": "notebooks/moe-mergekit",
+    "MoE": "notebooks/moe-mergekit",
+    "ORPO": "notebooks/llama-3-orpo",
+    "knowledge graph": "notebooks/knowledge-graphs",
+    "exllamav2": "notebooks/exllamav2",
+    "nucleus sampling": "notebooks/decoding-strategies",
 }
 
 
@@ -77,6 +84,18 @@ def test_the_first_hit_is_what_the_learner_means(query: str, expected: str) -> N
 def test_the_relevance_set_is_large_and_names_real_nodes() -> None:
     assert len(FIRST) >= 30
     assert set(FIRST.values()) <= set(COURSE.nodes)
+
+
+def test_a_notebook_comes_after_what_to_learn_but_is_found() -> None:
+    # A topic names the tool: the notebooks that use it follow, after what to learn.
+    for query, topic, notebook in [
+        ("unsloth", "scientist/fine-tuning/training-techniques", "notebooks/llama-3.1-unsloth"),
+        ("mergekit", "scientist/new-trends/model-merging", "notebooks/merge-mergekit"),
+        ("abliteration", "scientist/new-trends/interpretability", "notebooks/autoabliteration"),
+    ]:
+        hits = [hit.node.id for hit in search.search(COURSE, query)]
+        assert hits[0] == topic, query
+        assert notebook in hits, query
 
 
 def test_words_match_whole_not_inside_other_words() -> None:

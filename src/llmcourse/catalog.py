@@ -15,7 +15,9 @@ from llmcourse import __version__, models
 from llmcourse.errors import AmbiguousIdError, RoadmapFileError, UnknownIdError, WrongKindError
 from llmcourse.models import (
     BUNDLED_COURSE_ID,
+    NOTEBOOKS,
     CourseInfo,
+    Notebook,
     Reference,
     Roadmap,
     RoadmapFile,
@@ -24,13 +26,17 @@ from llmcourse.models import (
 )
 from llmcourse.text import location
 
-NodeKind = Literal["roadmap", "section", "topic", "reference"]
+NodeKind = Literal["roadmap", "section", "topic", "reference", "notebook"]
+# What `done` and the like mark: each is an entry of its own in the progress.
+ITEM_KINDS = ("topic", "reference", "notebook")
 
 BUNDLED_NAME = "bundled course"
 
 
 class Node:
-    """One roadmap, section, topic or reference, with its full id and its place in the course."""
+    """One roadmap, section, topic, reference or notebook, with its full id and its place in
+    the course. A notebook's place is that of its main topic (the first it names), where it
+    counts as a reference counts in its section."""
 
     # A plain class: the course has one per item, and a dataclass costs more to define than
     # all of them do to make.
@@ -42,7 +48,7 @@ class Node:
         id: str,
         roadmap: Roadmap,
         section: Section | None = None,
-        item: Topic | Reference | None = None,
+        item: Topic | Reference | Notebook | None = None,
         number: str | None = None,
     ) -> None:
         self.kind: NodeKind = kind
@@ -81,6 +87,7 @@ class Catalog:
 
     course: CourseInfo
     roadmaps: list[Roadmap]
+    notebooks: list[Notebook] = field(default_factory=list)
     nodes: dict[str, Node] = field(default_factory=dict)
     # Ids from earlier versions of the course, each with the id it has now.
     former: dict[str, str] = field(default_factory=dict)
@@ -107,6 +114,15 @@ class Catalog:
                             "reference", f"{section_id}/{reference.id}", roadmap, section, reference
                         )
                     )
+        for notebook in self.notebooks:
+            # Its topics were checked when the file was validated; one from a changed cache
+            # entry that names no topic fails here, and the entry is not used.
+            home = self.nodes[notebook.topics[0]]
+            if home.kind != "topic":
+                raise KeyError(notebook.topics[0])
+            self._add(
+                Node("notebook", f"{NOTEBOOKS}/{notebook.id}", home.roadmap, home.section, notebook)
+            )
         self._add_former_ids()
 
     def _add_former_ids(self) -> None:
@@ -117,9 +133,14 @@ class Catalog:
             owner = node.item if node.item is not None else node.section
             if owner is None:
                 continue
-            depth = 2 if node.kind == "section" else 3
+            depth = 2 if node.kind in ("section", "notebook") else 3
             for former in owner.former_ids:
-                if len(former.split("/")) != depth:
+                if node.kind == "notebook" and not former.startswith(f"{NOTEBOOKS}/"):
+                    problems.append(
+                        f"{node.id}: former id '{former}' must be a full notebook id "
+                        f"({NOTEBOOKS}/notebook)"
+                    )
+                elif len(former.split("/")) != depth:
                     problems.append(
                         f"{node.id}: former id '{former}' must be a full {node.kind} id "
                         f"({'roadmap/section' if depth == 2 else 'roadmap/section/item'})"
@@ -165,8 +186,9 @@ class Catalog:
         return self._tail_index
 
     def items(self, node: Node) -> list[Node]:
-        """What marking a node marks: a topic or reference itself, else every topic below it."""
-        if node.kind in ("topic", "reference"):
+        """What marking a node marks: a topic, reference or notebook itself, else every topic
+        below it."""
+        if node.kind in ITEM_KINDS:
             return [node]
         sections = [node.section] if node.section is not None else node.roadmap.sections
         return [t for section in sections for t in self.section_topics(node.roadmap, section)]
@@ -176,6 +198,32 @@ class Catalog:
 
     def section_references(self, roadmap: Roadmap, section: Section) -> list[Node]:
         return [self.nodes[f"{roadmap.id}/{section.id}/{r.id}"] for r in section.references]
+
+    def notebook_nodes(self) -> list[Node]:
+        """Every notebook, in the course's order."""
+        return [self.nodes[f"{NOTEBOOKS}/{notebook.id}"] for notebook in self.notebooks]
+
+    def section_notebooks(self, roadmap: Roadmap, section: Section) -> list[Node]:
+        """The notebooks that count in a section: those whose main topic is one of its own."""
+        return [
+            node
+            for node in self.notebook_nodes()
+            if node.roadmap is roadmap and node.section is section
+        ]
+
+    def notebooks_of(self, node: Node) -> list[Node]:
+        """The notebooks that teach a topic, or any topic of a section (or of a roadmap)."""
+        if node.kind == "topic":
+            wanted = {node.id}
+        elif node.kind in ("section", "roadmap"):
+            wanted = {topic.id for topic in self.items(node)}
+        else:
+            return []
+        return [
+            notebook
+            for notebook in self.notebook_nodes()
+            if isinstance(notebook.item, Notebook) and wanted.intersection(notebook.item.topics)
+        ]
 
     def resolve_roadmap(self, raw: str) -> Roadmap:
         """Like `resolve`, for an argument that must name a roadmap."""
@@ -232,7 +280,12 @@ class Catalog:
             if close
             else "Run 'llmcourse list --topics' to see every id"
         )
-        raise UnknownIdError(f"no roadmap, section, topic or reference has the id '{raw}'", hint)
+        kinds = (
+            "section, topic, reference or notebook"
+            if self.notebooks
+            else ("section, topic or reference")
+        )
+        raise UnknownIdError(f"no roadmap, {kinds} has the id '{raw}'", hint)
 
     def complete(self, typed: str) -> list[tuple[str, str]]:
         """What `typed` can go on to, as a shell completes paths: one level at a time.
@@ -371,7 +424,7 @@ def parse(content: bytes, source: str) -> Catalog:
         entry = regular.read(cache, 4 * len(content) + regular.MB)
         if hashlib.sha256(entry[_DIGEST:]).digest() == entry[:_DIGEST]:
             cached = models.build(RoadmapFile, marshal.loads(entry[_DIGEST:]))
-            found = Catalog(cached.course, list(cached.roadmaps))
+            found = Catalog(cached.course, list(cached.roadmaps), list(cached.notebooks))
             if _sound(found):
                 return found
     course = validate(content, source)
@@ -410,13 +463,14 @@ def _sound(catalog: Catalog) -> bool:
     """
     ids = "/".join(catalog.nodes)
     sections = sum(len(roadmap.sections) for roadmap in catalog.roadmaps)
-    items = len(catalog.nodes) - len(catalog.roadmaps) - sections
-    # Each section's full id has one `/`, each item's two, and one joins each to the next: an
-    # id that holds a `/` makes another count.
+    notebooks = len(catalog.notebooks)
+    items = len(catalog.nodes) - len(catalog.roadmaps) - sections - notebooks
+    # Each section's and notebook's full id has one `/`, each other item's two, and one joins
+    # each to the next: an id that holds a `/` makes another count.
     return (
         models.is_course_id(catalog.course.id)
         and all(models.is_slug(roadmap.id) for roadmap in catalog.roadmaps)
-        and ids.count("/") == sections + 2 * items + len(catalog.nodes) - 1
+        and ids.count("/") == sections + notebooks + 2 * items + len(catalog.nodes) - 1
         and models.only_slug_characters(ids, "/")
         and _typed(catalog)
     )
@@ -445,6 +499,9 @@ def _typed(catalog: Catalog) -> bool:
             for reference in section.references:
                 texts += (reference.title, reference.author or "", reference.kind or "")
                 urls.append(reference.url)
+    for notebook in catalog.notebooks:
+        texts += (notebook.title, notebook.group, notebook.summary, *notebook.aliases)
+        urls += [notebook.colab_url, *filter(None, (notebook.article_url, notebook.project_url))]
     "".join(texts)  # type: ignore[arg-type]  # a TypeError for any text that is not one
     addresses = "".join(urls)
     return all(url.startswith(_WEB) for url in urls) and (
@@ -454,7 +511,7 @@ def _typed(catalog: Catalog) -> bool:
 
 def _catalog(course: RoadmapFile, source: str) -> Catalog:
     try:
-        return Catalog(course.course, list(course.roadmaps))
+        return Catalog(course.course, list(course.roadmaps), list(course.notebooks))
     except ValueError as err:
         raise RoadmapFileError(f"roadmap file {source}: {err}") from None
 
@@ -522,7 +579,7 @@ def problems(content: bytes) -> tuple[Catalog | None, list[Problem]]:
     if course is None:
         return None, found
     try:
-        return Catalog(course.course, list(course.roadmaps)), []
+        return Catalog(course.course, list(course.roadmaps), list(course.notebooks)), []
     except CourseProblems as err:
         # Each problem starts with the id of the item it is about (or names both claimants).
         return None, [

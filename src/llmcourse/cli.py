@@ -398,6 +398,7 @@ from llmcourse.commands import about, activity, browse, files, marking  # noqa: 
 for _name, _command in (
     ("list", browse.list_),
     ("show", browse.show),
+    ("notebooks", browse.notebooks),
     ("done", marking.done),
     ("start", marking.start),
     ("skip", marking.skip),

@@ -12,7 +12,7 @@ tabs: the form as typed (a full id, each tail of it, a course number), the node'
 the node has children (a roadmap or a section: the shell adds `/`), the form to offer for it (the
 form itself, or the node's shortest unique form where the form is ambiguous) and the node's title,
 its control characters escaped. The lines are in the order to offer them: roadmaps, sections,
-topics, references; ids before course numbers; course order within those.
+topics, references, notebooks; ids before course numbers; course order within those.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ BUNDLED_LIST = "ids-bundled.tsv"
 # A file name longer than this is refused by common file systems (255 bytes, with room to
 # spare for the temporary name): a roadmap file at so deep a path gets no list.
 _LONGEST_NAME = 200
-_ORDER = {"roadmap": 0, "section": 1, "topic": 2, "reference": 3}
+_ORDER = {"roadmap": 0, "section": 1, "topic": 2, "reference": 3, "notebook": 4}
 
 
 class Form(NamedTuple):

@@ -9,7 +9,7 @@ from typing import Any
 
 from llmcourse.catalog import Catalog, Node, warnings
 from llmcourse.errors import LlmCourseError
-from llmcourse.models import Reference, Topic
+from llmcourse.models import Notebook, Reference, Topic
 from llmcourse.progressfile import Event, Note, ProgressFile
 from llmcourse.results import (
     Checked,
@@ -20,6 +20,7 @@ from llmcourse.results import (
     Log,
     Marked,
     NextStep,
+    NotebookList,
     Notes,
     ProgressReport,
     Shown,
@@ -62,8 +63,9 @@ def document(result: object) -> Doc:
     raise TypeError(f"no JSON view for {type(result).__name__}")
 
 
-def _counts(topics: Count, references: Count, percent: bool) -> Doc:
-    """Topic counts (done, in progress, skipped, of total) and references read, of total.
+def _counts(topics: Count, references: Count, percent: bool, notebooks: Count) -> Doc:
+    """Topic counts (done, in progress, skipped, of total), references read and notebooks
+    run, of total.
 
     `percent` is done of the topics that count: skipped ones do not.
     """
@@ -74,6 +76,8 @@ def _counts(topics: Count, references: Count, percent: bool) -> Doc:
         doc["percent"] = round(topics.percent, 1)
     doc["references_done"] = references.done
     doc["references_total"] = references.total
+    doc["notebooks_done"] = notebooks.done
+    doc["notebooks_total"] = notebooks.total
     return doc
 
 
@@ -108,6 +112,22 @@ def reference(progress: ProgressFile, node: Node) -> Doc:
     return doc | _entry(progress, node)
 
 
+def notebook(progress: ProgressFile, node: Node) -> Doc:
+    assert isinstance(node.item, Notebook)
+    item = node.item
+    doc: Doc = {
+        "id": node.id,
+        "title": item.title,
+        "group": item.group,
+        "summary": item.summary,
+        "colab_url": item.colab_url,
+        "article_url": item.article_url,
+        "project_url": item.project_url,
+        "topics": list(item.topics),
+    }
+    return doc | _entry(progress, node)
+
+
 def section(
     catalog: Catalog,
     progress: ProgressFile,
@@ -121,7 +141,7 @@ def section(
     doc: Doc = {"id": node.id, "number": item.number, "title": item.title}
     if references:
         doc["summary"] = item.summary
-    doc |= _counts(summary.topics, summary.references, percent)
+    doc |= _counts(summary.topics, summary.references, percent, summary.notebooks)
     doc["complete"] = summary.topics.complete
     if topics:  # True for every topic, or a status for the topics that have it
         doc["topics"] = [
@@ -133,6 +153,7 @@ def section(
         doc["references"] = [
             reference(progress, r) for r in catalog.section_references(node.roadmap, item)
         ]
+        doc["notebooks"] = [notebook(progress, n) for n in catalog.notebooks_of(node)]
     return doc
 
 
@@ -149,7 +170,7 @@ def roadmap(
     doc: Doc = {"id": item.id, "title": item.title, "optional": item.optional}
     if detail:
         doc["summary"] = item.summary
-    doc |= _counts(summary.topics, summary.references, percent)
+    doc |= _counts(summary.topics, summary.references, percent, summary.notebooks)
     doc["sections"] = [
         section(catalog, progress, s, topics=topics, percent=percent) for s in summary.sections
     ]
@@ -165,7 +186,7 @@ def course(
     percent: bool = False,
 ) -> Doc:
     doc: Doc = {"id": summary.course.id, "title": summary.course.title}
-    doc |= _counts(summary.topics, summary.references, percent)
+    doc |= _counts(summary.topics, summary.references, percent, summary.notebooks)
     # Optional roadmaps not started: listed below, but not in the counts above.
     doc["not_counted"] = [r.roadmap.id for r in summary.left_out]
     doc["roadmaps"] = [
@@ -193,6 +214,21 @@ def notes(found: list[Note]) -> list[Doc]:
 
 
 @document.register
+def notebook_list(result: NotebookList) -> Doc:
+    progress = result.progress
+    nodes = result.catalog.notebook_nodes()
+    return {
+        "course": result.catalog.course.id,
+        "done": sum(status_of(progress, node.id) == "done" for node in nodes),
+        "total": len(nodes),
+        "groups": [
+            {"group": group, "notebooks": [notebook(progress, node) for node in members]}
+            for group, members in result.groups().items()
+        ],
+    }
+
+
+@document.register
 def notes_of(result: Notes) -> Doc:
     return {"id": result.node.id, "notes": notes(result.notes)}
 
@@ -210,16 +246,21 @@ def _show(catalog: Catalog, progress: ProgressFile, node: Node) -> Doc:
         summary = summarize_roadmap(catalog, progress, node.roadmap)
         return {"roadmap": roadmap(catalog, progress, summary, topics=True, detail=True)}
     assert node.section is not None
+    where = {"roadmap": node.roadmap.id, "section": f"{node.roadmap.id}/{node.section.id}"}
+    if node.kind == "notebook":  # where it counts: its main topic's roadmap and section
+        return {"notebook": notebook(progress, node) | where}
     if node.kind == "section":
         summary_ = summarize_section(catalog, progress, node.roadmap, node.section)
         return {
             "section": section(catalog, progress, summary_, topics=True, references=True)
             | {"roadmap": node.roadmap.id}
         }
-    where = {"roadmap": node.roadmap.id, "section": f"{node.roadmap.id}/{node.section.id}"}
     if node.kind == "topic":
         listed = catalog.section_references(node.roadmap, node.section)
-        shown = {"section_references": [reference(progress, ref) for ref in listed]}
+        shown = {
+            "section_references": [reference(progress, ref) for ref in listed],
+            "notebooks": [notebook(progress, n) for n in catalog.notebooks_of(node)],
+        }
         return {"topic": topic(catalog, progress, node, detail=True) | where | shown}
     return {"reference": reference(progress, node) | where}
 
@@ -320,6 +361,7 @@ def _sizes(course: Catalog) -> Doc:
         "sections": kinds.count("section"),
         "topics": kinds.count("topic"),
         "references": kinds.count("reference"),
+        "notebooks": kinds.count("notebook"),
     }
 
 
@@ -395,14 +437,14 @@ def next_up(step: NextStep) -> Doc:
 def dashboard(board: Dashboard) -> Doc:
     catalog, progress, summary = board.catalog, board.progress, board.summary
     doc: Doc = {"course": {"id": summary.course.id, "title": summary.course.title}}
-    doc["course"] |= _counts(summary.topics, summary.references, percent=True)
+    doc["course"] |= _counts(summary.topics, summary.references, True, summary.notebooks)
     doc["course"]["not_counted"] = [r.roadmap.id for r in summary.left_out]
     roadmap = board.roadmap
     doc["roadmap"] = (
         None
         if roadmap is None
         else {"id": roadmap.roadmap.id, "title": roadmap.roadmap.title}
-        | _counts(roadmap.topics, roadmap.references, percent=True)
+        | _counts(roadmap.topics, roadmap.references, True, roadmap.notebooks)
     )
     doc |= next_up(NextStep(catalog, progress, board.up))
     doc["streak"] = board.streak

@@ -161,9 +161,15 @@ VERBS = {
         "in-progress": "reading",
         "skipped": "skipped",
     },
+    "notebook": {
+        "done": "run",
+        "not-started": "reset",
+        "in-progress": "started",
+        "skipped": "skipped",
+    },
 }
-UNDO_VERBS = {"topic": "undone", "reference": "unread"}  # `done --undo`
-UNDONE_WORDS = {"topic": "not done", "reference": "not read"}
+UNDO_VERBS = {"topic": "undone", "reference": "unread", "notebook": "not run"}  # `done --undo`
+UNDONE_WORDS = {"topic": "not done", "reference": "not read", "notebook": "not run"}
 
 # Where a `done` line's continuations start: under the id, after the status column.
 _STATUS_COLUMN = 10
@@ -211,7 +217,7 @@ def marked(marked: Marked, out: Lines) -> None:
         complete = topics.complete and topics.done > 0  # all skipped: the counts say so
         out.print(
             out.safe(section.section.title, "bold"),
-            ": " + counts(topics, section.references, out.dot()),
+            ": " + counts(topics, section.references, out.dot(), section.notebooks),
             out.style(f" {out.dot()} section complete", "green") if complete else "",
         )
 
@@ -232,6 +238,9 @@ def dashboard(board: Dashboard, out: Lines) -> None:
         f": {topics.done} of {topics.counted} topics done",
         out.style(f" ({topics.percent:.0f}%)", "bold"),
         f" {dot} {summary.references.done} of {summary.references.counted} references read",
+        f" {dot} {summary.notebooks.done} of {summary.notebooks.counted} notebooks run"
+        if summary.notebooks.total
+        else "",
     )
     roadmap = board.roadmap
     if roadmap is not None:
@@ -337,7 +346,8 @@ def validated(validated: Validated, out: Lines) -> None:
     kinds = [node.kind for node in course.nodes.values()]
     sizes = ", ".join(
         f"{kinds.count(kind)} {kind}{'s' if kinds.count(kind) != 1 else ''}"
-        for kind in ("roadmap", "section", "topic", "reference")
+        for kind in ("roadmap", "section", "topic", "reference", "notebook")
+        if kind != "notebook" or kind in kinds
     )
     out.print(
         out.safe(str(path), "bold"),

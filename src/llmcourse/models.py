@@ -89,6 +89,14 @@ def _check_former_id(value: str) -> str:
     return value
 
 
+def _is_full_id(value: str) -> bool:
+    try:
+        _check_former_id(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_course_id(value: str) -> str:
     """A course id names a folder on every platform: short, and not a name Windows keeps."""
     if len(value) > 64:
@@ -248,6 +256,26 @@ class Section(NamedTuple):
     former_ids: tuple[FormerId, ...] = ()
 
 
+class Notebook(NamedTuple):
+    """A notebook of the course to run (in Colab), with the topics it teaches.
+
+    Its full id is `notebooks/<id>`; its `topics` are full topic ids, the first its main one:
+    the notebook counts in that topic's section, as a reference counts in its own.
+    """
+
+    id: Slug
+    title: Title
+    group: Title  # as the course groups its notebooks: Tools, Fine-tuning, ...
+    colab_url: Url
+    # Full topic ids (roadmap/section/topic), checked by `validate`; at least one.
+    topics: Annotated[tuple[FormerId, ...], _Rule(_check_not_empty)]
+    summary: Text = ""
+    article_url: Url | None = None  # the article that goes with it, where there is one
+    project_url: Url | None = None  # the project it belongs to, where there is one
+    aliases: Aliases = ()  # as a topic's
+    former_ids: tuple[FormerId, ...] = ()
+
+
 class Roadmap(NamedTuple):
     """One of the course's roadmaps: its sections, in order."""
 
@@ -278,13 +306,18 @@ class RoadmapFile(NamedTuple):
     schema_version: Annotated[int, _Rule(_check_format_version, first=True)]
     course: CourseInfo
     roadmaps: NonEmpty[Roadmap]
+    notebooks: tuple[Notebook, ...] = ()
 
+
+# The first part of every notebook's full id: no roadmap of a file with notebooks may have it.
+NOTEBOOKS = "notebooks"
 
 MODELS: tuple[type[tuple[Any, ...]], ...] = (
     Link,
     Reference,
     Topic,
     Section,
+    Notebook,
     Roadmap,
     CourseInfo,
     RoadmapFile,
@@ -346,6 +379,51 @@ def repeated_ids(data: Any) -> list[tuple[tuple[int | str, ...], str]]:
                         (*where, n),
                         "topic and reference ids must be unique within a section: "
                         + ", ".join(repeated),
+                    )
+                )
+    notebooks = data.get("notebooks") if isinstance(data, dict) else None
+    if repeated := twice(ids(notebooks)):
+        found.append((("notebooks",), f"notebook ids must be unique: {', '.join(repeated)}"))
+    if notebooks and NOTEBOOKS in ids(roadmaps):
+        at = ids(roadmaps).index(NOTEBOOKS)
+        found.append(
+            (
+                ("roadmaps", at, "id"),
+                f"'{NOTEBOOKS}' starts the ids of the notebooks: a roadmap cannot have it "
+                "in a file with notebooks",
+            )
+        )
+    return found
+
+
+def unknown_topics(data: Any) -> list[tuple[tuple[int | str, ...], str]]:
+    """Topics a notebook names that the file does not have, found in its raw data (reported
+    with every other problem, as `repeated_ids` are)."""
+    if not isinstance(data, dict) or not isinstance(data.get("notebooks"), list):
+        return []
+    known: set[str] = set()
+    roadmaps = data.get("roadmaps")
+    for roadmap in roadmaps if isinstance(roadmaps, list) else []:
+        if not isinstance(roadmap, dict) or not isinstance(roadmap.get("sections"), list):
+            continue
+        for section in roadmap["sections"]:
+            if not isinstance(section, dict) or not isinstance(section.get("topics"), list):
+                continue
+            known.update(
+                f"{roadmap.get('id')}/{section.get('id')}/{topic.get('id')}"
+                for topic in section["topics"]
+                if isinstance(topic, dict)
+            )
+    found: list[tuple[tuple[int | str, ...], str]] = []
+    for n, notebook in enumerate(data["notebooks"]):
+        topics = notebook.get("topics") if isinstance(notebook, dict) else None
+        for t, topic in enumerate(topics if isinstance(topics, list) else []):
+            # An id that breaks the rule of ids is reported by the model: once is enough.
+            if isinstance(topic, str) and topic not in known and _is_full_id(topic):
+                found.append(
+                    (
+                        ("notebooks", n, "topics", t),
+                        f"no topic has the id '{topic}' (a full id: roadmap/section/topic)",
                     )
                 )
     return found
@@ -477,7 +555,7 @@ def validate(data: Any) -> tuple[RoadmapFile | None, list[Problem]]:
     """Check a roadmap file's data (as TOML read it): the course, or every problem found."""
     from pydantic import TypeAdapter, ValidationError
 
-    repeated = repeated_ids(data)
+    repeated = repeated_ids(data) + unknown_topics(data)
     try:
         course = TypeAdapter(RoadmapFile).validate_python(data)
     except ValidationError as err:

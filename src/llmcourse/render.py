@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.models import Reference, Topic, is_web_url
+from llmcourse.models import Notebook, Reference, Topic, is_web_url
 from llmcourse.progressfile import Note, ProgressFile, Status
 from llmcourse.results import (
     Calendar,
@@ -25,6 +25,7 @@ from llmcourse.results import (
     Listing,
     Log,
     NextStep,
+    NotebookList,
     Notes,
     ProgressReport,
     Shown,
@@ -363,9 +364,53 @@ def show(result: Shown, out: Console) -> None:
         _show_section(out, catalog, progress, node)
     elif node.kind == "topic":
         _show_topic(out, catalog, progress, node)
+    elif node.kind == "notebook":
+        _show_notebook(out, catalog, progress, node)
     else:
         _show_reference(out, catalog, progress, node)
     _notes(out, node, progress.notes.get(node.id, []))
+
+
+@draw.register
+def notebook_list(result: NotebookList, out: Console) -> None:
+    """The notebooks of each group in a table of its own: status, id and title; the id goes
+    under the title where the width has no room for both side by side."""
+    catalog, progress, groups = result.catalog, result.progress, result.groups()
+    if not groups:
+        out.print(Text("This course has no notebooks.", style="dim"))
+        return
+    nodes = [node for group in groups.values() for node in group]
+    statuses = [status_of(progress, node.id) for node in nodes]
+    count = Count(
+        statuses.count("done"), len(nodes), statuses.count("in-progress"), statuses.count("skipped")
+    )
+    dot = glyphs_of(out).dot
+    heading = Text.assemble(("Notebooks", "bold"), f": {count.done} of {count.counted} run")
+    more = [
+        f"{n} {word}"
+        for n, word in ((count.in_progress, "in progress"), (count.skipped, "skipped"))
+        if n
+    ]
+    if more:
+        heading.append(f"  {dot}  {f' {dot} '.join(more)}", style="dim")
+    _prose(out, heading)
+    for group, members in groups.items():
+
+        def layout(stacked: bool, members: list[Node] = members) -> Layout:
+            table = _table(out)
+            table.add_column("", no_wrap=True)
+            if not stacked:
+                table.add_column("Id", no_wrap=True)
+            table.add_column("Title / id" if stacked else "Title", overflow="fold")
+            for node in members:
+                ident, title = safe(catalog.short_id(node), "cyan"), safe(node.title)
+                cells = [_stacked(title, ident)] if stacked else [ident, title]
+                table.add_row(symbol(out, status_of(progress, node.id)), *cells)
+            return Layout(table, 1 if stacked else 2, stacked)
+
+        out.print()
+        out.print(safe(group, "italic"))
+        out.print(_fit(out, (functools.partial(layout, stacked) for stacked in (False, True))))
 
 
 @draw.register
@@ -420,13 +465,18 @@ def _summary(out: Console, text: str) -> None:
         _prose(out, safe(text, multiline=True))
 
 
-def _counts(out: Console, topics: Count, references: Count) -> Text:
-    return Text(counts(topics, references, glyphs_of(out).dot), style="dim")
+def _counts(out: Console, topics: Count, references: Count, notebooks: Count | None = None) -> Text:
+    return Text(counts(topics, references, glyphs_of(out).dot, notebooks), style="dim")
 
 
 def _show_roadmap(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
     summary = summarize_roadmap(catalog, progress, node.roadmap)
-    out.print(Group(_heading(out, catalog, node), _counts(out, summary.topics, summary.references)))
+    out.print(
+        Group(
+            _heading(out, catalog, node),
+            _counts(out, summary.topics, summary.references, summary.notebooks),
+        )
+    )
     _summary(out, node.roadmap.summary)
     out.print()
     out.print(_outline(out, catalog, progress, [summary], topics=False, roadmap_rows=False))
@@ -439,7 +489,7 @@ def _show_section(out: Console, catalog: Catalog, progress: ProgressFile, node: 
         Group(
             _heading(out, catalog, node),
             _where(node),
-            _counts(out, summary.topics, summary.references),
+            _counts(out, summary.topics, summary.references, summary.notebooks),
         )
     )
     _summary(out, node.section.summary)
@@ -461,9 +511,20 @@ def _show_section(out: Console, catalog: Catalog, progress: ProgressFile, node: 
 
     out.print(_fit(out, (functools.partial(layout, stacked) for stacked in (False, True))))
     listed = resources(catalog, node)
-    if listed:
+    references = [r for r in listed if r.node is None or r.node.kind != "notebook"]
+    if references:
         out.print()
-        _references(out, catalog, progress, listed, "References", first=1)
+        _references(out, catalog, progress, references, "References", first=1)
+    if len(listed) > len(references):
+        out.print()
+        _references(
+            out,
+            catalog,
+            progress,
+            listed[len(references) :],
+            "Notebooks",
+            first=len(references) + 1,
+        )
 
 
 def _references(
@@ -569,10 +630,16 @@ def _show_topic(out: Console, catalog: Catalog, progress: ProgressFile, node: No
     if own:
         out.print()
         _references(out, catalog, None, own, "Links", first=1)
-    if len(listed) > len(own):
+    tied = [r for r in listed if r.node is not None and r.node.kind == "notebook"]
+    references = listed[len(own) : len(listed) - len(tied)]
+    if references:
         out.print()
         section = safe(f"References of {node.section.number}. {node.section.title}")
-        _references(out, catalog, progress, listed[len(own) :], section, first=len(own) + 1)
+        _references(out, catalog, progress, references, section, first=len(own) + 1)
+    if tied:
+        out.print()
+        first = len(listed) - len(tied) + 1
+        _references(out, catalog, progress, tied, "Notebooks that teach it", first=first)
 
 
 def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
@@ -592,6 +659,48 @@ def _show_reference(out: Console, catalog: Catalog, progress: ProgressFile, node
     out.print(grid)
     if own_line:
         out.print(address, overflow="fold")
+
+
+def _show_notebook(out: Console, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
+    notebook = node.item
+    assert isinstance(notebook, Notebook)
+    where = safe(f"Notebooks > {notebook.group}", "dim")
+    out.print(Group(_heading(out, catalog, node), where, _status_line(out, progress, node)))
+    _summary(out, notebook.summary)
+    out.print()
+    addresses = [
+        (label, url)
+        for label, url in (
+            ("Colab", notebook.colab_url),
+            ("Article", notebook.article_url),
+            ("Project", notebook.project_url),
+        )
+        if url is not None
+    ]
+    room = out.width - len("Article  ")
+    if all(cell_len(url) <= room for _, url in addresses):
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column(no_wrap=True)
+        for label, url in addresses:
+            grid.add_row(label, link(url, url, "blue"))
+        out.print(grid)
+    else:  # each address on a line of its own, under its label, so that none is broken
+        for label, url in addresses:
+            out.print(Text(label, style="dim"))
+            _address(out, url, "  ")
+    out.print()
+    out.print(Text("Teaches", style="italic"))
+    for topic_id in notebook.topics:
+        topic = catalog.nodes.get(topic_id)
+        if topic is None:
+            continue
+        mark = Text.assemble(symbol(out, status_of(progress, topic.id)), " ")
+        ident = safe(catalog.short_id(topic), "cyan")
+        if cell_len(topic.title) + 2 + ident.cell_len + mark.cell_len <= out.width:
+            out.print(mark + ident + Text("  ") + safe(topic.title))
+        else:  # the title, wrapped at words, and its id under it
+            out.print(_hanging(mark, _stacked(safe(topic.title), ident)))
 
 
 @draw.register
@@ -638,6 +747,9 @@ def _overall(out: Console, summary: CourseSummary) -> None:
         (f"  {dot}  ", "dim"),
         f"{summary.references.done} of {summary.references.counted} references read",
     )
+    if summary.notebooks.total:
+        overall.append(f"  {dot}  ", "dim")
+        overall.append(f"{summary.notebooks.done} of {summary.notebooks.counted} notebooks run")
     out.print(overall)
     more = [
         f"{n} {word}"
@@ -670,7 +782,8 @@ PROGRESS_LAYOUTS = (
 
 
 def _progress_table(out: Console, summary: CourseSummary) -> Table:
-    """Each roadmap and its sections: topics done, a bar, the percentage, references read.
+    """Each roadmap and its sections: topics done, a bar, the percentage, references read (and
+    notebooks run, in a course that has notebooks).
 
     Where the width is short, the bar goes first, then references, then the percentage: the
     titles stay, since a row without one does not say what it counts.
@@ -686,8 +799,17 @@ def _progress_table(out: Console, summary: CourseSummary) -> Table:
             table.add_column("%", justify="right", no_wrap=True)
         if with_references:
             table.add_column("Read", justify="right", no_wrap=True)
+        with_notebooks = with_references and any(r.notebooks.total for r in summary.roadmaps)
+        if with_notebooks:
+            table.add_column("Run", justify="right", no_wrap=True)
 
-        def row(title: RenderableType, topics: Count, references: Count, style: str = "") -> None:
+        def row(
+            title: RenderableType,
+            topics: Count,
+            references: Count,
+            notebooks: Count,
+            style: str = "",
+        ) -> None:
             cells: list[RenderableType] = [title, fraction(topics)]
             if bar_width:
                 cells.append(bar(out, topics, bar_width))
@@ -695,16 +817,26 @@ def _progress_table(out: Console, summary: CourseSummary) -> Table:
                 cells.append(percent(topics))
             if with_references:
                 cells.append(Text(f"{references.done}/{references.counted}"))
+            if with_notebooks:  # none is "", as a row of no references shows 0/0
+                shown = f"{notebooks.done}/{notebooks.counted}" if notebooks.total else ""
+                cells.append(Text(shown))
             table.add_row(*cells, style=style)
 
         for roadmap in summary.roadmaps:
-            row(_roadmap_title(roadmap), roadmap.topics, roadmap.references, style="bold")
+            row(
+                _roadmap_title(roadmap),
+                roadmap.topics,
+                roadmap.references,
+                roadmap.notebooks,
+                style="bold",
+            )
             for section in roadmap.sections:
                 number = Text(f"  {section.section.number}. ", style="dim")
                 row(
                     _hanging(number, safe(section.section.title)),
                     section.topics,
                     section.references,
+                    section.notebooks,
                 )
             table.add_section()
         return Layout(table, 0)

@@ -40,12 +40,28 @@ class Listing:
 
 
 class Shown:
-    """`show`: one roadmap, section, topic or reference, with the learner's notes on it."""
+    """`show`: one roadmap, section, topic, reference or notebook, with the learner's notes
+    on it."""
 
     def __init__(self, catalog: Catalog, progress: ProgressFile, node: Node) -> None:
         self.catalog = catalog
         self.progress = progress
         self.node = node
+
+
+class NotebookList:
+    """`notebooks`: the course's notebooks, by group, with their status."""
+
+    def __init__(self, catalog: Catalog, progress: ProgressFile) -> None:
+        self.catalog = catalog
+        self.progress = progress
+
+    def groups(self) -> dict[str, list[Node]]:
+        """The notebooks of each group, groups and notebooks in the course's order."""
+        found: dict[str, list[Node]] = {}
+        for node in self.catalog.notebook_nodes():
+            found.setdefault(getattr(node.item, "group", ""), []).append(node)
+        return found
 
 
 class NextStep:

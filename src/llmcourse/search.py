@@ -7,7 +7,7 @@ is built in memory on every search: for The LLM Course that takes some 2 ms, les
 it from a file would save. What FTS5 does not do is done here, around it: a word the course
 does not have is corrected against the words it has (quantisation finds Quantization), a word
 written joined finds it hyphenated (pretraining, Pre-Training), and an exact title or alias
-comes first, then what to learn, then what to read.
+comes first, then what to learn, then what to read or run.
 """
 
 import re
@@ -166,7 +166,7 @@ def search(catalog: Catalog, query: str) -> list[Hit]:
     for row, bm25, *highlights in rows:
         node = nodes[row]
         found = list(_found(texts[row], highlights))
-        named = row in titled and node.kind != "reference"
+        named = row in titled and node.kind not in ("reference", "notebook")
         # How many words the shortest title or alias that matched has: the fewer, the closer.
         closeness = min(
             (
@@ -208,8 +208,9 @@ def search(catalog: Catalog, query: str) -> list[Hit]:
 
 def _group(node: Node, titled: bool) -> int:
     """Where a node stands after the exact titles: what it is called first, then what to
-    learn (topics, then the sections and roadmaps a summary covers), then what to read."""
-    if node.kind == "reference":
+    learn (topics, then the sections and roadmaps a summary covers), then what to read or
+    run."""
+    if node.kind in ("reference", "notebook"):
         return 3 if titled else 4
     if titled:
         return 0

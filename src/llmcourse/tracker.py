@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Generic, NamedTuple, TypeVar
 
-from llmcourse.catalog import Catalog, Node
+from llmcourse.catalog import ITEM_KINDS, Catalog, Node
 from llmcourse.errors import BadValueError, RoadmapFileError, WrongKindError
-from llmcourse.models import CourseInfo, Reference, Roadmap, Section, is_web_url
+from llmcourse.models import CourseInfo, Notebook, Reference, Roadmap, Section, is_web_url
 from llmcourse.progressfile import STATUSES, Entry, Event, ProgressFile, Schedule, Status
 
 R = TypeVar("R")
@@ -61,11 +61,15 @@ class Count(NamedTuple):
         return bool(self.done or self.in_progress)
 
 
+NONE = Count(0, 0)
+
+
 class SectionSummary(NamedTuple):
     node: Node
     section: Section
     topics: Count
     references: Count
+    notebooks: Count = NONE  # those whose main topic is in the section (`section_notebooks`)
 
 
 class RoadmapSummary(NamedTuple):
@@ -74,6 +78,7 @@ class RoadmapSummary(NamedTuple):
     topics: Count
     references: Count
     sections: list[SectionSummary]
+    notebooks: Count = NONE
 
 
 class CourseSummary(NamedTuple):
@@ -84,6 +89,7 @@ class CourseSummary(NamedTuple):
     unknown_entries: list[str]
     only: bool = False
     left_out: tuple[RoadmapSummary, ...] = ()  # optional roadmaps not started: not counted
+    notebooks: Count = NONE  # counted where references are: in the roadmaps counted
 
 
 class StatusChange(NamedTuple):
@@ -126,6 +132,7 @@ def summarize_section(
         section=section,
         topics=_count(progress, catalog.section_topics(roadmap, section)),
         references=_count(progress, catalog.section_references(roadmap, section)),
+        notebooks=_count(progress, catalog.section_notebooks(roadmap, section)),
     )
 
 
@@ -137,6 +144,7 @@ def summarize_roadmap(catalog: Catalog, progress: ProgressFile, roadmap: Roadmap
         topics=_add(s.topics for s in sections),
         references=_add(s.references for s in sections),
         sections=sections,
+        notebooks=_add(s.notebooks for s in sections),
     )
 
 
@@ -160,12 +168,13 @@ def summarize(
         unknown_entries=unknown_entries(catalog, progress),
         only=only is not None,
         left_out=tuple(r for r in roadmaps if r not in counted),
+        notebooks=_add(r.notebooks for r in counted),
     )
 
 
 def unknown_entries(catalog: Catalog, progress: ProgressFile) -> list[str]:
-    """Ids in the progress file that name no topic or reference of the loaded course, nor an
-    optional roadmap (which `start` records as started)."""
+    """Ids in the progress file that name no topic, reference or notebook of the loaded course,
+    nor an optional roadmap (which `start` records as started)."""
     return [entry_id for entry_id in progress.entries if not _has_entries(catalog, entry_id)]
 
 
@@ -173,7 +182,7 @@ def _has_entries(catalog: Catalog, entry_id: str) -> bool:
     node = catalog.nodes.get(entry_id)
     if node is None:
         return False
-    return node.kind in ("topic", "reference") or (node.kind == "roadmap" and node.roadmap.optional)
+    return node.kind in ITEM_KINDS or (node.kind == "roadmap" and node.roadmap.optional)
 
 
 def _add(counts: Iterable[Count]) -> Count:
@@ -187,7 +196,8 @@ def _add(counts: Iterable[Count]) -> Count:
 
 
 def targets(catalog: Catalog, nodes: list[Node]) -> list[Node]:
-    """The topics and references that marking these nodes touches, each once, in given order."""
+    """The topics, references and notebooks that marking these nodes touches, each once, in
+    given order."""
     seen: dict[str, Node] = {}
     for node in nodes:
         for target in catalog.items(node):
@@ -203,7 +213,7 @@ def to_start(catalog: Catalog, progress: ProgressFile, nodes: list[Node]) -> lis
     chosen: list[Node] = []
     for node in nodes:
         optional_roadmap = node.kind == "roadmap" and node.roadmap.optional
-        if node.kind in ("topic", "reference") or optional_roadmap:
+        if node.kind in ITEM_KINDS or optional_roadmap:
             chosen.append(node)
             continue
         topics = [n for n in catalog.items(node) if n.kind == "topic"]
@@ -550,7 +560,8 @@ def _set(progress: ProgressFile, entry_id: str, status: Status, now: datetime) -
 
 
 class Resource(NamedTuple):
-    """Something to study that `open` can open: a topic's own link, or a reference (`node`)."""
+    """Something to study that `open` can open: a topic's own link, or a reference or a
+    notebook (`node`)."""
 
     title: str
     url: str
@@ -559,13 +570,16 @@ class Resource(NamedTuple):
 
 def resources(catalog: Catalog, node: Node) -> list[Resource]:
     """What `show` lists for a topic or section, in the order `open --ref N` numbers it: a
-    topic's own links, then its section's references."""
-    if node.section is None:
+    topic's own links, then its section's references, then the notebooks that teach it."""
+    if node.section is None or node.kind not in ("topic", "section"):
         return []
     found = [Resource(link.text, link.url) for link in getattr(node.item, "links", ())]
     for ref in catalog.section_references(node.roadmap, node.section):
         if isinstance(ref.item, Reference):
             found.append(Resource(ref.item.title, ref.item.url, ref))
+    for notebook in catalog.notebooks_of(node):
+        if isinstance(notebook.item, Notebook):
+            found.append(Resource(notebook.item.title, notebook.item.colab_url, notebook))
     return found if node.kind == "topic" else [r for r in found if r.node is not None]
 
 
@@ -589,13 +603,15 @@ def resource_to_open(
 def _resource_to_open(
     catalog: Catalog, node: Node, progress: ProgressFile | None, number: int | None
 ) -> Resource:
-    if node.kind == "reference":
+    if node.kind in ("reference", "notebook"):
         if number is not None:
             raise WrongKindError(
-                f"'{node.id}' is a reference itself; --ref picks among what a topic or section "
-                "lists",
+                f"'{node.id}' is a {node.kind} itself; --ref picks among what a topic or "
+                "section lists",
                 "Leave --ref out",
             )
+        if isinstance(node.item, Notebook):  # its Colab link; `show` gives its article's
+            return Resource(node.item.title, node.item.colab_url, node)
         assert isinstance(node.item, Reference)
         return Resource(node.item.title, node.item.url, node)
     if node.section is None:
@@ -622,7 +638,9 @@ def _resource_to_open(
         for r in listed
         if progress is None
         or r.node is None
-        or status_of(progress, r.node.id) not in ("done", "skipped")
+        or (
+            r.node.kind == "reference" and status_of(progress, r.node.id) not in ("done", "skipped")
+        )
     ]
     return (unread or listed)[0]
 

@@ -87,11 +87,13 @@ def typed_id(short: str, number: str | None, room: int | None) -> str:
 
 
 def status_word(status: str, kind: str = "topic") -> str:
-    """A status in words; references are read rather than done."""
+    """A status in words; references are read rather than done, notebooks run."""
     if kind == "reference":
         return {"done": "read", "not-started": "not read", "in-progress": "reading"}.get(
             status, status.replace("-", " ")
         )
+    if kind == "notebook":
+        return {"done": "run", "not-started": "not run"}.get(status, status.replace("-", " "))
     return status.replace("-", " ")
 
 
@@ -103,10 +105,13 @@ def local_time(moment: datetime) -> str:
         return moment.isoformat(sep=" ", timespec="minutes")
 
 
-def counts(topics: Count, references: Count, dot: str = "·") -> str:
-    """Done of those that count (skipped ones do not), topics and references; where every one
-    is skipped, that, rather than "0 of 0"."""
-    return f"{_count(topics, 'topic', 'done')} {dot} {_count(references, 'reference', 'read')}"
+def counts(topics: Count, references: Count, dot: str = "·", notebooks: Count | None = None) -> str:
+    """Done of those that count (skipped ones do not), topics and references, and notebooks
+    where there are some; where every one is skipped, that, rather than "0 of 0"."""
+    said = f"{_count(topics, 'topic', 'done')} {dot} {_count(references, 'reference', 'read')}"
+    if notebooks is not None and notebooks.total:
+        said += f" {dot} {_count(notebooks, 'notebook', 'run')}"
+    return said
 
 
 def _count(count: Count, noun: str, word: str) -> str:

@@ -1,4 +1,4 @@
-"""Commands that show the course: list, show, next, search, open.
+"""Commands that show the course: list, show, notebooks, next, search, open.
 
 Each parses its arguments, asks the domain, and returns a result for the group to show; `--json`
 is read by the group (see `options.JsonOption`). Each imports its domain modules when it runs:
@@ -17,7 +17,7 @@ from llmcourse.commands.options import (
     complete_roadmap,
     session,
 )
-from llmcourse.results import Found, Listing, NextStep, Opened, Shown
+from llmcourse.results import Found, Listing, NextStep, NotebookList, Opened, Shown
 
 
 def list_(
@@ -59,13 +59,15 @@ def show(
         typer.Argument(
             metavar="ID",
             autocompletion=complete_id,
-            help="A roadmap, section, topic or reference: a full id (scientist/architecture), "
-            "its tail (architecture) or its number (scientist/1, scientist/1/2).",
+            help="A roadmap, section, topic, reference or notebook: a full id "
+            "(scientist/architecture, notebooks/autoquant), its tail (architecture) or its "
+            "number (scientist/1, scientist/1/2).",
         ),
     ],
     as_json: JsonOption = False,
 ) -> Shown:
-    """Show a roadmap, a section (summary, topics, references), a topic or a reference.
+    """Show a roadmap, a section (summary, topics, references, notebooks), a topic, a
+    reference or a notebook (its Colab and article links, and the topics it teaches).
 
     Example: llmcourse show scientist/1
     """
@@ -73,6 +75,17 @@ def show(
     catalog = run.course()
     node = catalog.resolve(id_)
     return Shown(catalog, run.progress().data, node)
+
+
+def notebooks(ctx: typer.Context, as_json: JsonOption = False) -> NotebookList:
+    """List the course's notebooks to run in Colab, by group, with their status.
+
+    Mark one run with 'llmcourse done ID', open it with 'llmcourse open ID'; 'llmcourse show
+    ID' gives its article and the topics it teaches.
+    Example: llmcourse notebooks
+    """
+    run = session(ctx)
+    return NotebookList(run.course(), run.progress().data)
 
 
 def next_(
@@ -138,8 +151,9 @@ def open_(
         typer.Argument(
             metavar="ID",
             autocompletion=complete_id,
-            help="A reference; or a topic (its first own link, else its section's first "
-            "reference not read) or a section (its first reference not read).",
+            help="A reference; a notebook (its Colab link: 'show' gives its article); or a "
+            "topic (its first own link, else its section's first reference not read) or a "
+            "section (its first reference not read).",
             show_default=False,
         ),
     ],
@@ -150,14 +164,16 @@ def open_(
             "-r",
             metavar="N",
             min=1,
-            help="For a topic or section: open the Nth link or reference that 'show' lists.",
+            help="For a topic or section: open the Nth link, reference or notebook that 'show' "
+            "lists.",
         ),
     ] = None,
     print_only: Annotated[
         bool, typer.Option("--print", "-p", help="Print the URL instead of opening it.")
     ] = False,
 ) -> Opened:
-    """Open a reference in your browser (only http and https addresses are ever opened).
+    """Open a reference or a notebook in your browser (only http and https addresses are
+    ever opened).
 
     Example: llmcourse open scientist/1 --ref 3
     """
@@ -166,7 +182,8 @@ def open_(
     run = session(ctx)
     catalog = run.course()
     node = catalog.resolve(id_)
-    unread_from = run.progress().data if node.kind != "reference" and ref is None else None
+    opens_itself = node.kind in ("reference", "notebook")
+    unread_from = run.progress().data if not opens_itself and ref is None else None
     target = tracker.resource_to_open(catalog, node, unread_from, ref)
     if print_only:
         return Opened(target.url, target.title, None)

@@ -28,7 +28,7 @@ IdsArgument = Annotated[
     typer.Argument(
         metavar="ID",
         autocompletion=complete_id,
-        help="Topics or references; a section or roadmap stands for all its topics.",
+        help="Topics, references or notebooks; a section or roadmap stands for all its topics.",
     ),
 ]
 
@@ -53,7 +53,7 @@ def done(
     ] = False,
     as_json: JsonOption = False,
 ) -> Marked:
-    """Mark topics or references done (or, with --undo, not started).
+    """Mark topics done, references read or notebooks run (or, with --undo, not started).
 
     Example: llmcourse done scientist/1/2 tokenization
     """
@@ -67,7 +67,7 @@ StartArgument = Annotated[
     typer.Argument(
         metavar="ID",
         autocompletion=complete_id,
-        help="Topics or references; a section (or a roadmap) starts its first topic not begun, "
+        help="Topics, references or notebooks; a section (or a roadmap) starts its first topic not begun, "
         "and an optional roadmap counts from now on.",
         show_default=False,
     ),
@@ -75,7 +75,7 @@ StartArgument = Annotated[
 
 
 def start(ctx: typer.Context, ids: StartArgument, as_json: JsonOption = False) -> Marked:
-    """Mark topics or references as in progress: what you are studying now.
+    """Mark topics, references or notebooks as in progress: what you are studying now.
 
     A section (or The LLM Scientist or Engineer) starts its first topic not begun. An optional
     roadmap (LLM Fundamentals) counts in your progress from the moment you start it, and its
@@ -85,7 +85,8 @@ def start(ctx: typer.Context, ids: StartArgument, as_json: JsonOption = False) -
 
 
 def skip(ctx: typer.Context, ids: IdsArgument, as_json: JsonOption = False) -> Marked:
-    """Skip topics or references: they leave the totals, so progress shows what you chose.
+    """Skip topics, references or notebooks: they leave the totals, so progress shows what
+    you chose.
 
     Example: llmcourse skip fundamentals/mathematics
     """
@@ -93,7 +94,7 @@ def skip(ctx: typer.Context, ids: IdsArgument, as_json: JsonOption = False) -> M
 
 
 def reset(ctx: typer.Context, ids: IdsArgument, as_json: JsonOption = False) -> Marked:
-    """Set topics or references back to not started, whatever they were.
+    """Set topics, references or notebooks back to not started, whatever they were.
 
     Example: llmcourse reset scientist/quantization
     """
@@ -178,7 +179,7 @@ def note(
         typer.Argument(
             metavar="ID",
             autocompletion=complete_id,
-            help="A topic, section or reference.",
+            help="A topic, section, reference or notebook.",
             show_default=False,
         ),
     ],
@@ -192,7 +193,7 @@ def note(
     ] = False,
     as_json: JsonOption = False,
 ) -> Notes:
-    """Add a note of your own to a topic, section or reference, or list or edit its notes.
+    """Add a note of your own to a topic, section, reference or notebook, or list or edit its notes.
 
     Notes are kept with your progress. Example: llmcourse note tokenization "BPE vs WordPiece"
     """
