@@ -122,8 +122,8 @@ def test_ids_are_unique_where_they_live() -> None:
 
 
 def test_full_ids_are_unique_and_shaped(catalog: Catalog) -> None:
-    assert len(catalog.nodes) == 3 + 20 + 77 + 104
+    assert len(catalog.nodes) == 3 + 20 + 77 + 104 + 23  # and the notebooks
     assert "scientist/architecture/tokenization" in catalog.nodes
     for node_id, node in catalog.nodes.items():
-        depth = {"roadmap": 1, "section": 2, "topic": 3, "reference": 3}[node.kind]
+        depth = {"roadmap": 1, "section": 2, "topic": 3, "reference": 3, "notebook": 2}[node.kind]
         assert node_id.count("/") == depth - 1

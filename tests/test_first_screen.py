@@ -18,7 +18,9 @@ def test_a_fresh_start_says_where_to_begin_and_how_to_mark_it(run: Invoke) -> No
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    assert lines[0] == "The LLM Course: 0 of 62 topics done (0%) · 0 of 82 references read"
+    assert lines[0] == (
+        "The LLM Course: 0 of 62 topics done (0%) · 0 of 82 references read · 0 of 23 notebooks run"
+    )
     assert "Next: Architectural overview  architectural-overview" in lines
     assert "  llmcourse start architectural-overview" in lines
     assert "  llmcourse done architectural-overview" in lines

@@ -62,7 +62,7 @@ def test_without_a_browser_the_url_is_printed(run: Invoke, monkeypatch: pytest.M
     ("args", "says"),
     [
         (["scientist"], "is a roadmap"),
-        (["scientist/1", "--ref", "9"], "lists 5 links and references, not 9"),
+        (["scientist/1", "--ref", "9"], "lists 6 links and references, not 9"),
         (["nanogpt", "--ref", "1"], "is a reference itself"),
         (["no-such-thing"], "no roadmap, section, topic or reference"),
     ],

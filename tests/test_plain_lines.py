@@ -158,7 +158,7 @@ def test_done_fits_the_terminal(run: Invoke, monkeypatch: pytest.MonkeyPatch, wi
             "          Attention mechanisms",
         ]
         assert "The LLM Architecture: 2 of 4 topics done" in lines
-        assert "  · 1 of 5 references read" in lines
+        assert "  · 1 of 5 references read · 0 of 1" in lines
     else:
         assert lines[0] == f"✓ done    {TOKENIZATION}  Tokenization"
         assert lines[1] == f"✓ done    {ATTENTION}  Attention mechanisms"
@@ -218,8 +218,8 @@ def test_help_gives_every_commands_summary_whole(
     assert "..." not in commands
     words = " ".join(commands.split())
     assert (
-        "show Show a roadmap, a section (summary, topics, references), a topic or a reference."
-        in words
+        "show Show a roadmap, a section (summary, topics, references, notebooks), a topic, a "
+        "reference or a notebook (its Colab and article links, and the topics it teaches)." in words
     )
     assert (
         "import Merge progress exported on another machine: per item, the more recent change wins."
@@ -237,7 +237,7 @@ def test_in_a_pipe_nothing_is_wrapped(run: Invoke) -> None:
         f"✓ done    {TOKENIZATION}  Tokenization",
         f"✓ done    {ATTENTION}  Attention mechanisms",
         f"✓ read    {NANOGPT}  nanoGPT",
-        "The LLM Architecture: 2 of 4 topics done · 1 of 5 references read",
+        "The LLM Architecture: 2 of 4 topics done · 1 of 5 references read · 0 of 1 notebooks run",
     ]
     undo = run("undo")
     assert sorted(undo.stdout.splitlines()[1:]) == sorted(
@@ -276,12 +276,13 @@ def test_a_section_whose_topics_are_all_skipped_says_so(run: Invoke) -> None:
     result = run("skip", "scientist/architecture")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == (
-        "The LLM Architecture: all 4 topics skipped · 0 of 5 references read"
+        "The LLM Architecture: all 4 topics skipped · 0 of 5 references read · 0 of 1 notebooks run"
     )
     assert "0 of 0" not in result.stdout
     done = run("done", "tokenization")
     assert done.stdout.splitlines()[-1] == (
-        "The LLM Architecture: 1 of 1 topics done · 0 of 5 references read · section complete"
+        "The LLM Architecture: 1 of 1 topics done · 0 of 5 references read · 0 of 1 notebooks run"
+        " · section complete"
     )
 
 

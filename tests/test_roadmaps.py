@@ -49,6 +49,7 @@ def test_the_example_file_is_valid(run: Invoke) -> None:
         "sections": 2,
         "topics": 4,
         "references": 2,
+        "notebooks": 1,
     }
 
 

@@ -114,10 +114,11 @@ def test_every_view_counts_skipped_items_the_same_way(run: Invoke) -> None:
     says = "2 of 2 topics done · 1 of 3 references read"
     assert says in run("show", "scientist/1").stdout
     marked = run("done", "decoding-strategies-in-llms").stdout
-    assert "2 of 2 topics done · 2 of 3 references read · section complete" in marked
+    assert "2 of 2 topics done · 2 of 3 references read · 0 of 1 notebooks run" in marked
+    assert marked.rstrip().endswith("· section complete")
     table = run("progress", "scientist").stdout
     row = next(line for line in table.splitlines() if "The LLM Architecture" in line)
-    assert "2/2" in row and row.rstrip().endswith("2/3")
+    assert "2/2" in row and row.split()[-2:] == ["2/3", "0/1"]  # read, then run
 
 
 def test_a_roadmap_all_skipped_is_complete(run: Invoke) -> None:

@@ -280,12 +280,8 @@ class Catalog:
             if close
             else "Run 'llmcourse list --topics' to see every id"
         )
-        kinds = (
-            "section, topic, reference or notebook"
-            if self.notebooks
-            else ("section, topic or reference")
-        )
-        raise UnknownIdError(f"no roadmap, {kinds} has the id '{raw}'", hint)
+        # In the words learners know from `list`; a notebook's id is found the same way.
+        raise UnknownIdError(f"no roadmap, section, topic or reference has the id '{raw}'", hint)
 
     def complete(self, typed: str) -> list[tuple[str, str]]:
         """What `typed` can go on to, as a shell completes paths: one level at a time.

@@ -67,8 +67,8 @@ StartArgument = Annotated[
     typer.Argument(
         metavar="ID",
         autocompletion=complete_id,
-        help="Topics, references or notebooks; a section (or a roadmap) starts its first topic not begun, "
-        "and an optional roadmap counts from now on.",
+        help="Topics, references or notebooks; a section (or a roadmap) starts its first topic "
+        "not begun, and an optional roadmap counts from now on.",
         show_default=False,
     ),
 ]
