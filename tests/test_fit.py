@@ -452,9 +452,10 @@ def split_ids(text: str, forms: set[str]) -> list[str]:
 def course_urls(course: Catalog) -> set[str]:
     urls = {course.course.url} if course.course.url else set()
     for n in course.nodes.values():
-        url = getattr(n.item, "url", None)
-        if url:
-            urls.add(url)
+        for name in ("url", "colab_url", "article_url", "project_url"):
+            url = getattr(n.item, name, None)
+            if url:
+                urls.add(url)
         for link in getattr(n.item, "links", None) or ():
             urls.add(link.url)
     return urls
