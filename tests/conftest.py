@@ -41,6 +41,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(name, str(home / sub))
     folder = tmp_path / "data"
     monkeypatch.setenv("LLMCOURSE_DATA_DIR", str(folder))
+    monkeypatch.setenv("LLMCOURSE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("LLMCOURSE_MACHINE", raising=False)
     # Output that does not depend on the terminal the tests happen to run in.
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")

@@ -61,6 +61,14 @@ class ImportFileError(LlmCourseError):
     code = "import-file"
 
 
+class ConfigFileError(LlmCourseError):
+    code = "config-file"
+
+
+class SyncFolderError(LlmCourseError):
+    code = "sync-folder"
+
+
 class OutputError(LlmCourseError):
     """Standard output could not be written; whatever the command did is done."""
 
