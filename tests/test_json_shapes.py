@@ -116,3 +116,23 @@ def test_the_first_screen_matches_its_shape(
     result = run("--json")
     assert result.exit_code == 0, result.stderr
     _check("dashboard", result.json())
+
+
+def test_sync_matches_its_shape(
+    run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    monkeypatch.setenv("LLMCOURSE_DATA_DIR", str(tmp_path / "desktop"))
+    run("done", "tokenization")
+    run("note", "tokenization", "a note")
+    assert run("sync", str(shared), "--machine", "desktop").exit_code == 0
+    (shared / "llmcourse-phone.json").write_text("{", encoding="utf-8")
+    (shared / "llmcourse-phone (conflicted copy).json").write_text("{", encoding="utf-8")
+    monkeypatch.setenv("LLMCOURSE_DATA_DIR", str(tmp_path / "laptop"))
+    run("done", "nanogpt")
+    result = run("sync", str(shared), "--machine", "laptop", "--json")
+    assert result.exit_code == 1
+    doc = result.json()
+    assert doc["incoming"][0]["changed"] and doc["skipped"] and doc["conflicted_copies"]
+    _check("sync", doc)

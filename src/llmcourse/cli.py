@@ -415,6 +415,7 @@ for _name, _command in (
     ("validate", files.validate),
     ("export", files.export),
     ("import", files.import_),
+    ("sync", files.sync),
     ("help", about.help_),
 ):
     app.command(_name, cls=Command)(_command)

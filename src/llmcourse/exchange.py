@@ -369,3 +369,60 @@ def _wins(theirs: Entry, ours: Entry) -> bool:
         ours.changed,
         _RANK.get(ours.status, -1),
     )
+
+
+class Incoming(NamedTuple):
+    """What one other machine's export brought in by `sync_update`."""
+
+    machine: str
+    result: MergeResult
+
+
+def sync_update(
+    catalog: Catalog,
+    progress: ProgressFile,
+    history: list[Event],
+    machines: list[tuple[str, Export]],
+    now: datetime,
+) -> Update[list[Incoming]]:
+    """Merge the exports of several machines (by name, in the order given) into this progress,
+    as one change: each as `import_update` merges one, so that per item the newer entry wins
+    and nothing is dropped.
+
+    A progress with nothing recorded takes the first machine's progress and history whole, as
+    an import does; the rest are merged on top. The status changes are recorded once each, as
+    where an item was before and where it ends, whichever machines it came through.
+    """
+    current, known = progress, list(history)
+    incoming: list[Incoming] = []
+    adopted: list[Event] | None = None
+    base = progress.entries
+    foreign: list[Event] = []
+    for machine, theirs in machines:
+        updated, result = merge(catalog, current, known, theirs)
+        incoming.append(Incoming(machine, result))
+        if not result.changes_anything:
+            continue
+        current = updated
+        known += result.foreign
+        if result.adopted:
+            adopted = list(theirs.history)
+            updated.revision = adopted[-1].rev if adopted else theirs.revision
+            base = updated.entries
+        else:
+            foreign += result.foreign
+    if current is progress:
+        return Update(None, [], incoming)
+    revision = current.revision + 1
+    changes: list[StatusChange] = []
+    for entry_id, entry in current.entries.items():
+        before = base.get(entry_id)
+        old = before.status if before is not None else "not-started"
+        node = catalog.nodes.get(entry_id)
+        if node is not None and entry.status != old:
+            changes.append(StatusChange(node, old, entry.status))
+    records = [event._replace(rev=revision, imported=True) for event in foreign]
+    records += events(changes, revision, now, "sync")
+    if records:
+        current.revision = revision
+    return Update(current, (adopted or []) + records, incoming)

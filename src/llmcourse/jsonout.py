@@ -24,6 +24,7 @@ from llmcourse.results import (
     Notes,
     ProgressReport,
     Shown,
+    Synced,
     Undone,
     Validated,
     Version,
@@ -389,6 +390,34 @@ def imported(imported: Imported) -> Doc:
         "events_added": len(result.foreign),
         "notes_added": result.notes_added,
         "keys_kept": result.keys_kept,
+    }
+
+
+@document.register
+def synced(synced: Synced) -> Doc:
+    return {
+        "folder": str(synced.folder),
+        "machine": synced.machine,
+        "file": str(synced.path),
+        "written": synced.written,
+        "incoming": [
+            {
+                "machine": came.machine,
+                "file": str(synced.files[came.machine]),
+                "adopted": came.result.adopted,
+                "changed": [
+                    {"id": c.node.id, "from": c.old, "to": c.new} for c in came.result.changed
+                ],
+                "updated": came.result.updated,
+                "events_added": len(came.result.foreign),
+                "notes_added": came.result.notes_added,
+                "keys_kept": came.result.keys_kept,
+            }
+            for came in synced.incoming
+        ],
+        "same_name": synced.clash,
+        "skipped": [{"file": str(s.path), "reason": s.reason} for s in synced.skipped],
+        "conflicted_copies": [str(path) for path in synced.conflicted],
     }
 
 

@@ -1,6 +1,6 @@
 """The plain view: what the commands that change files print, as styled lines, without rich.
 
-`done`, `undo`, `import`, `validate`, `open`, `export`, `help` and `--version` print a few
+`done`, `undo`, `import`, `sync`, `validate`, `open`, `export`, `help` and `--version` print a few
 short lines (or text as it is); importing rich to style them would cost more than everything
 else they do. `write` shows a result that
 this view has a way for (see `output`).
@@ -17,7 +17,7 @@ import functools
 import os
 import re
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from llmcourse.catalog import Catalog, warnings
 from llmcourse.models import is_web_url
@@ -28,6 +28,7 @@ from llmcourse.results import (
     Imported,
     Marked,
     Opened,
+    Synced,
     Undone,
     Validated,
     Version,
@@ -43,6 +44,9 @@ from llmcourse.wording import (
     status_word,
     typed_id,
 )
+
+if TYPE_CHECKING:
+    from llmcourse.tracker import StatusChange
 
 _CODES = {
     "bold": "1",
@@ -379,20 +383,7 @@ def imported(imported: Imported, out: Lines) -> None:
         )
         return
     for change in result.changed:
-        kind = change.node.kind
-        out.print(
-            out.symbol(change.new),
-            " ",
-            out.style(
-                f"{status_word(change.old, kind)} {out.arrow()} {status_word(change.new, kind)}",
-                "yellow",
-            ),
-            "  ",
-            out.safe(out.ident(change.node.id, imported.catalog, 4), "cyan"),
-            "  ",
-            out.safe(change.node.title),
-            indent=4,  # past the symbol, under the words of the change
-        )
+        _status_change(change, imported.catalog, out)
     changed, updated, added = (
         ("would change", "would be updated", "would be added")
         if dry_run
@@ -408,6 +399,58 @@ def imported(imported: Imported, out: Lines) -> None:
     if result.keys_kept:
         summary += f", {_many(len(result.keys_kept), 'unknown key', 'unknown keys')} kept"
     out.print(out.style(("Dry run, nothing was changed: " if dry_run else "") + summary, "dim"))
+
+
+def _status_change(change: "StatusChange", catalog: Catalog | None, out: Lines) -> None:
+    """One status another machine's progress changed: symbol, from and to, id, title."""
+    kind = change.node.kind
+    out.print(
+        out.symbol(change.new),
+        " ",
+        out.style(
+            f"{status_word(change.old, kind)} {out.arrow()} {status_word(change.new, kind)}",
+            "yellow",
+        ),
+        "  ",
+        out.safe(out.ident(change.node.id, catalog, 4), "cyan"),
+        "  ",
+        out.safe(change.node.title),
+        indent=4,  # past the symbol, under the words of the change
+    )
+
+
+@write.register
+def synced(synced: Synced, out: Lines) -> None:
+    if not synced.incoming:
+        out.print(
+            out.style("No other machine's file in ", "dim"),
+            out.safe(str(synced.folder)),
+            out.style(" yet: run 'llmcourse sync' there on your other machines.", "dim"),
+        )
+    for came in synced.incoming:
+        result = came.result
+        source = out.safe(came.machine, "bold")
+        if not result.changes_anything:
+            out.print(source, out.style(": nothing new", "dim"))
+            continue
+        parts = [
+            _many(len(result.changed), "status", "statuses") + " changed",
+            _many(len(result.foreign), "event", "events") + " added",
+        ]
+        if result.updated:
+            parts.append(_many(len(result.updated), "other entry", "other entries") + " updated")
+        if result.notes_added:
+            parts.append(_many(result.notes_added, "note", "notes") + " added")
+        if result.keys_kept:
+            parts.append(_many(len(result.keys_kept), "unknown key", "unknown keys") + " kept")
+        how = "took its progress and history as they are: " if result.adopted else ""
+        out.print(source, ": ", how, ", ".join(parts))
+        for change in result.changed:
+            _status_change(change, synced.catalog, out)
+    if synced.written:
+        out.print("Wrote ", out.safe(str(synced.path), "bold"))
+    elif not any(skipped.path == synced.path for skipped in synced.skipped):
+        out.print(out.safe(str(synced.path)), out.style(" is up to date", "dim"))
 
 
 def _many(count: int, one: str, more: str) -> str:

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from llmcourse.catalog import Catalog, Node
     from llmcourse.doctor import Report
-    from llmcourse.exchange import MergeResult
+    from llmcourse.exchange import Incoming, MergeResult
     from llmcourse.models import CourseInfo, Roadmap
     from llmcourse.progressfile import Event, Note, ProgressFile
     from llmcourse.search import Hit
+    from llmcourse.sync import Skipped
     from llmcourse.timeline import LogPage
     from llmcourse.tracker import CourseSummary, MarkResult, NextUp, RoadmapSummary, UndoResult
 
@@ -286,6 +287,43 @@ class Imported:
     @property
     def recorded(self) -> bool:
         return not self.dry_run and self.result.changes_anything
+
+
+class Synced:
+    """`sync`: what came in from each other machine's file in the shared folder, whether this
+    machine's file was written, and the files left as they are."""
+
+    def __init__(
+        self,
+        folder: Path,
+        machine: str,
+        path: Path,
+        incoming: list[Incoming],
+        files: dict[str, Path],
+        written: bool,
+        skipped: list[Skipped],
+        conflicted: list[Path],
+        clash: bool,
+        catalog: Catalog | None = None,
+    ) -> None:
+        self.folder = folder
+        self.machine = machine  # this machine's name
+        self.path = path  # this machine's file
+        self.incoming = incoming  # by machine, in the order merged
+        self.files = files  # each machine's file, by its name
+        self.written = written
+        self.skipped = skipped
+        self.conflicted = conflicted  # a sync service's conflicted copies, never read
+        self.clash = clash  # this machine's own file held events its history lacked
+        self.catalog = catalog
+
+    @property
+    def recorded(self) -> bool:
+        return self.written or any(i.result.changes_anything for i in self.incoming)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.skipped else 0
 
 
 class Version:

@@ -122,12 +122,19 @@ class Session:
             )
         return progress
 
-    def change(self, apply: Callable[[store.Progress], Update[R]], *, dry_run: bool = False) -> R:
+    def change(
+        self,
+        apply: Callable[[store.Progress], Update[R]],
+        *,
+        dry_run: bool = False,
+        after: Callable[[store.Progress], None] | None = None,
+    ) -> R:
         """Apply an operation to the progress and record what it changes, as one change.
 
         The progress is read under the lock and `apply` works on it there, so two commands at
         once cannot lose each other's change; its update is then written (history first, then
-        the progress file). With `dry_run` nothing is locked or written.
+        the progress file). `after` is given the progress as it is now, still under the lock
+        (`sync` writes this machine's file from it). With `dry_run` nothing is locked or written.
         """
         from llmcourse import review, store
 
@@ -139,6 +146,8 @@ class Session:
                 # A topic the change marks done gets its first review.
                 changed = review.settle(self.course(), update.progress, fuzz=self.fuzz)
                 self._kept(store.commit(progress, changed, update.events))
+            if after is not None and not dry_run:
+                after(progress)
         return update.result
 
     @contextlib.contextmanager

@@ -1,16 +1,20 @@
-"""Commands about files: doctor, validate, export, import.
+"""Commands about files: doctor, validate, export, import, sync.
 
 Each imports its domain modules when it runs: see `llmcourse.commands`.
 """
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from llmcourse.commands.options import JsonOption, session
-from llmcourse.results import Checked, Exported, Imported, Validated, Written
+from llmcourse.results import Checked, Exported, Imported, Synced, Validated, Written
+
+if TYPE_CHECKING:  # for the annotations of a command's helpers, which Typer never reads
+    from llmcourse import exchange, store
+    from llmcourse.tracker import Update
 
 
 def doctor(
@@ -142,3 +146,90 @@ def import_(
         dry_run=dry_run,
     )
     return Imported(result, path, dry_run, catalog)
+
+
+def sync(
+    ctx: typer.Context,
+    folder: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DIR",
+            help="A folder that Syncthing, Dropbox, git or a network drive carries between "
+            "your machines; remembered, so later runs can leave it out.",
+            show_default=False,
+        ),
+    ] = None,
+    machine: Annotated[
+        str | None,
+        typer.Option(
+            "--machine",
+            metavar="NAME",
+            help="This machine's name, for its file in DIR (remembered): letters, digits, '-' "
+            "and '_'. Default: LLMCOURSE_MACHINE, else the host name.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> Synced:
+    """Carry your progress between machines through a shared folder.
+
+    Writes this machine's progress to its own file in DIR and merges every other machine's
+    file there, as import does: per item the more recent change wins, nothing is lost. A file
+    that cannot be read is named and left as it is, the rest still syncs, and the exit code is
+    1. Example: llmcourse sync ~/Dropbox/llmcourse
+    """
+    from llmcourse import config, exchange
+    from llmcourse import sync as syncing
+
+    run = session(ctx)
+    catalog = run.course()
+    settings = config.read()
+    remembered = config.section(settings, "sync")
+    place = syncing.folder(folder, remembered.get("folder"))
+    name = syncing.machine_name(machine, remembered.get("machine"))
+    now = run.now()
+    found = syncing.scan(place, name, catalog.course.id, now)
+    own = place / syncing.file_name(name, catalog.course.id)
+    clash = False
+    written = False
+
+    def merge(progress: "store.Progress") -> "Update[list[exchange.Incoming]]":
+        nonlocal clash
+        history = progress.trusted_history()
+        machines, clash = syncing.to_merge(found, history)
+        return exchange.sync_update(catalog, progress.data, history, machines, now)
+
+    def write(progress: "store.Progress") -> None:
+        nonlocal written
+        if any(skipped.path == own for skipped in found.skipped):
+            return
+        document = exchange.document(
+            catalog,
+            progress.data,
+            progress.read_history().events,
+            syncing.previous_time(found) or now,
+        )
+        written = syncing.write_own(own, document.encode("utf-8"), found.own_raw)
+
+    incoming = run.change(merge, after=write)
+    wanted = {"folder": str(place)} | ({"machine": name} if machine is not None else {})
+    if any(remembered.get(key) != value for key, value in wanted.items()):
+        config.write(settings | {"sync": remembered | wanted})
+    files = {found_.machine: found_.path for found_ in found.machines}
+    if clash and found.own is not None:
+        files[name] = found.own.path
+        run.note(
+            f"{own} held changes this machine's history lacked, now merged: another machine may "
+            f"sync under the name '{name}' too (give one another with --machine), or this "
+            "progress was restored from an older copy"
+        )
+    for skipped in found.skipped:
+        run.note(f"skipped {skipped.path} (left as it is): {skipped.reason}")
+    for copy in found.conflicted:
+        run.note(
+            f"{copy} looks like a sync service's conflicted copy, left as it is and not read: "
+            "two machines may sync under one name (give each its own with --machine)"
+        )
+    return Synced(
+        place, name, own, incoming, files, written, found.skipped, found.conflicted, clash, catalog
+    )
