@@ -433,6 +433,15 @@ def synced(synced: Synced, out: Lines) -> None:
         if not result.changes_anything:
             out.print(source, out.style(": nothing new", "dim"))
             continue
+        if result.adopted:  # nothing was recorded here
+            out.print(
+                source,
+                ": took its progress and history as they are: ",
+                f"{_many(len(result.updated), 'entry', 'entries')}, "
+                f"{_many(len(result.foreign), 'event', 'events')}, "
+                f"{_many(result.notes_added, 'note', 'notes')}",
+            )
+            continue
         parts = [
             _many(len(result.changed), "status", "statuses") + " changed",
             _many(len(result.foreign), "event", "events") + " added",
@@ -443,8 +452,7 @@ def synced(synced: Synced, out: Lines) -> None:
             parts.append(_many(result.notes_added, "note", "notes") + " added")
         if result.keys_kept:
             parts.append(_many(len(result.keys_kept), "unknown key", "unknown keys") + " kept")
-        how = "took its progress and history as they are: " if result.adopted else ""
-        out.print(source, ": ", how, ", ".join(parts))
+        out.print(source, ": ", ", ".join(parts))
         for change in result.changed:
             _status_change(change, synced.catalog, out)
     if synced.written:
