@@ -119,8 +119,9 @@ def test_a_round_with_nothing_new_rewrites_no_file_and_adds_no_event(
     _round(shared, laptop, desktop, laptop, desktop)
     files = _files(shared)
     data = {name: _files(m.data) for name, m in (("laptop", laptop), ("desktop", desktop))}
+    later = datetime.now(UTC) + timedelta(hours=1)  # an export made then says so
     for machine in (laptop, desktop, laptop):
-        result = machine("sync", "--json")
+        result = machine("sync", "--json", at=later)
         assert result.exit_code == 0
         doc = result.json()
         assert doc["written"] is False

@@ -124,7 +124,6 @@ class Found(NamedTuple):
     skipped: list[Skipped]  # files named as a machine's that cannot be read
     conflicted: list[Path]  # a sync service's conflicted copies of machine files (never read)
     own: MachineFile | None  # this machine's file, as it is now (when it can be read)
-    own_raw: bytes | None  # its bytes
 
 
 def scan(place: Path, machine: str, course_id: str, now: datetime) -> Found:
@@ -143,7 +142,6 @@ def scan(place: Path, machine: str, course_id: str, now: datetime) -> Found:
     skipped: list[Skipped] = []
     conflicted: list[Path] = []
     own: MachineFile | None = None
-    own_raw: bytes | None = None
     for name in names:
         match = pattern.fullmatch(name)
         path = place / name
@@ -162,13 +160,12 @@ def scan(place: Path, machine: str, course_id: str, now: datetime) -> Found:
                 read = Skipped(path, _NOT_WRITTEN + read.reason)
             skipped.append(read)
             continue
-        content, export = read
-        found = MachineFile(match["machine"], path, export)
+        found = MachineFile(match["machine"], path, read)
         if name == own_name:
-            own, own_raw = found, content
+            own = found
         else:
             machines.append(found)
-    return Found(machines, skipped, conflicted, own, own_raw)
+    return Found(machines, skipped, conflicted, own)
 
 
 # This machine's own file is not replaced when it cannot be read: it may be another machine's
@@ -176,9 +173,7 @@ def scan(place: Path, machine: str, course_id: str, now: datetime) -> Found:
 _NOT_WRITTEN = "this machine's file, not replaced: "
 
 
-def _read(
-    path: Path, course_id: str, now: datetime
-) -> tuple[bytes, exchange.Export] | Skipped | None:
+def _read(path: Path, course_id: str, now: datetime) -> exchange.Export | Skipped | None:
     """A machine's file, read as `import` reads one; why not, when it cannot be."""
     try:
         content = regular.read(path, store.MAX_EXPORT_BYTES)
@@ -194,7 +189,7 @@ def _read(
             f"{exchange.EXPORT_VERSION}); upgrade llmcourse on this machine",
         )
     try:
-        return content, exchange.read(content, str(path), course_id, now)
+        return exchange.read(content, str(path), course_id, now)
     except ImportFileError as err:
         reason = err.message.removeprefix(f"{path}: ").removeprefix(f"{path} ")
         if reason.startswith("not a JSON document"):
@@ -228,13 +223,22 @@ def to_merge(found: Found, history: list[Event]) -> tuple[list[tuple[str, exchan
     return [(found.own.machine, found.own.export), *machines], True
 
 
-def previous_time(found: Found) -> datetime | None:
+def current(path: Path) -> bytes | None:
+    """This machine's file as it is now (read again under the progress lock, where another
+    sync on this machine may have just written it); None when there is none to read."""
+    try:
+        return regular.read(path, store.MAX_EXPORT_BYTES)
+    except OSError:
+        return None
+
+
+def previous_time(content: bytes | None) -> datetime | None:
     """When this machine's file was written: its export time, kept when nothing else changes,
     so that a round with nothing new leaves the file's bytes as they are."""
-    if found.own_raw is None:
+    if content is None:
         return None
-    with contextlib.suppress(ValueError, TypeError, AttributeError):
-        stamp = json.loads(found.own_raw)["exported"]
+    with contextlib.suppress(ValueError, TypeError, KeyError, RecursionError):
+        stamp = json.loads(content)["exported"]
         return datetime.fromisoformat(stamp)
     return None
 

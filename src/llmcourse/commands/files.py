@@ -203,13 +203,14 @@ def sync(
         nonlocal written
         if any(skipped.path == own for skipped in found.skipped):
             return
+        previous = syncing.current(own)
         document = exchange.document(
             catalog,
             progress.data,
             progress.read_history().events,
-            syncing.previous_time(found) or now,
+            syncing.previous_time(previous) or now,
         )
-        written = syncing.write_own(own, document.encode("utf-8"), found.own_raw)
+        written = syncing.write_own(own, document.encode("utf-8"), previous)
 
     incoming = run.change(merge, after=write)
     wanted = {"folder": str(place)} | ({"machine": name} if machine is not None else {})
