@@ -93,7 +93,7 @@ def test_help_speaks_of_what_is_typed_not_of_python_types(run: Invoke) -> None:
     assert "Usage: llmcourse undo [OPTIONS] [N]" in run("help", "undo").stdout
     log = run("help", "log").stdout
     assert "--since DATE" in log and "-n, --limit N" in log
-    assert "--format [json|markdown|csv]" in run("help", "export").stdout
+    assert "--format [json|markdown|csv|html]" in run("help", "export").stdout
 
 
 @pytest.mark.parametrize(
@@ -140,7 +140,7 @@ def test_an_example_in_help_is_a_line_of_its_own(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     assert "\n  Example: llmcourse done scientist/1/2 tokenization\n" in run("help", "done").stdout
-    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setenv("COLUMNS", "56")
     lines = run("help", "export").stdout.splitlines()
     at = lines.index("  Example:")
-    assert lines[at + 1] == "    llmcourse export --format markdown -o llm-course.md"
+    assert lines[at + 1] == "    llmcourse export --format html -o progress.html"

@@ -48,6 +48,9 @@ def test_the_wheel_carries_the_course(wheel: Path) -> None:
         )
         for name in ("roadmaps.md", "example-roadmaps.toml"):  # for `llmcourse help roadmaps`
             assert archive.read(f"llmcourse/docs/{name}") == (ROOT / "docs" / name).read_bytes()
+        for name in ("sharepage.html", "sharepage.css"):  # for `export --format html`
+            source = ROOT / "src" / "llmcourse" / "templates" / name
+            assert archive.read(f"llmcourse/templates/{name}") == source.read_bytes()
 
 
 def test_the_wheel_names_its_licenses(wheel: Path) -> None:
@@ -65,6 +68,7 @@ def test_the_wheel_names_its_licenses(wheel: Path) -> None:
     [
         (["done", "scientist/1/2"], "1 of 4 topics done"),
         (["help", "roadmaps"], "The example named above, complete: "),
+        (["export", "--format", "html"], '<h2 id="scientist-title">The LLM Scientist</h2>'),
     ],
 )
 def test_the_wheel_runs_without_the_source_tree(

@@ -65,6 +65,7 @@ class ExportFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     csv = "csv"
+    html = "html"
 
 
 def export(
@@ -75,7 +76,8 @@ def export(
             "--format",
             "-f",
             help="json: everything (progress, unknown keys, history), for 'llmcourse import'; "
-            "markdown: the course as a checklist; csv: a row per topic and reference.",
+            "markdown: the course as a checklist; csv: a row per topic and reference; "
+            "html: a page to share, the course as a map with your progress.",
         ),
     ] = ExportFormat.json,
     output: Annotated[
@@ -84,17 +86,45 @@ def export(
             "--output", "-o", metavar="FILE", help="Write to FILE instead of standard output."
         ),
     ] = None,
+    with_notes: Annotated[
+        bool,
+        typer.Option(
+            "--with-notes",
+            help="html: put your notes on the page (they are left out: a page to share is "
+            "read by others). json and markdown always carry notes, csv never does.",
+        ),
+    ] = False,
 ) -> Exported | Written:
-    """Export your progress as JSON, as a Markdown checklist of the course, or as CSV.
+    """Export your progress as JSON, as a Markdown checklist of the course, as CSV, or as a
+    page to share.
 
-    Example: llmcourse export --format markdown -o llm-course.md
+    The html page is one file that needs nothing else: no script, no font or image from
+    elsewhere. Example: llmcourse export --format html -o progress.html
     """
     from llmcourse import store
 
+    if with_notes and format_ is not ExportFormat.html:
+        from llmcourse.errors import BadValueError
+
+        raise BadValueError(
+            f"--with-notes is for --format html: the {format_.value} export "
+            + ("never carries notes" if format_ is ExportFormat.csv else "always carries notes"),
+            "Leave --with-notes out, or use --format html",
+        )
     run = session(ctx)
     catalog = run.course()
     progress = run.progress()
-    if format_ is ExportFormat.json:
+    if format_ is ExportFormat.html:
+        from llmcourse import sharepage
+        from llmcourse.timeline import warnings
+
+        found = progress.read_history()
+        for warning in warnings(found):
+            run.note(warning)
+        text = sharepage.page(
+            catalog, progress.data, found.events, run.now(), with_notes=with_notes
+        )
+    elif format_ is ExportFormat.json:
         from llmcourse import exchange
 
         found = progress.read_history()
