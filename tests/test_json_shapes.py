@@ -61,6 +61,10 @@ CASES: list[tuple[str, list[str]]] = [
     ("next", ["next", "--roadmap", "engineer"]),
     ("search", ["search", "nothing-at-all"]),
     ("search", ["search", "RAG"]),  # a hit in an alias
+    ("review", ["review"]),
+    ("review", ["review", "scientist/2/1"]),
+    ("review", ["review", "scientist/2/1", "--rate", "hard", "--early"]),
+    ("error", ["review", "--rate", "good"]),
     ("error", ["show", "no-such-thing"]),
     ("error", ["done", "monitoring"]),
     ("error", ["log", "--since", "whenever"]),

@@ -393,7 +393,7 @@ def main() -> None:
 # The commands, in the order `--help` lists them. (They are imported after the app they are
 # registered on; the command modules never import this one, which Typer's docs command loads as
 # a module of its own.)
-from llmcourse.commands import about, activity, browse, files, marking  # noqa: E402
+from llmcourse.commands import about, activity, browse, files, marking, recall  # noqa: E402
 
 for _name, _command in (
     ("list", browse.list_),
@@ -409,6 +409,7 @@ for _name, _command in (
     ("log", activity.log),
     ("note", marking.note),
     ("next", browse.next_),
+    ("review", recall.review),
     ("search", browse.search),
     ("open", browse.open_),
     ("doctor", files.doctor),

@@ -5,12 +5,12 @@ import functools
 import json
 import sys
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmcourse.catalog import Catalog, Node, warnings
 from llmcourse.errors import LlmCourseError
 from llmcourse.models import Notebook, Reference, Topic
-from llmcourse.progressfile import Event, Note, ProgressFile
+from llmcourse.progressfile import Event, Note, ProgressFile, Schedule
 from llmcourse.results import (
     Checked,
     Dashboard,
@@ -23,6 +23,9 @@ from llmcourse.results import (
     NotebookList,
     Notes,
     ProgressReport,
+    ReviewList,
+    ReviewRated,
+    ReviewSession,
     Shown,
     Synced,
     Undone,
@@ -38,6 +41,11 @@ from llmcourse.tracker import (
     summarize_roadmap,
     summarize_section,
 )
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from llmcourse.review import Outlook, Rated, Scheduled
 
 JSON_VERSION = 1
 
@@ -207,6 +215,7 @@ def progress_report(result: ProgressReport) -> Doc:
         "progress_file": str(result.path),
         "course": course(result.catalog, result.progress, result.summary, False, percent=True),
         "unknown_entries": result.summary.unknown_entries,
+        "reviews": reviews(result.reviews),
     }
 
 
@@ -449,7 +458,9 @@ def search(found: Found) -> Doc:
 @document.register
 def next_up(step: NextStep) -> Doc:
     catalog, progress, up = step.catalog, step.progress, step.up
-    left_out = {} if step.left_out is None else {"not_counted": [r.id for r in step.left_out]}
+    left_out: Doc = {} if step.left_out is None else {"not_counted": [r.id for r in step.left_out]}
+    if step.reviews is not None:
+        left_out["reviews"] = reviews(step.reviews)
     if up is None:
         return {"next": None} | left_out
     node = up.topic
@@ -477,6 +488,7 @@ def dashboard(board: Dashboard) -> Doc:
     )
     doc |= next_up(NextStep(catalog, progress, board.up))
     doc["streak"] = board.streak
+    doc["reviews"] = reviews(board.reviews)
     return doc
 
 
@@ -492,4 +504,65 @@ def version(version: Version) -> Doc:
             "revision": course.revision,
             "revision_date": course.revision_date,
         },
+    }
+
+
+def _utc(moment: "datetime | None") -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def reviews(outlook: "Outlook | None") -> Doc | None:
+    """How the learner's reviews stand: topics due today, topics with a schedule, and when the
+    next one not due today falls due."""
+    if outlook is None:
+        return None
+    return {
+        "due": outlook.due,
+        "scheduled": outlook.scheduled,
+        "next_due": _utc(outlook.next_due),
+    }
+
+
+def schedule(found: Schedule) -> Doc:
+    return found.to_json()
+
+
+def _scheduled(item: "Scheduled") -> Doc:
+    node = item.node
+    return {"id": node.id, "title": node.title, "schedule": schedule(item.schedule)}
+
+
+@document.register
+def review_list(result: ReviewList) -> Doc:
+    return {
+        "due": [_scheduled(item) for item in result.due],
+        "upcoming": [_scheduled(item) for item in result.upcoming],
+        "reviews": reviews(result.outlook),
+    }
+
+
+def _rated(rated: "Rated") -> Doc:
+    return {
+        "id": rated.node.id,
+        "title": rated.node.title,
+        "rating": rated.rating,
+        "early": rated.early,
+        "before": schedule(rated.before) if rated.before is not None else None,
+        "after": schedule(rated.after),
+    }
+
+
+@document.register
+def review_rated(result: ReviewRated) -> Doc:
+    return {"rated": _rated(result.rated), "reviews": reviews(result.rated.outlook)}
+
+
+@document.register
+def review_session(result: ReviewSession) -> Doc:
+    return {
+        "rated": [_rated(rated) for rated in result.rated],
+        "stopped": result.stopped,
+        "reviews": reviews(result.outlook),
     }

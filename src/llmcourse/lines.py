@@ -28,6 +28,9 @@ from llmcourse.results import (
     Imported,
     Marked,
     Opened,
+    ReviewList,
+    ReviewRated,
+    ReviewSession,
     Synced,
     Undone,
     Validated,
@@ -43,9 +46,13 @@ from llmcourse.wording import (
     local_time,
     status_word,
     typed_id,
+    when_due,
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from llmcourse.review import Outlook, Scheduled
     from llmcourse.tracker import StatusChange
 
 _CODES = {
@@ -258,6 +265,8 @@ def dashboard(board: Dashboard, out: Lines) -> None:
         fits = out.width is None or visible_width(with_bar) <= out.width
         out.print(with_bar if fits else f"{now} ({count.percent:.0f}%)")  # the bar goes first
     program = board.program
+    if board.reviews is not None and board.reviews.scheduled:
+        _reviews_line(board.reviews, program, out)
     if up is None and topics.counted:
         out.print(out.style("Nothing left: every topic is done or skipped. Well done!", "green"))
     elif up is not None:
@@ -314,7 +323,10 @@ def undone(undone: Undone, out: Lines) -> None:
         )
         for item in items:
             kind = item.node.kind if item.node is not None else "topic"
-            if item.reason is None:
+            if item.reason is None and item.old == item.new:  # a review, its status kept
+                words = f"review ({item.rating}) " if item.rating else "review "
+                change = out.style(words + ("restored" if undone.redo else "taken back"), "yellow")
+            elif item.reason is None:
                 change = out.safe(
                     f"{status_word(item.old, kind)} {out.arrow()} {status_word(item.new, kind)}",
                     "yellow",
@@ -509,3 +521,123 @@ def help_text(help_text: HelpText, out: Lines) -> None:
     if help_text.markdown:  # at most as wide as prose is kept (help is formatted to fit)
         text = wrap_markdown(text, min(out.width, PROSE) if out.width else None)
     out.write(text + "\n")
+
+
+def _reviews_line(reviews: "Outlook", program: str, out: Lines) -> None:
+    """How many reviews are due today, and the command that takes them (the first screen)."""
+    if reviews.due:
+        due = _many(reviews.due, "topic", "topics")
+        out.print(out.style("Review: ", "bold"), f"{due} due today, to keep what you learned:")
+        out.print("  ", out.safe(f"{program} review"))
+    elif reviews.next_due is not None:
+        day = reviews.next_due.astimezone().date().isoformat()
+        out.print(out.style(f"Review: none due today; the next on {day}", "dim"))
+
+
+def _due_row(item: "Scheduled", catalog: Catalog, now: "datetime", out: Lines) -> None:
+    """A topic with a schedule: the day it falls due, its id and its title, a line each in a pipe
+    (the date first, so that a script can sort and cut)."""
+    day = item.schedule.due.astimezone().date().isoformat()
+    overdue = item.schedule.due.astimezone().date() < now.astimezone().date()
+    ident = out.ident(item.node.id, catalog, 2 + len(day) + 2)
+    out.print(
+        "  ",
+        out.style(day, *(("yellow",) if overdue else ("dim",))),
+        "  ",
+        out.safe(ident, "cyan"),
+        "  ",
+        out.safe(item.node.title),
+        indent=4 + len(day),
+    )
+
+
+@write.register
+def review_list(result: ReviewList, out: Lines) -> None:
+    catalog, program, reviews = result.catalog, result.program, result.outlook
+    now = result.now
+    if result.only is not None:
+        node = result.only
+        found = result.due or result.upcoming
+        if not found:  # a topic done has a schedule: this one came in since it was read
+            out.print(out.safe(node.title), ": no review scheduled")
+            return
+        schedule = found[0].schedule
+        out.print(
+            out.safe(node.title, "bold"),
+            "  ",
+            out.safe(out.ident(node.id, catalog, len(node.title) + 2), "cyan"),
+        )
+        out.print(
+            f"Next review {when_due(schedule.due, now)}; last reviewed "
+            f"{local_time(schedule.last_review)}"
+        )
+        if result.due:
+            out.print(out.style("Rate how well you recall it:", "dim"))
+            out.print("  ", out.safe(f"{program} review {catalog.short_id(node)} --rate good"))
+        return
+    if not reviews.scheduled:
+        out.print(
+            "Nothing to review yet: each topic you mark done comes back for review a few days "
+            "later, and again further apart each time you recall it."
+        )
+        return
+    if result.due:
+        count = _many(len(result.due), "topic is", "topics are")
+        out.print(out.style(f"{count} due for review today:", "bold"))
+        for item in result.due:
+            _due_row(item, catalog, now, out)
+    else:
+        out.print("Nothing is due for review today.")
+    if result.upcoming:
+        out.print(out.style("Coming up:", "bold"))
+        for item in result.upcoming:
+            _due_row(item, catalog, now, out)
+    if result.due:
+        out.print(
+            out.style(
+                f"On a terminal, '{program} review' asks about each in turn. To rate one:", "dim"
+            )
+        )
+        first = catalog.short_id(result.due[0].node)
+        out.print("  ", out.safe(f"{program} review {first} --rate good"))
+
+
+@write.register
+def review_rated(result: ReviewRated, out: Lines) -> None:
+    rated = result.rated
+    now = rated.after.last_review
+    dot = out.dot()
+    out.print(
+        out.style("Reviewed ", "bold"),
+        out.safe(rated.node.title, "bold"),
+        f" ({rated.rating}{', early' if rated.early else ''}) {dot} ",
+        f"next review {when_due(rated.after.due, now)}",
+    )
+    left = rated.outlook.due
+    if left and not result.in_session:
+        out.print(
+            out.style(f"{_many(left, 'more topic is', 'more topics are')} due today: ", "dim"),
+            out.safe(f"{result.program} review"),
+        )
+
+
+@write.register
+def review_session(result: ReviewSession, out: Lines) -> None:
+    reviews = result.outlook
+    if result.rated:
+        out.print(out.style(f"Reviewed {_many(len(result.rated), 'topic', 'topics')}.", "bold"))
+    if reviews.due:
+        still = _many(reviews.due, "topic is", "topics are")
+        out.print(f"{still} still due today: ", out.safe(f"{result.program} review"))
+    elif reviews.next_due is not None:
+        out.print(
+            "Nothing else is due today; the next review is "
+            f"{when_due(reviews.next_due, result.now)}."
+        )
+    elif not reviews.scheduled:
+        out.print(
+            "Nothing to review yet: each topic you mark done comes back for review a few days "
+            "later, and again further apart each time you recall it."
+        )
+    else:
+        out.print("Nothing is due for review today.")

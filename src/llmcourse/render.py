@@ -28,6 +28,7 @@ from llmcourse.results import (
     NotebookList,
     Notes,
     ProgressReport,
+    ReviewCard,
     Shown,
 )
 from llmcourse.text import PROSE, columns, escape_controls, unpadded
@@ -50,9 +51,11 @@ from llmcourse.wording import (
     local_time,
     status_word,
     typed_id,
+    when_due,
 )
 
 if TYPE_CHECKING:
+    from llmcourse.review import Outlook
     from llmcourse.timeline import Momentum
     from llmcourse.tracker import NextUp
 
@@ -713,6 +716,8 @@ def progress_report(report: ProgressReport, out: Console) -> None:
         going = momentum(report.history(), report.today, progress=report.progress)
     _overall(out, summary)
     out.print(_progress_table(out, summary))
+    if report.reviews is not None and report.reviews.scheduled:
+        _reviews(out, report.reviews, "llmcourse")
     if summary.unknown_entries:
         count = len(summary.unknown_entries)
         _prose(
@@ -938,11 +943,14 @@ def log(log: Log, out: Console) -> None:
     for event in page.events:
         node = catalog.nodes.get(catalog.former.get(event.id, event.id))
         kind = node.kind if node is not None else "topic"
-        status = (
-            safe(f"{status_word(event.old, kind)} {arrow} {status_word(event.new, kind)}")
-            if event.old != event.new
-            else Text("left as it is")
-        )
+        if event.old != event.new:
+            status = safe(f"{status_word(event.old, kind)} {arrow} {status_word(event.new, kind)}")
+        elif event.rating is not None:
+            status = safe(f"reviewed: {event.rating}")
+        elif event.reschedules:  # an undo or redo of a review
+            status = Text("review restored" if event.command == "redo" else "review taken back")
+        else:
+            status = Text("left as it is")
         if event.imported:
             status.append(" (imported)", style="dim")
         elif event.undoes is not None and event.command == "redo":
@@ -1130,6 +1138,9 @@ def search(result: Found, out: Console) -> None:
 @draw.register
 def next_up(step: NextStep, out: Console) -> None:
     catalog, up = step.catalog, step.up
+    if step.reviews is not None and step.reviews.due:
+        _reviews(out, step.reviews, step.program)
+        out.print()
     if up is not None:
         _next_topic(out, catalog, up, step.program)
     elif not step.left_out or any(not r.optional for r in catalog.roadmaps):
@@ -1166,3 +1177,31 @@ def _next_topic(out: Console, catalog: Catalog, up: "NextUp", program: str) -> N
     for command in [*commands, f"{program} done {ident}"]:
         # Never cut: a command longer than the line is left to the terminal to wrap.
         out.print(Text.assemble("  ", safe(command)), soft_wrap=True)
+
+
+def _reviews(out: Console, reviews: "Outlook", program: str) -> None:
+    """How many reviews are due today (and the command that takes them), or when the next is."""
+    if reviews.due:
+        due = f"{reviews.due} topic{'s' if reviews.due != 1 else ''} due today"
+        line = Text.assemble(("Review: ", "bold"), due, " to keep what you learned: ")
+        line.append_text(safe(f"{program} review"))
+    else:
+        assert reviews.next_due is not None
+        line = Text(f"Review: none due today; the next {when_due(reviews.next_due, reviews.now)}")
+        line.stylize("dim")
+    _prose(out, line)
+
+
+@draw.register
+def review_card(card: ReviewCard, out: Console) -> None:
+    """A topic to recall: where it stands among today's reviews, then the topic as `show` has
+    it (summary, links, references, notes)."""
+    dot = glyphs_of(out).dot
+    head = Text(f"Review {card.number} of {card.total}", style="bold magenta")
+    if card.schedule is not None:
+        head.append(f"  {dot}  last reviewed {local_time(card.schedule.last_review)}", "dim")
+    if out.width < UNLIMITED:
+        out.rule(style="dim")
+    out.print(head)
+    show(Shown(card.catalog, card.progress, card.node), out)
+    out.print()

@@ -12,7 +12,7 @@ typing.NamedTuple costs about seven times as much to define (in instructions, me
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from llmcourse.doctor import Report
     from llmcourse.exchange import Incoming, MergeResult
     from llmcourse.models import CourseInfo, Roadmap
-    from llmcourse.progressfile import Event, Note, ProgressFile
+    from llmcourse.progressfile import Event, Note, ProgressFile, Schedule
+    from llmcourse.review import Outlook, Rated, Scheduled
     from llmcourse.search import Hit
     from llmcourse.sync import Skipped
     from llmcourse.timeline import LogPage
@@ -75,12 +76,14 @@ class NextStep:
         up: NextUp | None,
         left_out: list[Roadmap] | None = None,
         program: str = "llmcourse",
+        reviews: Outlook | None = None,
     ) -> None:
         self.catalog = catalog
         self.progress = progress
         self.up = up
         self.left_out = left_out  # optional roadmaps not counted (and so not suggested) yet
         self.program = program  # how the commands shown run llmcourse on this course
+        self.reviews = reviews  # how the learner's reviews stand
 
 
 class Dashboard:
@@ -95,6 +98,7 @@ class Dashboard:
         up: NextUp | None,
         streak: int | None,
         program: str = "llmcourse",
+        reviews: Outlook | None = None,
     ) -> None:
         self.catalog = catalog
         self.progress = progress
@@ -102,6 +106,7 @@ class Dashboard:
         self.up = up
         self.streak = streak
         self.program = program  # how the commands shown run llmcourse on this course
+        self.reviews = reviews  # how the learner's reviews stand
 
     @property
     def roadmap(self) -> RoadmapSummary | None:
@@ -192,6 +197,7 @@ class ProgressReport:
         today: date,
         history: Callable[[], list[Event]],
         activity: bool,
+        reviews: Outlook | None = None,
     ) -> None:
         self.catalog = catalog
         self.progress = progress
@@ -203,6 +209,7 @@ class ProgressReport:
         # calendar): the JSON document does not, and at scale reading it is most of the cost.
         self.history = history
         self.activity = activity  # end with the calendar
+        self.reviews = reviews  # how the learner's reviews stand
 
 
 class Calendar:
@@ -340,3 +347,84 @@ class HelpText:
     def __init__(self, text: str, markdown: bool = False) -> None:
         self.text = text
         self.markdown = markdown  # a document (the roadmap file format), fitted as Markdown
+
+
+class ReviewList:
+    """`review` without a terminal, or with --json: the topics due today and the next to fall
+    due (or one topic's schedule, with an id)."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        due: list[Scheduled],
+        upcoming: list[Scheduled],
+        outlook: Outlook,
+        now: datetime,
+        program: str = "llmcourse",
+        only: Node | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.now = now
+        self.due = due
+        self.upcoming = upcoming
+        self.outlook = outlook
+        self.program = program
+        self.only = only  # the topic asked about, when one was
+
+
+class ReviewCard:
+    """One topic in a review on a terminal: what to recall it by, before it is rated."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        progress: ProgressFile,
+        node: Node,
+        schedule: Schedule | None,
+        number: int,
+        total: int,
+    ) -> None:
+        self.catalog = catalog
+        self.progress = progress
+        self.node = node
+        self.schedule = schedule
+        self.number = number  # its place among the topics of this review, from 1
+        self.total = total
+
+
+class ReviewRated:
+    """A topic rated: when it comes back, and how the reviews stand."""
+
+    recorded = True
+
+    def __init__(
+        self, catalog: Catalog, rated: Rated, program: str = "llmcourse", in_session: bool = False
+    ) -> None:
+        self.catalog = catalog
+        self.rated = rated
+        self.program = program
+        self.in_session = in_session  # one of a review on a terminal, which goes on by itself
+
+
+class ReviewSession:
+    """The end of a review on a terminal: what was rated, and what is left."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        rated: list[Rated],
+        outlook: Outlook,
+        stopped: bool,
+        now: datetime,
+        program: str = "llmcourse",
+    ) -> None:
+        self.catalog = catalog
+        self.now = now
+        self.rated = rated
+        self.outlook = outlook
+        self.stopped = stopped  # the learner stopped before the end (q)
+        self.program = program
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.rated)

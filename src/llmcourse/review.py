@@ -157,29 +157,59 @@ def scheduled(catalog: Catalog, progress: ProgressFile) -> list[Scheduled]:
     return found
 
 
-def due_count(catalog: Catalog, progress: ProgressFile, now: datetime) -> int:
-    """How many topics are due for review today (read from the dates alone, without the
-    scheduler: the first screen and `progress` pay nothing for it)."""
+class Outlook(NamedTuple):
+    """How the learner's reviews stand: how many topics are due today, how many have a
+    schedule, and when the soonest not due today falls due."""
+
+    due: int
+    scheduled: int
+    next_due: datetime | None
+    now: datetime  # the time it was worked out at
+
+
+def outlook(catalog: Catalog, progress: ProgressFile, now: datetime) -> Outlook:
+    """How the reviews stand, read from the dates alone, without the scheduler: the first
+    screen, `progress` and `next` pay nothing for it."""
     end = day_end(now)
     nodes = catalog.nodes
-    return sum(
-        1
-        for entry_id, schedule in progress.reviews.items()
-        if schedule.due < end
-        and (node := nodes.get(entry_id)) is not None
-        and node.kind == "topic"
-        and status_of(progress, entry_id) == "done"
-    )
+    due = scheduled = 0
+    soonest: datetime | None = None
+    for entry_id, schedule in progress.reviews.items():
+        node = nodes.get(entry_id)
+        if node is None or node.kind != "topic" or status_of(progress, entry_id) != "done":
+            continue
+        scheduled += 1
+        if schedule.due < end:
+            due += 1
+        elif soonest is None or schedule.due < soonest:
+            soonest = schedule.due
+    return Outlook(due, scheduled, soonest, now)
+
+
+def agenda(
+    catalog: Catalog, progress: ProgressFile, now: datetime, upcoming: int = 5
+) -> tuple[list[Scheduled], list[Scheduled]]:
+    """The topics due today, most overdue first, and the next `upcoming` to fall due."""
+    end = day_end(now)
+    everything = scheduled(catalog, progress)
+    due = [s for s in everything if s.schedule.due < end]
+    return due, everything[len(due) : len(due) + upcoming]
+
+
+def is_due(schedule: Schedule, now: datetime) -> bool:
+    return schedule.due < day_end(now)
 
 
 class Rated(NamedTuple):
-    """A review recorded: the topic, the rating, its schedule before and after."""
+    """A review recorded: the topic, the rating, its schedule before and after, and how the
+    reviews stand after it."""
 
     node: Node
     rating: str
     before: Schedule | None
     after: Schedule
     early: bool  # rated before it was due
+    outlook: Outlook
 
 
 def rate(
@@ -195,9 +225,23 @@ def rate(
     """Record how well the learner recalled a topic done, as one change (command `review`)."""
     if rating not in RATINGS:
         raise ValueError(rating)
+    before = reviewable(progress, node, now, early=early)
+    after = reviewed(node.id, before, rating, now, fuzz=fuzz)
+    updated = progress.copy()
+    updated.reviews[node.id] = after
+    updated.revision += 1
+    event = Event(updated.revision, now, "review", node.id, "done", "done")
+    event = event._replace(rating=rating, before=before, after=after)
+    ahead = before is not None and not is_due(before, now)
+    standing = outlook(catalog, updated, now)
+    return Update(updated, [event], Rated(node, rating, before, after, ahead, standing))
+
+
+def done_topic(progress: ProgressFile, node: Node) -> None:
+    """Refuse what is not a topic done: only those have reviews."""
     if node.kind != "topic":
         raise WrongKindError(
-            f"'{node.id}' is a {node.kind}; review rates one topic at a time",
+            f"'{node.id}' is a {node.kind}; review takes one topic at a time",
             "Run 'llmcourse review' for the topics due",
         )
     if status_of(progress, node.id) != "done":
@@ -205,20 +249,20 @@ def rate(
             f"'{node.id}' is not done; a topic is reviewed once it is done",
             f"Mark it with 'llmcourse done {node.id}' when you have studied it",
         )
-    before = progress.reviews.get(node.id)
-    if before is not None and before.due >= day_end(now) and not early:
+
+
+def reviewable(
+    progress: ProgressFile, node: Node, now: datetime, *, early: bool = False
+) -> Schedule | None:
+    """A topic's schedule, where it may be rated now: a topic done, and due (or `early`)."""
+    done_topic(progress, node)
+    schedule = progress.reviews.get(node.id)
+    if schedule is not None and not is_due(schedule, now) and not early:
         raise NotDueError(
-            f"'{node.id}' is not due for review until {_local_date(before.due)}",
+            f"'{node.id}' is not due for review until {_local_date(schedule.due)}",
             "Review it then, or now with --early",
         )
-    after = reviewed(node.id, before, rating, now, fuzz=fuzz)
-    updated = progress.copy()
-    updated.reviews[node.id] = after
-    updated.revision += 1
-    event = Event(updated.revision, now, "review", node.id, "done", "done")
-    event = event._replace(rating=rating, before=before, after=after)
-    ahead = before is not None and before.due >= day_end(now)
-    return Update(updated, [event], Rated(node, rating, before, after, ahead))
+    return schedule
 
 
 def _local_date(moment: datetime) -> str:

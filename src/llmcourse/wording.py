@@ -118,3 +118,20 @@ def _count(count: Count, noun: str, word: str) -> str:
     if count.total and not count.counted:
         return f"the {noun} skipped" if count.total == 1 else f"all {count.total} {noun}s skipped"
     return f"{count.done} of {count.counted} {noun}s {word}"
+
+
+def when_due(due: datetime, now: datetime) -> str:
+    """When a review falls due, on the learner's calendar: "due today", "due in 11 days
+    (2026-12-09)", "due since 2026-11-20"."""
+    try:
+        day, today = due.astimezone().date(), now.astimezone().date()
+    except (OverflowError, ValueError):  # the first or last days a datetime can hold
+        day, today = due.date(), now.date()
+    days = (day - today).days
+    if days < 0:
+        return f"due since {day.isoformat()}"
+    if days == 0:
+        return "due today"
+    if days == 1:
+        return f"due tomorrow ({day.isoformat()})"
+    return f"due in {days} days ({day.isoformat()})"

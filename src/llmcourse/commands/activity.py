@@ -24,14 +24,15 @@ def progress(
 
     Example: llmcourse progress scientist
     """
-    from llmcourse import tracker
+    from llmcourse import review, tracker
 
     run = session(ctx)
     catalog = run.course()
     only = catalog.resolve_roadmap(roadmap) if roadmap is not None else None
     current = run.progress()
     summary = tracker.summarize(catalog, current.data, only)
-    today = run.now().astimezone().date()  # on the learner's calendar
+    now = run.now()
+    today = now.astimezone().date()  # on the learner's calendar
     return ProgressReport(
         catalog,
         current.data,
@@ -41,25 +42,27 @@ def progress(
         today,
         lambda: current.read_history().events,
         activity,
+        review.outlook(catalog, current.data, now),
     )
 
 
 def dashboard(ctx: typer.Context) -> Dashboard:
     """Bare `llmcourse`: where you stand, and what to study next."""
-    from llmcourse import tracker
+    from llmcourse import review, tracker
 
     run = session(ctx)
     catalog = run.course()
     current = run.progress()
     summary = tracker.summarize(catalog, current.data, None)
     streak = None
+    now = run.now()
     if current.data.history_size:  # something recorded: read how the learner has been going
         from llmcourse.timeline import momentum
 
-        today = run.now().astimezone().date()
-        streak = momentum(current.read_history().events, today).streak
+        streak = momentum(current.read_history().events, now.astimezone().date()).streak
     up = tracker.next_topic(catalog, current.data)
-    return Dashboard(catalog, current.data, summary, up, streak, run.program)
+    reviews = review.outlook(catalog, current.data, now)
+    return Dashboard(catalog, current.data, summary, up, streak, run.program, reviews)
 
 
 def log(

@@ -109,7 +109,7 @@ def next_(
     suggested once you have started it (llmcourse start fundamentals).
     Example: llmcourse next --roadmap engineer
     """
-    from llmcourse import tracker
+    from llmcourse import review, tracker
 
     run = session(ctx)
     catalog = run.course()
@@ -117,7 +117,8 @@ def next_(
     progress = run.progress().data
     up = tracker.next_topic(catalog, progress, only)
     left_out = tracker.not_counted(catalog, progress) if only is None else []
-    return NextStep(catalog, progress, up, left_out, run.program)
+    reviews = review.outlook(catalog, progress, run.now())
+    return NextStep(catalog, progress, up, left_out, run.program, reviews)
 
 
 def search(
