@@ -1,33 +1,56 @@
 """One key at a time from the terminal, for questions answered with a key (`review`).
 
-The terminal is put in cbreak mode (a key arrives as it is pressed, without Enter, and Ctrl-C
-still interrupts) only while a key is awaited, and always set back.
+While `Keys` is open, the terminal is in cbreak mode: a key arrives as it is pressed, without
+Enter and without being echoed, and Ctrl-C still interrupts. It is set for the whole of a
+review, so that a key pressed while a topic is still being shown is kept for the question that
+follows, and set back however the review ends.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from types import TracebackType
+from typing import Any
 
 
-def read_key() -> str:
-    """The next key pressed, lowercased; "" at the end of input (Ctrl-D, a closed terminal)."""
-    if sys.platform == "win32":  # Windows consoles
-        import msvcrt
+class Keys:
+    """The keys pressed on the terminal that standard input is."""
 
-        key = msvcrt.getwch()
-        return "" if key in ("\x04", "\x1a") else key.lower()
-    import termios
-    import tty
+    def __init__(self) -> None:
+        self._saved: list[Any] | None = None
 
-    fd = sys.stdin.fileno()
-    saved = termios.tcgetattr(fd)
-    try:
-        tty.setcbreak(fd)
+    def __enter__(self) -> Keys:
+        if sys.platform != "win32":
+            import termios
+            import tty
+
+            fd = sys.stdin.fileno()
+            self._saved = termios.tcgetattr(fd)
+            tty.setcbreak(fd, termios.TCSANOW)  # keys typed ahead are kept, not flushed
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if sys.platform != "win32" and self._saved is not None:
+            import termios
+
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
+
+    def read(self) -> str:
+        """The next key pressed, lowercased; "" at the end of input (Ctrl-D, a closed
+        terminal)."""
+        if sys.platform == "win32":  # Windows consoles
+            import msvcrt
+
+            key = msvcrt.getwch()
+            return "" if key in ("\x04", "\x1a") else key.lower()
         # A key that sends several bytes (an arrow, a character beyond ASCII) comes as one read.
-        data = os.read(fd, 16)
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-    if not data or data == b"\x04":
-        return ""
-    return data.decode("utf-8", errors="replace").lower()
+        data = os.read(sys.stdin.fileno(), 16)
+        if not data or data == b"\x04":
+            return ""
+        return data.decode("utf-8", errors="replace").lower()

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # for helpers' annotations, which Typer never reads
     from collections.abc import Callable
 
     from llmcourse.catalog import Catalog, Node
+    from llmcourse.keys import Keys
     from llmcourse.review import Rated, Scheduled
     from llmcourse.session import Session
     from llmcourse.store import Progress
@@ -110,19 +111,21 @@ def _walk(run: "Session", catalog: "Catalog", due: "list[Scheduled]", early: boo
     change of its own, recorded as it is given, so stopping keeps what was rated."""
     from llmcourse import output
     from llmcourse import review as reviews
+    from llmcourse.keys import Keys
 
     rated: list[Rated] = []
     stopped = False
-    for number, item in enumerate(due, start=1):
-        progress = run.progress().data
-        card = ReviewCard(catalog, progress, item.node, item.schedule, number, len(due))
-        output.emit(card, _taken(run), False)
-        rating = _ask()
-        if rating is None:
-            stopped = True
-            break
-        rated.append(run.change(_rating(catalog, item.node, rating, run, early)))
-        output.emit(ReviewRated(catalog, rated[-1], run.program, True), _taken(run), False)
+    with Keys() as keys:
+        for number, item in enumerate(due, start=1):
+            progress = run.progress().data
+            card = ReviewCard(catalog, progress, item.node, item.schedule, number, len(due))
+            output.emit(card, _taken(run), False)
+            rating = _ask(keys)
+            if rating is None:
+                stopped = True
+                break
+            rated.append(run.change(_rating(catalog, item.node, rating, run, early)))
+            output.emit(ReviewRated(catalog, rated[-1], run.program, True), _taken(run), False)
     now = run.now()
     standing = reviews.outlook(catalog, run.progress().data, now)
     return ReviewSession(catalog, rated, standing, stopped, now, run.program)
@@ -149,12 +152,11 @@ def _taken(run: "Session") -> list[str]:
     return notes
 
 
-def _ask() -> str | None:
+def _ask(keys: "Keys") -> str | None:
     """The rating a key gives, None to stop (q, Escape, Ctrl-C, the end of input); any other
     key asks again."""
     import sys
 
-    from llmcourse.keys import read_key
     from llmcourse.wording import glyphs
 
     dot = glyphs(sys.stdout.encoding).dot
@@ -163,7 +165,7 @@ def _ask() -> str | None:
         sys.stdout.write(prompt)
         sys.stdout.flush()
         try:
-            key = read_key()
+            key = keys.read()
         except KeyboardInterrupt:
             key = ""
         if key in STOP:
