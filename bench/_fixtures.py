@@ -183,9 +183,12 @@ def done_target(course: Course) -> str:
     return course.topics[1]
 
 
-def progress_toml(course_id: str, entries: list[tuple[str, str]], history: bytes) -> bytes:
+def progress_toml(
+    course_id: str, entries: list[tuple[str, str]], history: bytes, topics: frozenset[str]
+) -> bytes:
     """A progress file as llmcourse writes it (through its own format module), with an entry
-    per tracked id.
+    per tracked id, and a review schedule for each topic done (as its first review gives it;
+    the dates are long past, so every one is due).
 
     `revision` and `history_size` tie the file to its history (the number of changes and the
     bytes of history.jsonl they fill).
@@ -195,9 +198,13 @@ def progress_toml(course_id: str, entries: list[tuple[str, str]], history: bytes
     data = progressfile.empty(course_id)
     data.revision = history.count(b"\n")
     data.history_size = len(history)
+    schedule = getattr(progressfile, "Schedule", None)  # None in a release before reviews
     for n, (item, status) in enumerate(entries):
         changed = START + timedelta(minutes=7 * n)
         data.entries[item] = progressfile.Entry(status, changed)  # type: ignore[arg-type]
+        if schedule is not None and status == "done" and item in topics:
+            due = changed + timedelta(days=2)
+            data.reviews[item] = schedule(due, changed, 2.3065, 2.1181)
     return progressfile.encode(data)
 
 
@@ -313,7 +320,7 @@ def make_fixture(
 ) -> Fixture:
     tracked = tracked_ids(course, entries)
     history = history_lines(tracked, events)
-    progress = progress_toml(course.course_id, tracked, history)
+    progress = progress_toml(course.course_id, tracked, history, frozenset(course.topics))
     files = {PROGRESS_NAME: progress, HISTORY_NAME: history}
     events = history.count(b"\n")
     return Fixture(name, course_path, course, DataDir.create(folder, files), len(tracked), events)

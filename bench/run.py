@@ -151,6 +151,8 @@ CASES = [
     Case("done", ("done", "{done_target}"), "typer", 1.20, writes=True),
     # llmcourse alone: the first screen, a plain-line view; its streak comes from the history.
     Case("first-screen", (), "typer", 1.10, shown="llmcourse", shows_history=True),
+    # What is due for review, and what comes next: read from the dates, without the scheduler.
+    Case("review-json", ("review", "--json"), "typer", 1.10),
     Case(
         "complete-id", (), "typer", 1.05, COMPLETE_ID, "llmcourse show scientist/arch<Tab>",
         heavy=NOTHING,

@@ -178,7 +178,7 @@ def test_the_first_screen_progress_and_next_say_how_many_reviews_are_due(at: At)
     at(START, "done", "tokenization", "attention-mechanisms")
     before = at(START, "--json").json()["reviews"]
     assert before["due"] == 0 and before["scheduled"] == 2 and before["next_due"] is not None
-    assert "Review: none due today; the next on" in at(START).stdout
+    assert "Review: none due today; the next is due in 2 days (2026-03-04)" in at(START).stdout
     day = START + timedelta(days=5)
     assert at(day, "--json").json()["reviews"]["due"] == 2
     screen = at(day).stdout

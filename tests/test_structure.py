@@ -34,7 +34,8 @@ def _result_types() -> list[type]:
 
 # What a command prints without a --json option: the address `open` prints, the export itself,
 # where it was written, help, and the calendar (which `log --chart` draws and JSON leaves out).
-NO_JSON = {"Opened", "Exported", "Written", "Calendar", "HelpText"}
+# A review card is shown only on a terminal, never under --json.
+NO_JSON = {"Opened", "Exported", "Written", "Calendar", "HelpText", "ReviewCard"}
 
 
 @pytest.mark.parametrize("kind", _result_types(), ids=lambda kind: kind.__name__)

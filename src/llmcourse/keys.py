@@ -41,6 +41,30 @@ class Keys:
 
             termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
 
+    def ask(self, prompt: str, answers: dict[str, str], stop: tuple[str, ...]) -> str | None:
+        """The answer a key gives (`answers` maps keys to answers), None for a key of `stop` or
+        Ctrl-C; any other key asks again. The prompt is broken at spaces on a narrow terminal,
+        and its `·` is ASCII where the terminal cannot show it; the answer is echoed after it."""
+        from llmcourse.text import columns, wrap
+        from llmcourse.wording import glyphs
+
+        words = prompt.replace("·", glyphs(sys.stdout.encoding or "utf-8").dot)
+        shown = wrap(words, columns(sys.stdout), 2) + " "
+        while True:
+            sys.stdout.write(shown)
+            sys.stdout.flush()
+            try:
+                key = self.read()
+            except KeyboardInterrupt:
+                key = stop[0]
+            if key in stop:
+                sys.stdout.write("stop\n")
+                return None
+            if key in answers:
+                sys.stdout.write(answers[key] + "\n")
+                return answers[key]
+            sys.stdout.write("\n")
+
     def read(self) -> str:
         """The next key pressed, lowercased; "" at the end of input (Ctrl-D, a closed
         terminal)."""

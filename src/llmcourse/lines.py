@@ -530,8 +530,8 @@ def _reviews_line(reviews: "Outlook", program: str, out: Lines) -> None:
         out.print(out.style("Review: ", "bold"), f"{due} due today, to keep what you learned:")
         out.print("  ", out.safe(f"{program} review"))
     elif reviews.next_due is not None:
-        day = reviews.next_due.astimezone().date().isoformat()
-        out.print(out.style(f"Review: none due today; the next on {day}", "dim"))
+        when = when_due(reviews.next_due, reviews.now)
+        out.print(out.style(f"Review: none due today; the next is {when}", "dim"))
 
 
 def _due_row(item: "Scheduled", catalog: Catalog, now: "datetime", out: Lines) -> None:

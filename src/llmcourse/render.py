@@ -1187,7 +1187,9 @@ def _reviews(out: Console, reviews: "Outlook", program: str) -> None:
         line.append_text(safe(f"{program} review"))
     else:
         assert reviews.next_due is not None
-        line = Text(f"Review: none due today; the next {when_due(reviews.next_due, reviews.now)}")
+        line = Text(
+            f"Review: none due today; the next is {when_due(reviews.next_due, reviews.now)}"
+        )
         line.stylize("dim")
     _prose(out, line)
 
@@ -1198,8 +1200,11 @@ def review_card(card: ReviewCard, out: Console) -> None:
     it (summary, links, references, notes)."""
     dot = glyphs_of(out).dot
     head = Text(f"Review {card.number} of {card.total}", style="bold magenta")
-    if card.schedule is not None:
-        head.append(f"  {dot}  last reviewed {local_time(card.schedule.last_review)}", "dim")
+    entry = card.progress.entries.get(card.node.id)
+    if card.schedule is not None and entry is not None:
+        first = card.schedule.last_review <= entry.changed  # its first review: since it was done
+        when = local_time(card.schedule.last_review)
+        head.append(f"  {dot}  {'done' if first else 'last reviewed'} {when}", "dim")
     if out.width < UNLIMITED:
         out.rule(style="dim")
     out.print(head)

@@ -13,7 +13,6 @@ if TYPE_CHECKING:  # for helpers' annotations, which Typer never reads
     from collections.abc import Callable
 
     from llmcourse.catalog import Catalog, Node
-    from llmcourse.keys import Keys
     from llmcourse.review import Rated, Scheduled
     from llmcourse.session import Session
     from llmcourse.store import Progress
@@ -32,6 +31,7 @@ class Rating(StrEnum):
 KEYS = {"a": "again", "1": "again", "h": "hard", "2": "hard", "g": "good", "3": "good"}
 KEYS |= {"e": "easy", "4": "easy"}
 STOP = ("q", "\x1b", "")  # q, Escape, the end of input
+RATING_PROMPT = "Recalled it? a again · h hard · g good · e easy · q stop:"
 
 
 def review(
@@ -120,7 +120,7 @@ def _walk(run: "Session", catalog: "Catalog", due: "list[Scheduled]", early: boo
             progress = run.progress().data
             card = ReviewCard(catalog, progress, item.node, item.schedule, number, len(due))
             output.emit(card, _taken(run), False)
-            rating = _ask(keys)
+            rating = keys.ask(RATING_PROMPT, KEYS, STOP)
             if rating is None:
                 stopped = True
                 break
@@ -150,28 +150,3 @@ def _taken(run: "Session") -> list[str]:
     notes = list(run.notices)
     run.notices.clear()
     return notes
-
-
-def _ask(keys: "Keys") -> str | None:
-    """The rating a key gives, None to stop (q, Escape, Ctrl-C, the end of input); any other
-    key asks again."""
-    import sys
-
-    from llmcourse.wording import glyphs
-
-    dot = glyphs(sys.stdout.encoding).dot
-    prompt = f"Recalled it? a again {dot} h hard {dot} g good {dot} e easy {dot} q stop: "
-    while True:
-        sys.stdout.write(prompt)
-        sys.stdout.flush()
-        try:
-            key = keys.read()
-        except KeyboardInterrupt:
-            key = ""
-        if key in STOP:
-            sys.stdout.write("stop\n")
-            return None
-        if key in KEYS:
-            sys.stdout.write(KEYS[key] + "\n")
-            return KEYS[key]
-        sys.stdout.write("\n")
