@@ -303,6 +303,25 @@ def test_schedules_with_keys_of_a_newer_version_keep_them(at: At, progress_file:
     assert schedule["last_review"] == START + timedelta(days=5)
 
 
+def test_a_file_of_a_newer_schema_shows_its_schedules_and_refuses_a_rating(
+    at: At, data_dir: Path, progress_file: Path
+) -> None:
+    data_dir.mkdir(parents=True)
+    content = (
+        'schema_version = 99\ncourse = "llm-course"\n[entries]\n'
+        f'"{TOKENIZATION}" = {{ status = "done", changed = 2026-02-01T10:00:00Z }}\n[reviews]\n'
+        f'"{TOKENIZATION}" = {{ due = 2026-04-01T10:00:00Z, last_review = 2026-03-01T10:00:00Z, '
+        'stability = 30.0, difficulty = 5.0, state = "review", mood = "calm" }\n'
+    ).encode()
+    progress_file.write_bytes(content)
+    listed = at(START, "review", "--json")
+    assert listed.json()["upcoming"][0]["schedule"]["due"] == "2026-04-01T10:00:00Z"
+    assert "newer than this llmcourse understands" in listed.stderr
+    refused = at(START, "review", "tokenization", "--rate", "good", "--early")
+    assert refused.exit_code == 1 and "newer" in refused.stderr
+    assert progress_file.read_bytes() == content
+
+
 def test_the_first_screen_and_review_json_do_not_load_the_scheduler(at: At) -> None:
     at(START, "done", "tokenization", "attention-mechanisms")
     script = (

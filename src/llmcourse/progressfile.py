@@ -445,16 +445,26 @@ def _from_raw(raw: Raw, version: int) -> ProgressFile:
 
 
 def _readable_part(raw: Raw, version: int) -> ProgressFile:
-    """What this version can make of a newer file: the entries whose shape it knows."""
+    """What this version can make of a newer file: the entries and review schedules whose
+    shape it knows."""
     found = raw.get("entries")
     entries = {
         key: entry_from(value)
         for key, value in (found if isinstance(found, dict) else {}).items()
         if not entry_problems(value)
     }
+    found = raw.get("reviews")
+    reviews = {
+        key: schedule_from(value)
+        for key, value in (found if isinstance(found, dict) else {}).items()
+        if not schedule_problems(value)
+    }
     course = raw.get("course")
     return ProgressFile(
-        schema_version=version, course=course if isinstance(course, str) else None, entries=entries
+        schema_version=version,
+        course=course if isinstance(course, str) else None,
+        entries=entries,
+        reviews=reviews,
     )
 
 
