@@ -184,3 +184,23 @@ def test_notes_follow_their_item_to_its_new_id(
     notes = tomllib.loads(progress_file.read_text("utf-8"))["notes"]
     assert list(notes) == ["sci/preference-alignment"]
     assert len(notes["sci/preference-alignment"]) == 2
+
+
+def test_review_schedules_follow_their_topic_to_its_new_id(
+    run: Invoke, progress_file: Path, new_version: Catalog
+) -> None:
+    progress_file.parent.mkdir(parents=True)
+    old = OLD_PROGRESS.replace("schema_version = 2", "schema_version = 4") + (
+        '\n[reviews]\n"sci/rlhf/ppo" = { due = 2026-01-20T10:00:00Z, '
+        "last_review = 2026-01-05T10:00:00Z, stability = 15.0, difficulty = 4.0, "
+        'state = "review" }\n'
+    )
+    progress_file.write_text(old, encoding="utf-8")
+    listed = run("review", "--json").json()
+    found = {item["id"]: item["schedule"] for item in listed["due"]}
+    assert found["sci/preference-alignment/ppo"]["last_review"] == "2026-01-05T10:00:00Z"
+    assert found["sci/preference-alignment/ppo"]["stability"] == 15.0
+    run("review", "sci/preference-alignment/ppo", "--rate", "good")
+    reviews = tomllib.loads(progress_file.read_text("utf-8"))["reviews"]
+    assert "sci/rlhf/ppo" not in reviews
+    assert reviews["sci/preference-alignment/ppo"]["stability"] > 15.0
