@@ -56,6 +56,7 @@ MEANT = {
     "complete": "done",
     "todo": "next",
     "check": "doctor",
+    "links": "check-links",
 }
 
 
@@ -393,7 +394,7 @@ def main() -> None:
 # The commands, in the order `--help` lists them. (They are imported after the app they are
 # registered on; the command modules never import this one, which Typer's docs command loads as
 # a module of its own.)
-from llmcourse.commands import about, activity, browse, files, marking, recall  # noqa: E402
+from llmcourse.commands import about, activity, browse, files, links, marking, recall  # noqa: E402
 
 for _name, _command in (
     ("list", browse.list_),
@@ -414,6 +415,7 @@ for _name, _command in (
     ("open", browse.open_),
     ("doctor", files.doctor),
     ("validate", files.validate),
+    ("check-links", links.check_links),
     ("export", files.export),
     ("import", files.import_),
     ("sync", files.sync),

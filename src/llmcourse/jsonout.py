@@ -16,6 +16,7 @@ from llmcourse.results import (
     Dashboard,
     Found,
     Imported,
+    LinksChecked,
     Listing,
     Log,
     Marked,
@@ -565,4 +566,25 @@ def review_session(result: ReviewSession) -> Doc:
         "rated": [_rated(rated) for rated in result.rated],
         "stopped": result.stopped,
         "reviews": reviews(result.outlook),
+@document.register
+def links_checked(checked: LinksChecked) -> Doc:
+    counts = checked.counts()
+    return {
+        "course": {"id": checked.catalog.course.id, "title": checked.catalog.course.title},
+        "counts": counts | {"total": sum(counts.values())},
+        "links": [
+            {
+                "url": address.url,
+                "verdict": outcome.verdict,
+                "reason": outcome.reason,
+                "status": outcome.status,
+                "final_url": outcome.final_url,
+                "redirects": [{"status": hop.status, "url": hop.url} for hop in outcome.redirects],
+                "retries": outcome.retries,
+                "cached": outcome.cached,
+                "checked": outcome.checked.astimezone(UTC).isoformat() if outcome.checked else None,
+                "used_by": [{"id": use.id, "kind": use.kind} for use in address.uses],
+            }
+            for address, outcome in checked.in_order()
+        ],
     }

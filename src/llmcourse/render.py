@@ -1,9 +1,10 @@
 """The rich view: a result as tables and bars for people (see `output`). Every untrusted string
 goes through `safe` into a Text, never into markup."""
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -22,6 +23,7 @@ from llmcourse.results import (
     Calendar,
     Checked,
     Found,
+    LinksChecked,
     Listing,
     Log,
     NextStep,
@@ -55,6 +57,7 @@ from llmcourse.wording import (
 )
 
 if TYPE_CHECKING:
+    from llmcourse.linkcheck import Outcome, Use
     from llmcourse.review import Outlook
     from llmcourse.timeline import Momentum
     from llmcourse.tracker import NextUp
@@ -1210,3 +1213,114 @@ def review_card(card: ReviewCard, out: Console) -> None:
     out.print(head)
     show(Shown(card.catalog, card.progress, card.node), out)
     out.print()
+
+
+# Each verdict's colour in a report of links: what fails the check in red.
+VERDICT_STYLES = {
+    "broken": "red bold",
+    "unreachable": "red",
+    "blocked": "yellow",
+    "redirected": "cyan",
+    "ok": "green",
+}
+
+
+@draw.register
+def links_checked(checked: LinksChecked, out: Console) -> None:
+    """A row for each address, what needs fixing first: its verdict, the answer, the address
+    (and where its redirects end) and where the course uses it. Where a row does not fit the
+    width (most addresses are long), a short block each instead, every address on a line of
+    its own, so that none is broken."""
+    from llmcourse.linkcheck import status_words
+
+    catalog, marks = checked.catalog, glyphs_of(out)
+    rows = checked.in_order()
+
+    def answer(outcome: "Outcome") -> Text:
+        if outcome.verdict == "redirected":
+            return Text(status_words(outcome.redirects[0].status), style="dim")
+        return safe(outcome.reason, "dim")
+
+    def where(uses: "tuple[Use, ...]") -> Text:
+        first = uses[0]
+        node = catalog.nodes.get(first.id)
+        shown = safe(catalog.short_id(node) if node is not None else first.id, "cyan")
+        if len(uses) > 1:
+            shown.append(f" +{len(uses) - 1}", style="dim")
+        return shown
+
+    def address(outcome: "Outcome") -> Text:
+        shown = link(outcome.url, outcome.url, "blue")
+        final = outcome.final_url
+        if outcome.verdict == "redirected" and final is not None:
+            shown.append(f" {marks.arrow} ").append_text(link(final, final, "blue"))
+        return shown
+
+    table = _table(out)
+    for title in ("Verdict", "Answer", "URL", "Used by"):
+        table.add_column(title, no_wrap=True)
+    for used, outcome in rows:
+        verdict = Text(outcome.verdict, style=VERDICT_STYLES[outcome.verdict])
+        table.add_row(verdict, answer(outcome), address(outcome), where(used.uses))
+    if (
+        rows
+        and Measurement.get(out, out.options.update_width(UNLIMITED), table).maximum <= out.width
+    ):
+        out.print(table)
+    else:
+        widest = max(len(outcome.verdict) for _, outcome in rows) if rows else 0
+        for used, outcome in rows:
+            verdict = Text(outcome.verdict, style=VERDICT_STYLES[outcome.verdict])
+            verdict.append(" " * (widest - len(outcome.verdict) + 2))
+            about = answer(outcome).append(f" {marks.dot} ", style="dim")
+            out.print(_hanging(verdict, about.append_text(where(used.uses))))
+            _address(out, outcome.url, "  ")
+            final = outcome.final_url
+            if outcome.verdict == "redirected" and final is not None:
+                ending = Text(f"  {marks.arrow} ").append_text(link(final, final, "blue"))
+                out.print(
+                    ending if ending.cell_len <= out.width else link(final, final, "blue"),
+                    overflow="fold",
+                )
+    out.print(_links_summary(checked, out))
+
+
+def _links_summary(checked: LinksChecked, out: Console) -> Text:
+    counts = checked.counts()
+    total = sum(counts.values())
+    if not checked.addresses:
+        return Text("The course has no web addresses to check.", style="dim")
+    line = Text(f"{total} address{'es' if total != 1 else ''}: ", style="bold")
+    line.append(
+        ", ".join(f"{count} {verdict}" for verdict, count in counts.items() if count),
+        style="red" if checked.exit_code else "green",
+    )
+    cached = sum(1 for outcome in checked.outcomes.values() if outcome.cached)
+    if cached:
+        line.append(
+            f" {glyphs_of(out).dot} {cached} answer{'s' if cached != 1 else ''} from the cache, "
+            "a day old at most (--no-cache asks again)",
+            style="dim",
+        )
+    return line
+
+
+@contextlib.contextmanager
+def checking_bar(total: int, label: str) -> Iterator[Callable[[object], None] | None]:
+    """A bar on standard error while `total` things are checked, where that is a terminal
+    (nothing elsewhere: a log or a pipe gets no bar), gone when the check ends; it yields what
+    to call as each is done (None where there is no bar)."""
+    try:
+        terminal = sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stream, or a closed one
+        terminal = False
+    if not terminal or total == 0:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    errors = Console(stderr=True, highlight=False, markup=False, emoji=False)
+    columns = (TextColumn(label, markup=False), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=errors, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda _done: bar.advance(task)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from llmcourse.catalog import Catalog, Node
     from llmcourse.doctor import Report
     from llmcourse.exchange import Incoming, MergeResult
+    from llmcourse.linkcheck import Address, Outcome
     from llmcourse.models import CourseInfo, Roadmap
     from llmcourse.progressfile import Event, Note, ProgressFile, Schedule
     from llmcourse.review import Outlook, Rated, Scheduled
@@ -428,3 +429,34 @@ class ReviewSession:
     @property
     def recorded(self) -> bool:
         return bool(self.rated)
+
+
+class LinksChecked:
+    """`check-links`: every address of the course, with where it is used and its verdict."""
+
+    def __init__(
+        self, catalog: Catalog, addresses: list[Address], outcomes: dict[str, Outcome]
+    ) -> None:
+        self.catalog = catalog
+        self.addresses = addresses
+        self.outcomes = outcomes
+
+    def counts(self) -> dict[str, int]:
+        """How many addresses have each verdict, in `VERDICTS` order."""
+        from llmcourse.linkcheck import VERDICTS
+
+        found = [o.verdict for o in self.outcomes.values()]
+        return {verdict: found.count(verdict) for verdict in VERDICTS}
+
+    def in_order(self) -> list[tuple[Address, Outcome]]:
+        """The addresses checked, what needs fixing first, in course order within a verdict."""
+        from llmcourse.linkcheck import VERDICTS
+
+        checked = [(a, self.outcomes[a.url]) for a in self.addresses if a.url in self.outcomes]
+        return sorted(checked, key=lambda pair: VERDICTS.index(pair[1].verdict))
+
+    @property
+    def exit_code(self) -> int:
+        from llmcourse.linkcheck import FAILING
+
+        return 1 if any(o.verdict in FAILING for o in self.outcomes.values()) else 0
