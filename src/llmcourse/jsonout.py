@@ -566,6 +566,9 @@ def review_session(result: ReviewSession) -> Doc:
         "rated": [_rated(rated) for rated in result.rated],
         "stopped": result.stopped,
         "reviews": reviews(result.outlook),
+    }
+
+
 @document.register
 def links_checked(checked: LinksChecked) -> Doc:
     counts = checked.counts()

@@ -50,8 +50,9 @@ def check_links(
     Each gets one verdict: ok; redirected (with where it ends); broken (4xx or 5xx after
     retries, a redirect loop); unreachable (a timeout, a refused connection, no such host, a
     TLS failure); or blocked (403 or 429 from a site known to turn scripts away, which a person
-    would likely see). Exits 1 when any is broken or unreachable. Answers that were fine are
-    kept in the cache folder for a day, then asked again with their ETag or date.
+    would likely see). Exits 1 when any is broken or unreachable; a blocked one does not
+    count. Answers that were fine are kept in the cache folder for a day, then asked again
+    with their ETag or date.
     Example: llmcourse check-links --roadmaps my-course.toml
     """
     from dataclasses import replace
