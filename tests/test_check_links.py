@@ -40,6 +40,8 @@ class Site:
         self.asked: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
         self._lock = threading.Lock()
         self._busy_answered = 0
+        self.at_once = 0  # requests being answered now on /crowded, and the most there were
+        self.most_at_once = 0
         for path, handler in {
             "/fine": self.fine,
             "/old": self.redirect("/fine", 301),
@@ -53,6 +55,7 @@ class Site:
             "/challenge": self.challenge,
             "/elsewhere": self.redirect("javascript:alert(1)", 302),
             "/strange": self.redirect("/fine?\u202etxt.exe", 302),
+            "/crowded": self.crowded,
         }.items():
             server.expect_request(path).respond_with_handler(self.logged(handler))
         for hop in range(1, 15):
@@ -104,6 +107,15 @@ class Site:
         if first:
             return Response(status=429, headers={"Retry-After": "1"})
         return Response("ready now")
+
+    def crowded(self, request: Request) -> Response:
+        with self._lock:
+            self.at_once += 1
+            self.most_at_once = max(self.most_at_once, self.at_once)
+        time.sleep(0.3)  # long enough for the requests asked side by side to overlap here
+        with self._lock:
+            self.at_once -= 1
+        return Response("crowded")
 
     @staticmethod
     def patience(request: Request) -> Response:
@@ -290,6 +302,27 @@ def test_a_blocked_answer_does_not_fail_the_check(
     assert links[site.url("/challenge")]["reason"] == "403 Forbidden: a Cloudflare challenge"
     assert links[rate_limited]["verdict"] == "blocked"
     assert "a stand-in for such a host" in links[rate_limited]["reason"]
+
+
+def test_addresses_are_asked_side_by_side_within_a_limit_per_host(
+    run: Invoke, tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(linkcheck, "SETTINGS", replace(linkcheck.SETTINGS, per_host=2))
+    path = roadmap_file(tmp_path, [site.url(f"/crowded?page={n}") for n in range(8)])
+    code, links = _checked(run, path)
+    assert code == 0
+    assert len(links) == 8
+    assert site.most_at_once == 2  # side by side, and never more than the host's limit
+
+
+def test_hosts_take_turns() -> None:
+    urls = ["http://a.example/1", "http://a.example/2", "http://b.example/1", "http://A.example/3"]
+    assert linkcheck._host_by_host(urls) == [
+        "http://a.example/1",
+        "http://b.example/1",
+        "http://a.example/2",
+        "http://A.example/3",
+    ]
 
 
 def test_a_retry_after_past_the_cap_is_not_waited_for(

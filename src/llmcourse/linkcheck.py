@@ -414,7 +414,21 @@ async def _check_all(
             if on_checked is not None:
                 on_checked(outcome)
 
-        await asyncio.gather(*(one(url) for url in urls))
+        await asyncio.gather(*(one(url) for url in _host_by_host(urls)))
+
+
+def _host_by_host(urls: list[str]) -> list[str]:
+    """The addresses taken from each host in turn: a course lists many of one host together
+    (a section of papers), and checked in that order they would wait on the host's limit while
+    the other hosts' slots stood idle, and spend their time budget waiting."""
+    from itertools import zip_longest
+    from urllib.parse import urlsplit
+
+    hosts: dict[str, list[str]] = {}
+    for url in urls:
+        hosts.setdefault((urlsplit(url).hostname or "").lower(), []).append(url)
+    turns = zip_longest(*hosts.values())
+    return [url for turn in turns for url in turn if url is not None]
 
 
 _LOCATION = "llmcourse.location"
