@@ -28,8 +28,8 @@ from test_json_shapes import _check
 
 Invoke = Callable[..., Run]
 
-SLOW = 3.0  # seconds the slow page takes, far past the timeout the tests give (`TIMEOUT`)
-TIMEOUT = "0.3"
+SLOW = 5.0  # seconds the slow page takes, far past the timeout the tests give (`TIMEOUT`)
+TIMEOUT = "1"
 
 
 class Site:
@@ -580,3 +580,92 @@ def test_a_progress_bar_shows_on_a_terminal_only(tmp_path: Path, site: Site) -> 
     assert b"Checking links" in shown
     assert b"Checking links" not in stdout
     assert b"1 broken" in stdout
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+# The roadmap file of the README's example, with the ports it shows.
+README_COURSE = """
+schema_version = 1
+[course]
+id = "team-llm"
+title = "Our LLM Reading Group"
+url = "http://127.0.0.1:8000/"
+[[roadmaps]]
+id = "basics"
+title = "Basics"
+[[roadmaps.sections]]
+id = "transformers"
+number = 1
+title = "Transformers"
+[[roadmaps.sections.topics]]
+id = "attention"
+title = "Attention"
+links = [
+  { text = "The paper", url = "http://127.0.0.1:8000/papers/attention" },
+  { text = "Slides", url = "http://127.0.0.1:8000/slides/slow" },
+]
+[[roadmaps.sections.topics]]
+id = "tokenizers"
+title = "Tokenizers"
+links = [{ text = "A post", url = "http://127.0.0.1:8000/blog/tokenizers" }]
+[[roadmaps.sections.references]]
+id = "quantization-notebook"
+title = "Quantization notebook"
+url = "http://127.0.0.1:8000/notebooks/old"
+[[roadmaps.sections.references]]
+id = "moved-post"
+title = "A post that moved away"
+url = "http://127.0.0.1:8000/blog/loop"
+[[roadmaps.sections.references]]
+id = "lost-paper"
+title = "A paper that was taken down"
+url = "http://127.0.0.1:8000/papers/lost"
+[[roadmaps.sections.references]]
+id = "old-server"
+title = "Notes on a server that is gone"
+url = "http://127.0.0.1:8009/notes"
+"""
+
+
+def test_the_readme_example_is_what_check_links_prints(
+    run: Invoke,
+    tmp_path: Path,
+    refused_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import re
+
+    text = README.read_text("utf-8")
+    block = re.search(r"```text\n\$ (llmcourse check-links [^\n]*)\n(.*?)```", text, re.S)
+    assert block is not None
+    command, shown = block.group(1).split(), block.group(2).rstrip("\n")
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    ok = Response("fine")
+    answers: dict[str, Callable[[Request], Response]] = {
+        "/": lambda request: ok,
+        "/papers/attention": lambda r: Response(status=405) if r.method == "HEAD" else ok,
+        "/slides/slow": Site.slow,
+        "/blog/tokenizers": lambda request: ok,
+        "/notebooks/old": Site.redirect("/notebooks/quantization", 301),
+        "/notebooks/quantization": lambda request: ok,
+        "/blog/loop": Site.redirect("/blog/loop/", 302),
+        "/blog/loop/": Site.redirect("/blog/loop", 302),
+        "/papers/lost": Site.status(404),
+    }
+    for path, answer in answers.items():
+        server.expect_request(path).respond_with_handler(answer)
+    server.start()
+    try:
+        refused = refused_url.removeprefix("http://127.0.0.1:").rstrip("/")
+        course = README_COURSE.replace(":8000/", f":{server.port}/")
+        (tmp_path / "my-course.toml").write_text(course.replace(":8009/", f":{refused}/"))
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("COLUMNS", "80")  # as the README's other examples
+        result = run(*command[1:])
+    finally:
+        server.clear()
+        server.stop()
+    assert result.exit_code == 1
+    printed = result.stdout.replace(f":{server.port}/", ":8000/").replace(f":{refused}/", ":8009/")
+    assert printed.rstrip("\n") == shown
