@@ -669,3 +669,55 @@ def test_the_readme_example_is_what_check_links_prints(
     assert result.exit_code == 1
     printed = result.stdout.replace(f":{server.port}/", ":8000/").replace(f":{refused}/", ":8009/")
     assert printed.rstrip("\n") == shown
+
+
+def test_why_nothing_answered_is_said_in_words() -> None:
+    import ssl
+
+    import httpx
+
+    def failed(cause: BaseException) -> httpx.ConnectError:
+        try:
+            raise httpx.ConnectError("could not connect") from cause
+        except httpx.ConnectError as err:
+            return err
+
+    unknown = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    assert linkcheck._transport_failure(failed(unknown)) == ("no such host (DNS)", False)
+    refused = ConnectionRefusedError(111, "Connection refused")
+    assert linkcheck._transport_failure(failed(refused)) == ("connection refused", False)
+    untrusted = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    untrusted.verify_message = "self-signed certificate"
+    assert linkcheck._transport_failure(failed(untrusted)) == (
+        "TLS: self-signed certificate",
+        False,
+    )
+    closed = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+    assert linkcheck._transport_failure(closed)[1] is True  # worth asking again
+
+
+def test_the_cache_keeps_other_runs_answers_and_the_newest_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "links.json"
+    now = datetime(2026, 2, 4, 12, 0, tzinfo=UTC)
+
+    def answer(url: str, minutes_ago: int, verdict: str = "ok") -> linkcheck.Outcome:
+        return linkcheck.Outcome(
+            url, verdict, "200 OK", 200, checked=now - timedelta(minutes=minutes_ago)
+        )
+
+    linkcheck.write_cache(path, [answer("https://a.example/", 30)], now)
+    linkcheck.write_cache(  # another run, on another course
+        path, [answer("https://b.example/", 20), answer("https://c.example/", 5, "broken")], now
+    )
+    kept = linkcheck.read_cache(path, now)
+    assert sorted(kept) == ["https://a.example/", "https://b.example/"]  # no broken answer
+    linkcheck.write_cache(path, [answer("https://a.example/", 60)], now)  # an older answer
+    assert linkcheck.read_cache(path, now)["https://a.example/"].checked == now - timedelta(
+        minutes=30
+    )
+    monkeypatch.setattr(linkcheck, "_CACHE_ENTRIES", 2)
+    linkcheck.write_cache(path, [answer("https://d.example/", 1)], now)
+    assert sorted(linkcheck.read_cache(path, now)) == ["https://b.example/", "https://d.example/"]
+    assert linkcheck.read_cache(path, now + timedelta(days=31)) == {}  # a month on: all gone
