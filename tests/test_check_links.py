@@ -721,3 +721,55 @@ def test_the_cache_keeps_other_runs_answers_and_the_newest_only(
     linkcheck.write_cache(path, [answer("https://d.example/", 1)], now)
     assert sorted(linkcheck.read_cache(path, now)) == ["https://b.example/", "https://d.example/"]
     assert linkcheck.read_cache(path, now + timedelta(days=31)) == {}  # a month on: all gone
+
+
+@pytest.fixture
+def trickling_url() -> Iterator[str]:
+    """A server that answers a header line at a time, each well within any read timeout, and
+    never ends its headers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def talk(connection: socket.socket) -> None:
+        with connection:
+            try:
+                connection.recv(4096)
+                connection.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not stop.wait(0.2):
+                    connection.sendall(b"X-Still-Coming: yes\r\n")
+            except OSError:
+                pass
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=talk, args=(connection,), daemon=True).start()
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    finally:
+        stop.set()
+        server.join()
+        listener.close()
+
+
+def test_a_server_that_never_finishes_is_given_up_on_at_the_budget(
+    run: Invoke, tmp_path: Path, trickling_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(linkcheck.Settings, "budget", property(lambda settings: 1.5))
+    path = roadmap_file(tmp_path, [trickling_url])
+    code, links = _checked(run, path)
+    assert code == 1
+    link = links[trickling_url]
+    assert (link["verdict"], link["reason"]) == (
+        "unreachable",
+        "no answer within 1.5 s, retries included",
+    )
