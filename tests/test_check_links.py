@@ -480,6 +480,11 @@ def test_retry_after_is_read_as_seconds_or_a_date_and_capped() -> None:
     assert wait("soon", 1, settings, now) == 2  # not a value it takes: as if not there
 
 
+def test_busy_and_failing_servers_are_asked_again_but_not_those_that_cannot() -> None:
+    assert all(linkcheck._worth_retrying(status) for status in (408, 429, 500, 503, 522))
+    assert not any(linkcheck._worth_retrying(status) for status in (404, 403, 501, 505))
+
+
 def test_known_hosts_are_matched_with_their_subdomains_only() -> None:
     assert linkcheck.bot_protected("https://medium.com/@someone/post")
     assert linkcheck.bot_protected("https://pub.towardsdatascience.com/x")

@@ -68,8 +68,13 @@ BOT_PROTECTED: dict[str, str] = {
 }
 _BLOCKING_STATUSES = (403, 429, 999)
 
-# Answers worth asking again after a wait: the server is busy or failing for now.
-_RETRY_STATUSES = (408, 429, 500, 502, 503, 504)
+
+def _worth_retrying(status: int) -> bool:
+    """Whether an answer may change after a wait: a timeout (408), too many requests (429),
+    or a server error (5xx, Cloudflare's 52x among them), but not 501 Not Implemented or 505
+    HTTP Version Not Supported, which say what the server cannot do."""
+    return status in (408, 429) or (500 <= status < 600 and status not in (501, 505))
+
 
 CACHE_NAME = "links.json"
 _CACHE_FORMAT = 1
@@ -567,9 +572,9 @@ async def _ask(
             headers["location"] = response.extensions[_LOCATION]
         if method == "HEAD" and status >= 400:
             method = "GET"
-            if status not in _RETRY_STATUSES:
+            if not _worth_retrying(status):
                 continue  # asked again at once, by GET: not a retry
-        if status in _RETRY_STATUSES and retry < settings.retries:
+        if _worth_retrying(status) and retry < settings.retries:
             wait = retry_wait(headers.get("retry-after"), retry, settings, datetime.now(UTC))
             if wait is not None:
                 await _pause(wait, settings)
