@@ -778,3 +778,18 @@ def test_a_server_that_never_finishes_is_given_up_on_at_the_budget(
         "unreachable",
         "no answer within 1.5 s, retries included",
     )
+
+
+def test_the_course_s_notebooks_are_checked_with_the_rest() -> None:
+    catalog = load_bundled()
+    uses = {
+        (use.id, use.kind): address.url
+        for address in linkcheck.course_urls(catalog)
+        for use in address.uses
+    }
+    for node in catalog.notebook_nodes():
+        item = node.item
+        assert uses[(node.id, "colab")] == getattr(item, "colab_url", None)
+        if getattr(item, "article_url", None):
+            assert uses[(node.id, "article")] == getattr(item, "article_url", None)
+    assert len(catalog.notebook_nodes()) == 23

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmcourse import __version__
 from llmcourse.catalog import Catalog
-from llmcourse.models import Reference, Topic, is_web_url
+from llmcourse.models import Notebook, Reference, Topic, is_web_url
 
 if TYPE_CHECKING:
     import asyncio
@@ -112,7 +112,7 @@ class Use(NamedTuple):
     """Where the course uses an address: the id of what holds it and what it is there."""
 
     id: str
-    kind: str  # "course", "link" (of a topic), "reference"
+    kind: str  # "course", "link" (of a topic), "reference"; "colab", "article", "project"
 
 
 class Address(NamedTuple):
@@ -135,6 +135,10 @@ def course_urls(catalog: Catalog) -> list[Address]:
                 add(link.url, node.id, "link")
         elif isinstance(node.item, Reference):
             add(node.item.url, node.id, "reference")
+        elif isinstance(node.item, Notebook):
+            add(node.item.colab_url, node.id, "colab")
+            add(node.item.article_url, node.id, "article")
+            add(node.item.project_url, node.id, "project")
     return [Address(url, tuple(found)) for url, found in uses.items()]
 
 
