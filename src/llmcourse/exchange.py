@@ -1,9 +1,10 @@
 """Progress between machines: the JSON export (all of the learner's state), reading it back, and
 the merge that imports it without losing anything.
 
-The export holds the progress entries, keys this version does not know (as TOML, so that they
-come back exactly), the history and the notes. Entries, notes and events are checked by the
-progress format's own rules (`progressfile`), so an import accepts what a progress file may hold.
+The export holds the progress entries, the review schedules, keys this version does not know
+(as TOML, so that they come back exactly), the history and the notes. Entries, schedules, notes
+and events are checked by the progress format's own rules (`progressfile`), so an import accepts
+what a progress file may hold.
 Pure: the bytes, the progress and the clock are given.
 """
 
@@ -21,19 +22,23 @@ from llmcourse.progressfile import (
     EVENT_ERRORS,
     NOTE_KEYS,
     PROGRESS_KEYS,
+    SCHEDULE_KEYS,
     Entry,
     Event,
     Note,
     ProgressFile,
+    Schedule,
     entry_problems,
     kept_problems,
     limit_problem,
     note_from,
     note_problems,
     parse_event,
+    schedule_from,
+    schedule_problems,
     toml_text,
 )
-from llmcourse.tracker import StatusChange, Update, events
+from llmcourse.tracker import StatusChange, Update, events, status_of
 
 EXPORT_FORMAT = "llmcourse-export"
 EXPORT_VERSION = 1
@@ -58,7 +63,11 @@ def document(catalog: Catalog, progress: ProgressFile, history: list[Event], now
         "version": EXPORT_VERSION,
         "exported": _time(now),
         "course": {"id": catalog.course.id, "title": catalog.course.title},
-        "progress": {"revision": progress.revision, "entries": entries},
+        "progress": {
+            "revision": progress.revision,
+            "entries": entries,
+            "reviews": {key: _schedule_doc(s) for key, s in progress.reviews.items()},
+        },
         "history": [event.to_json() for event in history],
         "notes": {
             key: [_note_doc(note) for note in notes] for key, notes in progress.notes.items()
@@ -67,6 +76,13 @@ def document(catalog: Catalog, progress: ProgressFile, history: list[Event], now
     if progress.extra:
         exported["progress"]["extra_toml"] = toml_text(progress.extra)
     return json.dumps(exported, ensure_ascii=False, indent=1) + "\n"
+
+
+def _schedule_doc(schedule: Schedule) -> Doc:
+    doc = schedule.to_json()
+    if schedule.extra:
+        doc["extra_toml"] = toml_text(schedule.extra)
+    return doc
 
 
 def _note_doc(note: Note) -> Doc:
@@ -85,6 +101,8 @@ class Export(NamedTuple):
     extra: dict[str, Any]
     history: list[Event]
     notes: dict[str, list[Note]]
+    # Review schedules by topic (none in an export written before there were any).
+    reviews: dict[str, Schedule] = {}  # noqa: RUF012 - never changed in place
 
 
 Bad = Callable[[str, str], ImportFileError]  # where, what: the error to raise
@@ -128,8 +146,9 @@ def read(content: bytes, source: str, course_id: str, now: datetime) -> Export:
         _extra(progress, "progress", bad, PROGRESS_KEYS),
         _history(doc.get("history", []), revision, now, bad),
         _notes(doc.get("notes", {}), now, bad),
+        _reviews(progress.get("reviews", {}), now, bad),
     )
-    if message := limit_problem(export.entries, export.notes):
+    if message := limit_problem(export.entries, export.notes, export.reviews):
         raise bad("", message)
     if export.course_id != course_id:
         raise ImportFileError(
@@ -155,6 +174,29 @@ def _entries(found: dict[str, Any], now: datetime, bad: Bad) -> dict[str, Entry]
         _not_ahead(changed, now, f"{where}.changed", bad)
         entries[entry_id] = Entry(value["status"], changed, _extra(value, where, bad, ENTRY_KEYS))
     return entries
+
+
+def _reviews(found: Any, now: datetime, bad: Bad) -> dict[str, Schedule]:
+    if not isinstance(found, dict):
+        raise bad("progress.reviews", "must be an object")
+    reviews: dict[str, Schedule] = {}
+    for topic_id, value in found.items():
+        where = f"progress.reviews.{topic_id}"
+        if not isinstance(value, dict):
+            raise bad(where, "must be an object")
+        raw = {key: value[key] for key in SCHEDULE_KEYS if key in value}
+        for key in ("due", "last_review"):
+            try:
+                raw[key] = datetime.fromisoformat(value[key])
+            except (KeyError, TypeError, ValueError):
+                raise bad(f"{where}.{key}", "must be an ISO 8601 time") from None
+        raw |= _extra(value, where, bad, SCHEDULE_KEYS)
+        for problem_where, message in schedule_problems(raw, (where,)):
+            raise bad(_joined(problem_where), message)
+        # The next review is in the future by design; the last one cannot be.
+        _not_ahead(raw["last_review"], now, f"{where}.last_review", bad)
+        reviews[topic_id] = schedule_from(raw)
+    return reviews
 
 
 def _history(found: Any, revision: int, now: datetime, bad: Bad) -> list[Event]:
@@ -244,11 +286,18 @@ class MergeResult(NamedTuple):
     notes_added: int = 0  # the other machine's notes this progress lacked
     # Keys of the other progress file that this version does not know and this one lacked.
     keys_kept: list[str] = []  # noqa: RUF012 - never changed in place
+    # Topics whose review schedule is taken from the other machine (reviewed there later).
+    reviews_taken: list[str] = []  # noqa: RUF012 - never changed in place
 
     @property
     def changes_anything(self) -> bool:
         return bool(
-            self.changed or self.updated or self.foreign or self.notes_added or self.keys_kept
+            self.changed
+            or self.updated
+            or self.foreign
+            or self.notes_added
+            or self.keys_kept
+            or self.reviews_taken
         )
 
 
@@ -266,6 +315,11 @@ def import_update(
     revision = progress.revision + 1
     records = [event._replace(rev=revision, imported=True) for event in result.foreign]
     records += events(result.changed, revision, now, "import")
+    moved = {change.node.id for change in result.changed}
+    rescheduled = [key for key in result.reviews_taken if key not in moved]
+    records += _rescheduled(
+        catalog, progress.reviews, updated, rescheduled, revision, now, "import"
+    )
     if records:
         updated.revision = revision
     return Update(updated, records, result)
@@ -278,6 +332,8 @@ def merge(
 
     Nothing is dropped: an entry kept here still gains the keys only the other one has, and
     events this history lacks are kept as imported records. Merging twice changes nothing.
+    A topic done after the merge keeps the schedule reviewed later of the two; one that leaves
+    done loses its schedule here (its status change keeps it, for undo).
     """
     if not progress.entries and not history:
         return _adopt(catalog, progress, theirs)
@@ -290,7 +346,8 @@ def merge(
         old = ours.status if ours is not None else "not-started"
         node = catalog.nodes.get(entry_id)
         if merged.status != old and node is not None:
-            changed.append(StatusChange(node, old, merged.status))
+            dropped = updated.reviews.pop(entry_id, None) if merged.status != "done" else None
+            changed.append(StatusChange(node, old, merged.status, dropped))
         else:
             touched.append(entry_id)
     kept = [key for key in theirs.extra if key not in progress.extra]
@@ -299,7 +356,8 @@ def merge(
     known = {event.key() for event in history}
     foreign = [event for event in theirs.history if event.key() not in known]
     added = notes_.merge(updated.notes, _current_keys(catalog, theirs.notes))
-    return updated, MergeResult(changed, touched, foreign, False, added, kept)
+    taken = _take_schedules(catalog, updated, _incoming_schedules(catalog, theirs))
+    return updated, MergeResult(changed, touched, foreign, False, added, kept, taken)
 
 
 def _current_keys(catalog: Catalog, notes: dict[str, list[Note]]) -> dict[str, list[Note]]:
@@ -328,9 +386,96 @@ def _adopt(
     ]
     added = notes_.merge(updated.notes, _current_keys(catalog, theirs.notes))
     kept = [key for key in theirs.extra if key not in progress.extra]
+    # Entries are taken under the ids they have there, and so are their topics' schedules
+    # (`carry_over` moves both together when the progress is next read).
+    done_there = {
+        key: schedule
+        for key, schedule in theirs.reviews.items()
+        if key in theirs.entries and theirs.entries[key].status == "done"
+    }
+    taken = _take_schedules(catalog, updated, done_there)
     return updated, MergeResult(
-        shown, sorted(theirs.entries), list(theirs.history), True, added, kept
+        shown, sorted(theirs.entries), list(theirs.history), True, added, kept, taken
     )
+
+
+def _current_id(catalog: Catalog, key: str) -> str:
+    """The id an item kept under `key` has in this course (as `carry_over` moves it)."""
+    return key if key in catalog.nodes else catalog.former.get(key, key)
+
+
+def _incoming_schedules(catalog: Catalog, theirs: Export) -> dict[str, Schedule]:
+    """The other machine's schedules of the topics done there, under the ids they have here
+    (the one reviewed later, where former ids lead several to one topic)."""
+    statuses: dict[str, Entry] = {}
+    for entry_id, entry in theirs.entries.items():
+        target = _current_id(catalog, entry_id)
+        if target not in statuses or _wins(entry, statuses[target]):
+            statuses[target] = entry
+    found: dict[str, Schedule] = {}
+    for key, schedule in theirs.reviews.items():
+        target = _current_id(catalog, key)
+        there = statuses.get(target)
+        if there is None or there.status != "done":
+            continue  # a schedule kept there but used for nothing
+        if target not in found or _newer(schedule, found[target]):
+            found[target] = schedule
+    return found
+
+
+def _take_schedules(
+    catalog: Catalog, updated: ProgressFile, schedules: dict[str, Schedule]
+) -> list[str]:
+    """Set each topic's schedule from `schedules` where the topic is done after the merge and
+    the schedule is newer than the one here; which topics took one."""
+    taken: list[str] = []
+    for key, schedule in schedules.items():
+        node = catalog.nodes.get(key)
+        if (node is not None and node.kind != "topic") or status_of(updated, key) != "done":
+            continue
+        ours = updated.reviews.get(key)
+        if ours is None or _newer(schedule, ours):
+            updated.reviews[key] = schedule
+            taken.append(key)
+    return taken
+
+
+def _newer(theirs: Schedule, ours: Schedule) -> bool:
+    """Whether the other machine's schedule is the newer: reviewed later; for reviews at the
+    same moment, due later, then by its text, so that two machines always agree."""
+    return _order(theirs) > _order(ours)
+
+
+def _order(schedule: Schedule) -> tuple[datetime, datetime, str]:
+    text = json.dumps(schedule.to_json(), sort_keys=True) + toml_text(schedule.extra or {})
+    return (schedule.last_review, schedule.due, text)
+
+
+def _rescheduled(
+    catalog: Catalog,
+    before: dict[str, Schedule],
+    after: ProgressFile,
+    keys: list[str],
+    revision: int,
+    now: datetime,
+    command: str,
+) -> list[Event]:
+    """The events of topics done before and after a change whose schedule it replaced (for
+    undo to set back)."""
+    return [
+        Event(
+            revision,
+            now,
+            command,
+            key,
+            "done",
+            "done",
+            before=before.get(key),
+            after=after.reviews[key],
+        )
+        for key in keys
+        if key in catalog.nodes and key in after.reviews
+    ]
 
 
 def _merged_entries(
@@ -396,7 +541,7 @@ def sync_update(
     current, known = progress, list(history)
     incoming: list[Incoming] = []
     adopted: list[Event] | None = None
-    base = progress.entries
+    base, base_reviews = progress.entries, progress.reviews
     foreign: list[Event] = []
     for machine, theirs in machines:
         updated, result = merge(catalog, current, known, theirs)
@@ -408,7 +553,7 @@ def sync_update(
         if result.adopted:
             adopted = list(theirs.history)
             updated.revision = adopted[-1].rev if adopted else theirs.revision
-            base = updated.entries
+            base, base_reviews = updated.entries, updated.reviews
         else:
             foreign += result.foreign
     if current is progress:
@@ -420,9 +565,17 @@ def sync_update(
         old = before.status if before is not None else "not-started"
         node = catalog.nodes.get(entry_id)
         if node is not None and entry.status != old:
-            changes.append(StatusChange(node, old, entry.status))
+            dropped = base_reviews.get(entry_id) if entry_id not in current.reviews else None
+            changes.append(StatusChange(node, old, entry.status, dropped))
+    moved = {change.node.id for change in changes}
+    rescheduled = [
+        key
+        for key, schedule in current.reviews.items()
+        if key not in moved and (key not in base_reviews or _newer(schedule, base_reviews[key]))
+    ]
     records = [event._replace(rev=revision, imported=True) for event in foreign]
     records += events(changes, revision, now, "sync")
+    records += _rescheduled(catalog, base_reviews, current, rescheduled, revision, now, "sync")
     if records:
         current.revision = revision
     return Update(current, (adopted or []) + records, incoming)

@@ -400,6 +400,7 @@ def imported(imported: Imported) -> Doc:
         "events_added": len(result.foreign),
         "notes_added": result.notes_added,
         "keys_kept": result.keys_kept,
+        "reviews_taken": result.reviews_taken,
     }
 
 
@@ -422,6 +423,7 @@ def synced(synced: Synced) -> Doc:
                 "events_added": len(came.result.foreign),
                 "notes_added": came.result.notes_added,
                 "keys_kept": came.result.keys_kept,
+                "reviews_taken": came.result.reviews_taken,
             }
             for came in synced.incoming
         ],

@@ -52,6 +52,7 @@ from llmcourse.wording import (
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from llmcourse.exchange import MergeResult
     from llmcourse.review import Outlook, Scheduled
     from llmcourse.tracker import StatusChange
 
@@ -391,15 +392,15 @@ def imported(imported: Imported, out: Lines) -> None:
             f"{'Would take' if dry_run else 'Took'} the progress and history in ",
             out.safe(str(path), "bold"),
             f" as they are: {_many(len(result.updated), 'entry', 'entries')}, "
-            f"{_many(len(result.foreign), 'event', 'events')}.",
+            f"{_many(len(result.foreign), 'event', 'events')}{_schedules(result)}.",
         )
         return
     for change in result.changed:
         _status_change(change, imported.catalog, out)
-    changed, updated, added = (
-        ("would change", "would be updated", "would be added")
+    changed, updated, added, taken = (
+        ("would change", "would be updated", "would be added", "would be taken")
         if dry_run
-        else ("changed", "updated", "added")
+        else ("changed", "updated", "added", "taken")
     )
     plural = len(result.changed) != 1
     summary = (
@@ -408,6 +409,8 @@ def imported(imported: Imported, out: Lines) -> None:
         f"{len(result.foreign)} event{'s' if len(result.foreign) != 1 else ''} of the other "
         f"history {added}, {_many(result.notes_added, 'note', 'notes')} {added}"
     )
+    if result.reviews_taken:
+        summary += f", {_many(len(result.reviews_taken), *_SCHEDULES)} {taken}"
     if result.keys_kept:
         summary += f", {_many(len(result.keys_kept), 'unknown key', 'unknown keys')} kept"
     out.print(out.style(("Dry run, nothing was changed: " if dry_run else "") + summary, "dim"))
@@ -451,7 +454,7 @@ def synced(synced: Synced, out: Lines) -> None:
                 ": took its progress and history as they are: ",
                 f"{_many(len(result.updated), 'entry', 'entries')}, "
                 f"{_many(len(result.foreign), 'event', 'events')}, "
-                f"{_many(result.notes_added, 'note', 'notes')}",
+                f"{_many(result.notes_added, 'note', 'notes')}{_schedules(result)}",
             )
             continue
         parts = [
@@ -462,6 +465,8 @@ def synced(synced: Synced, out: Lines) -> None:
             parts.append(_many(len(result.updated), "other entry", "other entries") + " updated")
         if result.notes_added:
             parts.append(_many(result.notes_added, "note", "notes") + " added")
+        if result.reviews_taken:
+            parts.append(_many(len(result.reviews_taken), *_SCHEDULES) + " taken")
         if result.keys_kept:
             parts.append(_many(len(result.keys_kept), "unknown key", "unknown keys") + " kept")
         out.print(source, ": ", ", ".join(parts))
@@ -475,6 +480,15 @@ def synced(synced: Synced, out: Lines) -> None:
 
 def _many(count: int, one: str, more: str) -> str:
     return f"{count} {one if count == 1 else more}"
+
+
+_SCHEDULES = ("review schedule", "review schedules")
+
+
+def _schedules(result: "MergeResult") -> str:
+    """The review schedules a progress taken whole brought, after its other counts."""
+    taken = len(result.reviews_taken)
+    return f", {_many(taken, *_SCHEDULES)}" if taken else ""
 
 
 @write.register
