@@ -1,5 +1,5 @@
 """Review schedules between machines: export and import carry them, the later review wins, a
-reset drops them, and `sync` converges on them.
+reset drops them, `sync` converges on them, and `doctor` reports the ones nothing uses.
 
 Each machine is a data folder run with a fixed clock (no fuzz), weeks apart.
 """
@@ -393,3 +393,95 @@ def test_sync_says_how_many_schedules_came_in(
     # The sync's event keeps the schedule it replaced: undo sets it back.
     assert desktop("undo", at=DAY0 + WEEK + timedelta(hours=2)).exit_code == 0
     assert desktop.schedules()[TOKENIZATION] == own
+
+
+def _progress_with_reviews(
+    machine: Machine, lines: dict[str, str], course: str | None = None
+) -> None:
+    path = machine.progress_file(course)
+    text = path.read_text("utf-8")
+    assert "[reviews]\n" in text
+    for key, line in lines.items():
+        text = text.replace("[reviews]\n", f'[reviews]\n"{key}" = {line}\n', 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_doctor_reports_schedules_nothing_uses_and_dates_the_scheduler_never_sets(
+    machines: Callable[[str], Machine],
+) -> None:
+    a = machines("a")
+    a("done", "tokenization", "attention-mechanisms", "nanogpt", at=DAY0)
+    assert a("doctor", at=DAY0).exit_code == 0
+    schedule = a.schedules()[TOKENIZATION]
+
+    def line(due: datetime, last_review: datetime) -> str:
+        return (
+            f"{{ due = {due.isoformat()}, last_review = {last_review.isoformat()}, "
+            f"stability = {schedule['stability']!r}, difficulty = {schedule['difficulty']!r} }}"
+        )
+
+    usual = line(schedule["due"], schedule["last_review"])
+    _progress_with_reviews(
+        a,
+        {
+            NANOGPT: usual,  # a reference, done
+            DATA_PREP: usual,  # a topic not done
+            "somewhere/else/entirely": usual,  # nothing in the course
+        },
+    )
+    text = (a.data / "progress.toml").read_text("utf-8")
+    attention = a.schedules()[ATTENTION]
+    text = text.replace(
+        f'"{ATTENTION}" = {{ due = {attention["due"].isoformat()}',
+        f'"{ATTENTION}" = {{ due = {(DAY0 + timedelta(days=400)).isoformat()}',
+    )
+    (a.data / "progress.toml").write_text(text, encoding="utf-8")
+    result = a("doctor", "--json", at=DAY0)
+    assert result.exit_code == 1  # a schedule the scheduler never sets is a problem
+    doc = result.json()
+    _check("doctor", doc)
+    found = {(f["level"], f["code"]): [] for f in doc["findings"]}
+    for f in doc["findings"]:
+        found[(f["level"], f["code"])].append(f["message"])
+    unused = " ".join(found[("note", "unused-schedule")])
+    assert len(found[("note", "unused-schedule")]) == 3
+    assert f"'{NANOGPT}' is a reference" in unused
+    assert f"'{DATA_PREP}' is not-started, not done" in unused
+    assert "'somewhere/else/entirely' is for nothing in this course" in unused
+    (bad,) = found[("problem", "bad-schedule")]
+    assert ATTENTION in bad and "more than a year after its last review" in bad
+    shown = a("doctor", at=DAY0)
+    assert "kept, not used" in shown.stdout
+    # A schedule due before its last review is one too.
+    text = text.replace(
+        f"due = {(DAY0 + timedelta(days=400)).isoformat()}", "due = 2026-01-01T00:00:00Z"
+    )
+    (a.data / "progress.toml").write_text(text, encoding="utf-8")
+    (bad,) = [
+        f["message"]
+        for f in a("doctor", "--json", at=DAY0).json()["findings"]
+        if f["code"] == "bad-schedule"
+    ]
+    assert "falls due before its last review" in bad
+
+
+def test_a_schedule_kept_under_a_former_id_beside_the_current_ones_is_noted(
+    machines: Callable[[str], Machine], tmp_path: Path
+) -> None:
+    roadmaps = tmp_path / "course.toml"
+    roadmaps.write_text(EXAMPLE.read_text("utf-8"), encoding="utf-8")
+    a = machines("a")
+    a("--roadmaps", str(roadmaps), "done", "nearest-neighbours", at=DAY0)
+    current = "retrieval/dense-retrieval/nearest-neighbours"
+    schedule = a.schedules(RETRIEVAL)[current]
+    line = (
+        f"{{ due = {schedule['due'].isoformat()}, last_review = "
+        f"{schedule['last_review'].isoformat()}, stability = 1.0, difficulty = 5.0 }}"
+    )
+    _progress_with_reviews(a, {"retrieval/keyword-search/ann": line}, RETRIEVAL)
+    result = a("--roadmaps", str(roadmaps), "doctor", "--json", at=DAY0)
+    messages = [f["message"] for f in result.json()["findings"] if f["code"] == "unused-schedule"]
+    assert messages == [
+        f"the review schedule kept under 'retrieval/keyword-search/ann' is for {current} now, "
+        "which has one of its own; it is kept, not used"
+    ]

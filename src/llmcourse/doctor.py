@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from llmcourse import history, progressfile, regular, store, tracker
+from llmcourse import history, progressfile, regular, review, store, tracker
 from llmcourse.catalog import Catalog
 from llmcourse.errors import ProgressFileError
 from llmcourse.progressfile import SCHEMA_VERSION, ProgressFile
@@ -213,15 +213,63 @@ def _examine_entries(catalog: Catalog, data: ProgressFile, report: Report) -> No
         f"and {len(unknown) - LISTED:,} more entries like these, kept and counted nowhere "
         "('llmcourse export --format json' lists every entry)",
     )
+    _examine_reviews(catalog, carried, report)
 
 
-def _listed(report: Report, messages: list[str], rest: str) -> None:
+def _examine_reviews(catalog: Catalog, data: ProgressFile, report: Report) -> None:
+    """Review schedules that nothing uses (only a topic done in the course is reviewed), and
+    schedules whose next review the scheduler could not have set."""
+    unused: list[str] = []
+    longest = timedelta(days=review.MAX_INTERVAL_DAYS)
+    for key, schedule in data.reviews.items():
+        node = catalog.nodes.get(key)
+        if node is None:
+            current = catalog.former.get(key)
+            unused.append(
+                f"the review schedule kept under '{key}' is for {current} now, which has one "
+                "of its own; it is kept, not used"
+                if current
+                else f"the review schedule of '{key}' is for nothing in this course (from an "
+                "earlier course version?); it is kept, not used"
+            )
+        elif node.kind != "topic":
+            unused.append(
+                f"'{key}' is a {node.kind}, and only topics are reviewed: its review schedule "
+                "is kept, not used"
+            )
+        elif (status := tracker.status_of(data, key)) != "done":
+            unused.append(f"'{key}' is {status}, not done: its review schedule is kept, not used")
+        elif schedule.due < schedule.last_review or schedule.due - schedule.last_review > longest:
+            when = "before" if schedule.due < schedule.last_review else "more than a year after"
+            report.add(
+                "problem",
+                "bad-schedule",
+                f"the review schedule of '{key}' falls due {when} its last review "
+                f"({_day(schedule.due)}, reviewed {_day(schedule.last_review)}): the scheduler "
+                f"never sets that (its longest gap is {review.MAX_INTERVAL_DAYS} days)",
+                hint="Your next review of it sets a new schedule",
+            )
+    _listed(
+        report,
+        unused[: LISTED + 1],
+        f"and {len(unused) - LISTED:,} more review schedules like these, kept, not used",
+        code="unused-schedule",
+    )
+
+
+def _day(moment: datetime) -> str:
+    return moment.astimezone(UTC).date().isoformat()
+
+
+def _listed(
+    report: Report, messages: list[str], rest: str, code: str = "earlier-course-version"
+) -> None:
     """Notes on items from an earlier course version: the first `LISTED`, then `rest` in their
     place when there are more (`messages` holds at most one more, to tell)."""
     for message in messages[:LISTED]:
-        report.add("note", "earlier-course-version", message)
+        report.add("note", code, message)
     if len(messages) > LISTED:
-        report.add("note", "earlier-course-version", rest)
+        report.add("note", code, rest)
 
 
 def _examine_history(path: Path, data: ProgressFile, report: Report) -> None:
