@@ -446,7 +446,7 @@ def test_doctor_reports_schedules_nothing_uses_and_dates_the_scheduler_never_set
     unused = " ".join(found[("note", "unused-schedule")])
     assert len(found[("note", "unused-schedule")]) == 3
     assert f"'{NANOGPT}' is a reference" in unused
-    assert f"'{DATA_PREP}' is not-started, not done" in unused
+    assert f"'{DATA_PREP}' is not started, not done" in unused
     assert "'somewhere/else/entirely' is for nothing in this course" in unused
     (bad,) = found[("problem", "bad-schedule")]
     assert ATTENTION in bad and "more than a year after its last review" in bad

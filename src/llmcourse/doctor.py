@@ -17,6 +17,7 @@ from llmcourse import history, progressfile, regular, review, store, tracker
 from llmcourse.catalog import Catalog
 from llmcourse.errors import ProgressFileError
 from llmcourse.progressfile import SCHEMA_VERSION, ProgressFile
+from llmcourse.wording import status_word
 
 Level = Literal["problem", "note"]
 
@@ -238,7 +239,9 @@ def _examine_reviews(catalog: Catalog, data: ProgressFile, report: Report) -> No
                 "is kept, not used"
             )
         elif (status := tracker.status_of(data, key)) != "done":
-            unused.append(f"'{key}' is {status}, not done: its review schedule is kept, not used")
+            unused.append(
+                f"'{key}' is {status_word(status)}, not done: its review schedule is kept, not used"
+            )
         elif schedule.due < schedule.last_review or schedule.due - schedule.last_review > longest:
             when = "before" if schedule.due < schedule.last_review else "more than a year after"
             report.add(
