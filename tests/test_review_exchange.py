@@ -223,6 +223,28 @@ def test_an_export_written_before_schedules_is_read_and_gets_first_ones(
     assert c.schedules()[TOKENIZATION]["last_review"] == DAY0
 
 
+def test_keys_a_schedule_holds_that_this_version_does_not_know_travel_with_it(
+    machines: Callable[[str], Machine],
+) -> None:
+    a, b, c = machines("a"), machines("b"), machines("c")
+    a("done", "tokenization", at=DAY0)
+    path = a.progress_file()
+    text = path.read_text("utf-8")
+    assert 'state = "review" }' in text
+    path.write_text(
+        text.replace('state = "review" }', 'state = "review", card = { seen = 3 } }'),
+        encoding="utf-8",
+    )
+    exported = a.export(DAY0 + timedelta(hours=1))
+    kept = json.loads(exported.read_text("utf-8"))["progress"]["reviews"][TOKENIZATION]
+    assert tomllib.loads(kept["extra_toml"]) == {"card": {"seen": 3}}
+    c.import_(exported, DAY0 + timedelta(hours=2))  # taken whole
+    b("done", "attention-mechanisms", at=DAY0)
+    b.import_(exported, DAY0 + timedelta(hours=2))  # merged
+    for machine in (b, c):
+        assert machine.schedules()[TOKENIZATION]["card"] == {"seen": 3}
+
+
 def _hostile(base: dict[str, Any], change: Callable[[dict[str, Any]], None]) -> str:
     doc = json.loads(json.dumps(base))
     change(doc)

@@ -447,7 +447,9 @@ def _newer(theirs: Schedule, ours: Schedule) -> bool:
 
 
 def _order(schedule: Schedule) -> tuple[datetime, datetime, str]:
-    text = json.dumps(schedule.to_json(), sort_keys=True) + toml_text(schedule.extra or {})
+    text = json.dumps(schedule.to_json(), sort_keys=True)
+    if schedule.extra:  # tomli-w only where there is something it alone can write
+        text += toml_text(schedule.extra)
     return (schedule.last_review, schedule.due, text)
 
 
