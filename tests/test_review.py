@@ -219,8 +219,8 @@ def test_log_lists_reviews_and_what_undo_took_back(at: At) -> None:
     assert review["rating"] == "good"
     assert review["before"]["last_review"] == "2026-03-02T20:00:00Z"
     assert review["after"]["last_review"] == "2026-03-05T20:00:00Z"
-    assert "review restored" in at(day, "redo").stdout  # the review is back
-    assert "review taken back" in at(day, "undo").stdout
+    assert "review (good) restored" in at(day, "redo").stdout  # the review is back
+    assert "review (good) taken back" in at(day, "undo").stdout
     assert at(day, "redo").exit_code == 0
     # A review is not a topic done: the recent work lists tokenization once.
     recent = at(day, "progress").stdout

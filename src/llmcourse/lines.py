@@ -325,7 +325,7 @@ def undone(undone: Undone, out: Lines) -> None:
         for item in items:
             kind = item.node.kind if item.node is not None else "topic"
             if item.reason is None and item.old == item.new:  # a review, its status kept
-                words = f"review ({item.rating}) " if item.rating else "review "
+                words = f"review ({item.rating}) " if item.rating else "review schedule "
                 change = out.style(words + ("restored" if undone.redo else "taken back"), "yellow")
             elif item.reason is None:
                 change = out.safe(

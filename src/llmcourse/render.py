@@ -948,10 +948,13 @@ def log(log: Log, out: Console) -> None:
         kind = node.kind if node is not None else "topic"
         if event.old != event.new:
             status = safe(f"{status_word(event.old, kind)} {arrow} {status_word(event.new, kind)}")
+        elif event.reschedules and event.undoes is not None:  # a review undone or redone
+            what = "review" if event.rating is not None else "review schedule"
+            status = Text(f"{what} {'restored' if event.command == 'redo' else 'taken back'}")
         elif event.rating is not None:
             status = safe(f"reviewed: {event.rating}")
-        elif event.reschedules:  # an undo or redo of a review
-            status = Text("review restored" if event.command == "redo" else "review taken back")
+        elif event.reschedules:  # a schedule from another machine (import, sync)
+            status = Text("review schedule taken")
         else:
             status = Text("left as it is")
         if event.imported:

@@ -525,6 +525,7 @@ def _take_back(
             r.old,
             r.new,
             undoes=r.undoes,
+            rating=r.rating,  # of a review taken back, for the log to say so
             before=r.schedule_old,
             after=r.schedule_new,
         )
