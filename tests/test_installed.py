@@ -163,3 +163,41 @@ def test_a_reader_that_stops_early_meets_a_finished_writer(tmp_path: Path) -> No
     script = f"set -o pipefail; {_command()[0]} --version | grep -q '^llmcourse '"
     for _ in range(20):  # a race, lost about one time in four: twenty runs catch it
         assert subprocess.run(["bash", "-c", script], env=env, check=False).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("words", "names"),
+    [
+        ([], []),
+        (["--version"], []),
+        (["--json"], []),
+        (["review", "--json"], ["review"]),
+        (["--roadmaps", "list", "show", "x"], ["show"]),  # `list` is the file's name here
+        (["--roadmaps=f.toml", "--json", "done", "x"], ["done"]),
+        (["help", "review"], None),
+        (["--help"], None),
+        (["-h", "list"], None),
+        (["--show-completion", "bash"], None),
+        (["--", "list"], None),
+        (["status"], None),  # names no command: all of them, for the error to say so
+    ],
+)
+def test_a_run_builds_only_the_command_it_runs(words: list[str], names: list[str] | None) -> None:
+    from llmcourse.cli import app, built
+
+    every = app.registered_commands
+    found = built(every, words)
+    assert [command.name for command in found] == (
+        [command.name for command in every] if names is None else names
+    )
+
+
+def test_every_command_is_listed_and_runs_from_the_installed_command(progress_file: Path) -> None:
+    from llmcourse.cli import app
+
+    listed = _run("--help").stdout
+    for info in app.registered_commands:
+        assert re.search(rf"^  {re.escape(str(info.name))}\b", listed, re.M), info.name
+    assert _run("help", "review").stdout.startswith("Usage: llmcourse review")
+    assert "Did you mean 'progress'?" in _run("status").stderr
+    assert json.loads(_run("--json", "review").stdout)["due"] == []

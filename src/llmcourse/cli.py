@@ -388,7 +388,36 @@ def _takes_json(command: Any) -> bool:
 
 def main() -> None:
     """Console-script entry point."""
+    import os
+
+    if "_LLMCOURSE_COMPLETE" not in os.environ:  # completion asks about every command
+        app.registered_commands = built(app.registered_commands, sys.argv[1:])
     app(prog_name="llmcourse")
+
+
+# Typer makes a click command of every registered command on every run, and each costs about
+# 1% of a short command's start-up (in instructions, measured): a run builds only the one it
+# runs. The group's own options before the command, and what needs every command: help and
+# completion (`help` lists them, `--help` too).
+_GROUP_VALUE_OPTIONS = ("--roadmaps",)
+_EVERY_COMMAND = ("-h", "--help", "--install-completion", "--show-completion")
+
+
+def built(commands: list[Any], words: list[str]) -> list[Any]:
+    """The commands a run with these words needs: the one it names, none for `llmcourse`
+    alone or `--version`, all of them where in doubt (help, a word that names no command)."""
+    taking_value = False
+    for word in words:
+        if taking_value:
+            taking_value = False
+        elif word in _GROUP_VALUE_OPTIONS:
+            taking_value = True
+        elif word in _EVERY_COMMAND or word == "--":
+            return commands
+        elif not word.startswith("-"):
+            named = [command for command in commands if command.name == word]
+            return named if named and word != "help" else commands
+    return []
 
 
 # The commands, in the order `--help` lists them. (They are imported after the app they are
