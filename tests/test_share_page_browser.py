@@ -305,6 +305,43 @@ def test_hostile_titles_and_notes_show_as_text_in_the_browser(
     assert seen.dialogs == [] and seen.refused == [] and seen.requests == [seen.url]
 
 
+def test_a_word_wider_than_a_phone_breaks_and_the_page_fits(
+    run: Invoke, tmp_path: Path, visit: Callable[..., Visit]
+) -> None:
+    """A roadmap file's course title, author, roadmap title and summary, section title and
+    topic title, each one long word: on the narrowest phone each breaks within its box, and
+    the page does not scroll sideways."""
+    word = "Supercalifragilistic" * 8
+    course = (ROOT / "docs" / "example-roadmaps.toml").read_text("utf-8")
+    for before in (
+        'title = "Introduction to Retrieval"',
+        'author = "A. Teacher"',
+        'title = "Retrieval for Beginners"',
+        'summary = "From keyword search to dense vectors, in two evenings."',
+        'title = "Keyword Search"',
+        'title = "BM25"',
+    ):
+        key = before.split(" = ")[0]
+        course = course.replace(before, f'{key} = "{key.title()} {word}"', 1)
+    path = tmp_path / "long.toml"
+    path.write_text(course, encoding="utf-8")
+    page = tmp_path / "long.html"
+    result = run("--roadmaps", str(path), "export", "-f", "html", "-o", str(page))
+    assert result.exit_code == 0, result.stderr
+    narrow = {"width": 320, "height": 640}
+    seen = visit(page, viewport=narrow)
+    assert seen.text().count(word[:40]) >= 6  # every long word is on the page
+    assert seen.page.evaluate("document.documentElement.scrollWidth") <= narrow["width"]
+    # Broken within the page, not cut off by it: no box is wider than the screen.
+    wider = seen.page.evaluate(
+        """width => [...document.querySelectorAll("body *")]
+            .filter(element => element.getBoundingClientRect().right > width)
+            .map(element => element.tagName)""",
+        narrow["width"],
+    )
+    assert wider == []
+
+
 def test_the_readme_screenshot_is_of_the_page() -> None:
     """The README shows docs/progress-page.png: the first screen of a desktop browser."""
     assert _png_size(SCREENSHOT) == (DESKTOP["width"], DESKTOP["height"])
