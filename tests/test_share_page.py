@@ -268,6 +268,34 @@ def test_a_roadmap_file_of_ones_own_makes_its_page(run: Invoke, tmp_path: Path) 
     assert items(root, "topic")["retrieval/keyword-search/bm25"].attrib["class"] == "topic done"
 
 
+def test_no_roadmap_file_can_name_two_elements_alike(run: Invoke, tmp_path: Path) -> None:
+    """Roadmaps called `activity`, `retrieval` and `retrieval-title` (ids a roadmap file may
+    give) take no name another element has: each roadmap is labelled by its own title."""
+    course = (ROOT / "docs" / "example-roadmaps.toml").read_text("utf-8")
+    head, rest = course.split("[[roadmaps]]", 1)
+    roadmap, notebooks = rest.split("[[notebooks]]", 1)
+    others = "".join(
+        "[[roadmaps]]"
+        + re.sub(r"(?m)^former_ids = .*$", "", roadmap).replace(
+            'id = "retrieval"', f'id = "{name}"', 1
+        )
+        for name in ("activity", "retrieval-title")
+    )
+    path = tmp_path / "names.toml"
+    path.write_text(f"{head}[[roadmaps]]{roadmap}{others}[[notebooks]]{notebooks}", "utf-8")
+    result = run("--roadmaps", str(path), "export", "-f", "html")
+    assert result.exit_code == 0, result.stderr
+    root = parse(result.stdout)
+    names = [element.attrib["id"] for element in root.iter() if "id" in element.attrib]
+    assert len(names) == len(set(names)), sorted(names)
+    by_name = {element.attrib["id"]: element for element in root.iter() if "id" in element.attrib}
+    for roadmap in ("retrieval", "activity", "retrieval-title"):
+        label = by_name[by_name[roadmap].attrib["aria-labelledby"]]
+        assert text_of(label) == "Retrieval for Beginners", roadmap
+    activity = next(s for s in root.iter("section") if s.attrib.get("class") == "activity")
+    assert text_of(by_name[activity.attrib["aria-labelledby"]]).startswith("Activity")
+
+
 def test_the_page_is_written_to_a_file(run: Invoke, tmp_path: Path) -> None:
     target = tmp_path / "progress.html"
     result = run("export", "-f", "html", "-o", str(target))

@@ -68,7 +68,7 @@ def test_the_wheel_names_its_licenses(wheel: Path) -> None:
     [
         (["done", "scientist/1/2"], "1 of 4 topics done"),
         (["help", "roadmaps"], "The example named above, complete: "),
-        (["export", "--format", "html"], '<h2 id="scientist-title">The LLM Scientist</h2>'),
+        (["export", "--format", "html"], '<h2 id="title:scientist">The LLM Scientist</h2>'),
     ],
 )
 def test_the_wheel_runs_without_the_source_tree(
