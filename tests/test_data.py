@@ -78,6 +78,8 @@ def test_facts_are_exact(catalog: Catalog) -> None:
     blog = catalog.resolve("engineer/deployment/philschmid-blog").item
     assert isinstance(blog, Reference)
     assert blog.title == "Philschmid\u00a0blog"  # the course writes a no-break space here
+    exllamav2 = catalog.resolve("notebooks/exllamav2").item
+    assert exllamav2.title == "ExLlamaV2: The Fastest Library to Run\u00a0LLMs"  # and here
 
 
 def test_every_section_has_topics_and_references(catalog: Catalog) -> None:

@@ -346,8 +346,9 @@ def plain(text: str) -> str:
 
 
 def segments(line: str) -> list[tuple[int, str]]:
-    """A line's cells: runs of text apart by two spaces or more, each with its column."""
-    return [(m.start(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", line)]
+    """A line's cells: runs of text apart by two spaces or more, each with its column (a
+    no-break space, as one title has, is within a cell)."""
+    return [(m.start(), m.group()) for m in re.finditer(r"[^ ]+(?: [^ ]+)*", line)]
 
 
 def _same_word(token: str, word: str) -> bool:

@@ -18,7 +18,8 @@ def _usable_output() -> None:
     """Output that cannot fail halfway through a command that has already saved a change.
 
     A terminal or file whose encoding lacks a character (`PYTHONIOENCODING=ascii`, or cp1252
-    for a redirect on Windows) gets `?` for it rather than a traceback. A closed stdout (`>&-`)
+    for a redirect on Windows) gets `?` for it rather than a traceback, and a plain space for
+    a space it lacks (the course writes a no-break space in two titles). A closed stdout (`>&-`)
     gets a descriptor that cannot be written: no file llmcourse opens can take its number, and
     writing fails as it would on the closed one, which the command group reports.
     """
@@ -39,4 +40,15 @@ def _usable_output() -> None:
         sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 - for the life of the process
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
-        reconfigure(errors="replace")
+        import codecs
+
+        codecs.register_error("llmcourse-replace", _replace)
+        reconfigure(errors="llmcourse-replace")
+
+
+def _replace(error: UnicodeError) -> tuple[str, int]:
+    """What stands for characters an encoding lacks: a space for a space, else `?`."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    lacked = error.object[error.start : error.end]
+    return "".join(" " if char.isspace() else "?" for char in lacked), error.end
