@@ -112,10 +112,11 @@ class Schedule(NamedTuple):
     step: int | None = None
     extra: dict[str, Any] | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def fields(self) -> dict[str, Any]:
+        """Its keys as the progress file holds them (times as times; no kept keys)."""
         doc: dict[str, Any] = {
-            "due": _utc_text(self.due),
-            "last_review": _utc_text(self.last_review),
+            "due": self.due,
+            "last_review": self.last_review,
             "stability": self.stability,
             "difficulty": self.difficulty,
             "state": self.state,
@@ -123,6 +124,13 @@ class Schedule(NamedTuple):
         if self.step is not None:
             doc["step"] = self.step
         return doc
+
+    def to_json(self) -> dict[str, Any]:
+        """Its keys for JSON: times as UTC text."""
+        return self.fields() | {
+            "due": _utc_text(self.due),
+            "last_review": _utc_text(self.last_review),
+        }
 
     def same(self, other: "Schedule | None") -> bool:
         """Whether `other` is this schedule, as far as the scheduler is concerned (what undo
@@ -632,16 +640,7 @@ def _reviews_text(reviews: dict[str, Schedule]) -> str:
 
 
 def _schedule_table(schedule: Schedule) -> dict[str, Any]:
-    table: dict[str, Any] = {
-        "due": schedule.due,
-        "last_review": schedule.last_review,
-        "stability": schedule.stability,
-        "difficulty": schedule.difficulty,
-        "state": schedule.state,
-    }
-    if schedule.step is not None:
-        table["step"] = schedule.step
-    return table | (schedule.extra or {})
+    return schedule.fields() | (schedule.extra or {})
 
 
 def toml_text(values: dict[str, Any]) -> str:
