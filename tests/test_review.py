@@ -291,6 +291,69 @@ def test_a_damaged_schedule_is_a_clear_error_and_the_file_is_left_alone(
     assert progress_file.read_bytes() == before
 
 
+def _set_schedule(progress_file: Path, schedule: str) -> None:
+    """Replace tokenization's schedule in the progress file with `schedule` (an inline table's
+    fields), as a hand edit would."""
+    text = progress_file.read_text("utf-8")
+    line = next(line for line in text.splitlines() if line.startswith(f'"{TOKENIZATION}" = {{ due'))
+    progress_file.write_text(text.replace(line, f'"{TOKENIZATION}" = {{ {schedule} }}'), "utf-8")
+
+
+def test_a_rating_long_after_the_last_review_writes_a_file_that_can_be_read_again(
+    at: At, progress_file: Path
+) -> None:
+    # The largest stability a file may hold, last reviewed on the first day a time can be: the
+    # scheduler multiplies the stability past that largest, which must not reach the file.
+    at(START, "done", "tokenization")
+    _set_schedule(
+        progress_file,
+        "due = 0001-01-03T00:00:00Z, last_review = 0001-01-03T00:00:00Z, "
+        'stability = 100000.0, difficulty = 1.0, state = "review"',
+    )
+    rated = at(START, "review", "tokenization", "--rate", "easy")
+    assert rated.exit_code == 0, rated.stderr
+    schedule = _schedule(progress_file)
+    assert schedule is not None and schedule["stability"] == 100_000.0
+    again = at(START, "review", "--json")
+    assert again.exit_code == 0, again.stderr
+    assert at(START, "undo").exit_code == 0  # the history line reads back too
+
+
+def test_a_schedule_relearning_without_its_step_can_be_rated(at: At, progress_file: Path) -> None:
+    # A step is written only where the scheduler gave one; a hand edit may leave it out.
+    state = "relearning"
+    at(START, "done", "tokenization")
+    _set_schedule(
+        progress_file,
+        "due = 2026-03-03T20:00:00Z, last_review = 2026-03-02T20:00:00Z, "
+        f'stability = 1.0, difficulty = 5.0, state = "{state}"',
+    )
+    rated = at(START + timedelta(days=2), "review", "tokenization", "--rate", "good")
+    assert rated.exit_code == 0, rated.stderr
+    schedule = _schedule(progress_file)
+    assert schedule is not None and schedule["last_review"] == START + timedelta(days=2)
+
+
+def test_a_topic_done_in_the_far_future_does_not_keep_llmcourse_from_starting(
+    at: At, progress_file: Path
+) -> None:
+    # Its first review would fall due past the last day a time can be: it is worked out at the
+    # latest time that leaves room for a year's gap, and the file is written as it can be read.
+    at(START, "done", "attention-mechanisms")
+    text = progress_file.read_text("utf-8")
+    far = "9999-12-30T00:00:00+00:00"
+    text = text.split("\n[reviews]")[0]  # the schedule as a file of schema 3 would lack it
+    text += f'"{TOKENIZATION}" = {{ status = "done", changed = {far} }}\n'
+    progress_file.write_text(text, "utf-8")
+    for args in (["progress"], ["review", "--json"], ["done", "nanogpt"]):
+        result = at(START, *args)
+        assert result.exit_code == 0, (args, result.stderr)
+    schedule = _schedule(progress_file)
+    assert schedule is not None and isinstance(schedule["due"], datetime)
+    assert schedule["due"].year >= 9998  # never due in this course's lifetime
+    assert at(START, "review", "--json").exit_code == 0
+
+
 def test_schedules_with_keys_of_a_newer_version_keep_them(at: At, progress_file: Path) -> None:
     at(START, "done", "tokenization")
     text = progress_file.read_text("utf-8").replace(

@@ -19,13 +19,17 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from llmcourse.catalog import Catalog, Node
 from llmcourse.errors import LlmCourseError, WrongKindError
-from llmcourse.progressfile import RATINGS, Event, ProgressFile, Schedule
+from llmcourse.progressfile import MAX_STABILITY, RATINGS, Event, ProgressFile, Schedule
 from llmcourse.tracker import Update, status_of
 
 if TYPE_CHECKING:
     import fsrs
 
 MAX_INTERVAL_DAYS = 365
+# The latest time a review can be worked out at: its next review, up to a year later (and the
+# day's margin a time read from a file must keep), is still a time Python can hold. Only a
+# file's far-future time (a topic marked done in the year 9999) comes near it.
+LATEST_REVIEW = datetime.max.replace(tzinfo=UTC) - timedelta(days=MAX_INTERVAL_DAYS + 7)
 DESIRED_RETENTION = 0.9  # the scheduler's default: the chance of recall when a review falls due
 
 
@@ -71,14 +75,17 @@ def reviewed(
 
     import fsrs
 
-    moment = when.astimezone(UTC)
+    moment = min(when.astimezone(UTC), LATEST_REVIEW)
     if schedule is None:
         card = fsrs.Card(card_id=card_id(topic_id), due=moment)
     else:
+        step = schedule.step
+        if step is None and schedule.state != "review":
+            step = 0  # the scheduler counts the steps of these states; a file may leave it out
         card = fsrs.Card(
             card_id=card_id(topic_id),
             state=fsrs.State[schedule.state.capitalize()],
-            step=schedule.step,
+            step=step,
             stability=schedule.stability,
             difficulty=schedule.difficulty,
             due=schedule.due.astimezone(UTC),
@@ -95,7 +102,9 @@ def reviewed(
     return Schedule(
         due=card.due.replace(microsecond=0),
         last_review=moment.replace(microsecond=0),
-        stability=round(card.stability, 4),
+        # The scheduler sets no bound of its own: a review long after the last (a date edited
+        # into the past) can multiply the stability beyond what a file may hold.
+        stability=min(round(card.stability, 4), MAX_STABILITY),
         difficulty=round(card.difficulty, 4),
         state=card.state.name.lower(),
         step=card.step,
