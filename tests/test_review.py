@@ -207,6 +207,32 @@ def test_due_is_by_the_learners_day_not_the_hour(at: At, progress_file: Path) ->
     assert at(morning, "review", "tokenization", "--rate", "good").exit_code == 0
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX TZ rule")
+def test_the_day_ends_at_midnight_on_a_day_summer_time_begins(
+    at: At, progress_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Adak's rules, written out so that no time zone database is needed: UTC-10, and UTC-9 from
+    # 2 a.m. on the second Sunday of March (8 March 2026). At 1 a.m. that day the clock is
+    # still at UTC-10, but the day ends at midnight in UTC-9, 09:00 in UTC.
+    at(START, "done", "tokenization")
+    _set_schedule(
+        progress_file,
+        "due = 2026-03-09T09:30:00Z, last_review = 2026-03-07T09:30:00Z, "
+        'stability = 2.0, difficulty = 5.0, state = "review"',
+    )
+    monkeypatch.setenv("TZ", "HST10HDT,M3.2.0,M11.1.0")
+    time.tzset()
+    night = datetime(2026, 3, 8, 11, 0, tzinfo=UTC)  # 1 a.m. on the 8th, on the learner's clock
+    listed = at(night, "review", "--json").json()
+    assert _due(listed) == [] and _due(listed, "upcoming") == [TOKENIZATION]
+    refused = at(night, "review", "tokenization", "--rate", "good")
+    assert refused.exit_code == 1 and "until 2026-03-09" in refused.stderr
+    # Past midnight, on the 9th, it is due.
+    assert _due(at(night + timedelta(hours=22, minutes=1), "review", "--json").json()) == [
+        TOKENIZATION
+    ]
+
+
 def test_log_lists_reviews_and_what_undo_took_back(at: At) -> None:
     at(START, "done", "tokenization")
     day = START + timedelta(days=3)

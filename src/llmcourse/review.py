@@ -142,8 +142,10 @@ def settle(catalog: Catalog, progress: ProgressFile, *, fuzz: bool = True) -> Pr
 def day_end(now: datetime) -> datetime:
     """The end of the learner's day (midnight on their clock): what is due by then is due
     today."""
-    local = now.astimezone()
-    return local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    # Tomorrow's midnight, placed on the local clock by its own offset: on a day that changes
+    # to or from summer time, today's offset would move the end of the day by an hour.
+    tomorrow = now.astimezone().date() + timedelta(days=1)
+    return datetime(tomorrow.year, tomorrow.month, tomorrow.day).astimezone()
 
 
 class Scheduled(NamedTuple):
