@@ -4,6 +4,7 @@ gaps are the scheduler's own."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -478,3 +479,42 @@ def test_a_review_on_a_terminal_asks_a_key_per_topic_and_q_stops(
     assert "Reviewed 1 topic." in text and "1 topic is still due today" in text
     history = (progress_file.parent / "history.jsonl").read_text("utf-8")
     assert history.count('"command": "review"') == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_keys_typed_ahead_answer_a_question_each(at: At, progress_file: Path) -> None:
+    # Two keys that reach llmcourse in one read (typed quickly, pasted, over a slow link) are
+    # two answers, in order, and an arrow between them is one key that answers nothing.
+    import pty
+    import select
+
+    long_ago = datetime.now(UTC) - timedelta(days=30)  # the installed command keeps real time
+    at(long_ago, "done", "tokenization", "attention-mechanisms")
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"}
+    main, side = pty.openpty()
+    process = subprocess.Popen(
+        [installed(), "review"], stdin=side, stdout=side, stderr=side, env=env, close_fds=True
+    )
+    os.close(side)
+    seen = b""
+    deadline = time.monotonic() + 30
+    while b"Recalled it?" not in seen and time.monotonic() < deadline:
+        if select.select([main], [], [], 1)[0]:
+            seen += os.read(main, 65536)
+    os.write(main, b"g\x1b[Ah")
+    with contextlib.suppress(OSError):  # read until the review ends and the terminal closes
+        while time.monotonic() < deadline + 30:
+            if select.select([main], [], [], 1)[0]:
+                if not (chunk := os.read(main, 65536)):
+                    break
+                seen += chunk
+            elif process.poll() is not None:
+                break
+    process.wait(timeout=30)
+    os.close(main)
+    text = seen.decode("utf-8", "replace")
+    assert process.returncode == 0, text
+    assert "Reviewed Tokenization (good)" in text, text
+    assert "(hard)" in text, text
+    history = (progress_file.parent / "history.jsonl").read_text("utf-8")
+    assert '"rating": "good"' in history and '"rating": "hard"' in history

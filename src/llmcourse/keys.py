@@ -9,6 +9,7 @@ follows, and set back however the review ends.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from types import TracebackType
 from typing import Any
@@ -19,6 +20,9 @@ class Keys:
 
     def __init__(self) -> None:
         self._saved: list[Any] | None = None
+        # Keys read but not yet asked for: keys typed ahead come in one read, and each answers
+        # a question of its own.
+        self._pending = ""
 
     def __enter__(self) -> Keys:
         if sys.platform != "win32":
@@ -73,8 +77,19 @@ class Keys:
 
             key = msvcrt.getwch()
             return "" if key in ("\x04", "\x1a") else key.lower()
-        # A key that sends several bytes (an arrow, a character beyond ASCII) comes as one read.
-        data = os.read(sys.stdin.fileno(), 16)
-        if not data or data == b"\x04":
-            return ""
-        return data.decode("utf-8", errors="replace").lower()
+        if not self._pending:
+            data = os.read(sys.stdin.fileno(), 64)
+            if not data:
+                return ""
+            self._pending = data.decode("utf-8", errors="replace")
+        # A key that sends several characters (an arrow, a function key, Alt with a letter) is
+        # one escape sequence; any other key is one character.
+        found = _KEY.match(self._pending)
+        end = found.end() if found is not None else 1
+        key, self._pending = self._pending[:end], self._pending[end:]
+        return "" if key == "\x04" else key.lower()
+
+
+# Escape alone, a control sequence (ESC [ parameters, a final character), or ESC and one more
+# (ESC O A, an arrow in application mode; ESC g, Alt-g).
+_KEY = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|O.|.)?", re.DOTALL)
