@@ -518,3 +518,48 @@ def test_keys_typed_ahead_answer_a_question_each(at: At, progress_file: Path) ->
     assert "(hard)" in text, text
     history = (progress_file.parent / "history.jsonl").read_text("utf-8")
     assert '"rating": "good"' in history and '"rating": "hard"' in history
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_a_topic_rated_elsewhere_during_a_review_is_passed_over(
+    at: At, progress_file: Path
+) -> None:
+    # A second review on another terminal (or a script) rates the topic that comes next: the
+    # review in progress passes over it, rather than ending in an error after a rating.
+    import pty
+    import select
+
+    long_ago = datetime.now(UTC) - timedelta(days=30)  # the installed command keeps real time
+    at(long_ago, "done", "tokenization", "attention-mechanisms")
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"}
+    main, side = pty.openpty()
+    process = subprocess.Popen(
+        [installed(), "review"], stdin=side, stdout=side, stderr=side, env=env, close_fds=True
+    )
+    os.close(side)
+    seen = b""
+    deadline = time.monotonic() + 30
+    while b"Recalled it?" not in seen and time.monotonic() < deadline:
+        if select.select([main], [], [], 1)[0]:
+            seen += os.read(main, 65536)
+    elsewhere = at(datetime.now(UTC), "review", "attention-mechanisms", "--rate", "easy")
+    assert elsewhere.exit_code == 0, elsewhere.stderr
+    os.write(main, b"g")
+    with contextlib.suppress(OSError):  # until the review ends, or shows the topic rated
+        while time.monotonic() < deadline + 30 and b"Review 2 of 2" not in seen:
+            if select.select([main], [], [], 1)[0]:
+                if not (chunk := os.read(main, 65536)):
+                    break
+                seen += chunk
+            elif process.poll() is not None:
+                break
+    if process.poll() is None:
+        os.write(main, b"g")  # the rating that would end in an error
+    process.wait(timeout=30)
+    os.close(main)
+    text = seen.decode("utf-8", "replace")
+    assert process.returncode == 0, text
+    assert "error" not in text and "Review 2 of 2" not in text, text
+    assert "Reviewed 1 topic." in text, text
+    history = (progress_file.parent / "history.jsonl").read_text("utf-8")
+    assert history.count('"command": "review"') == 2

@@ -276,5 +276,16 @@ def reviewable(
     return schedule
 
 
+def still_due(
+    progress: ProgressFile, node: Node, now: datetime, *, early: bool = False
+) -> Schedule | None:
+    """A topic's schedule where it may still be rated now; None where another command has
+    rated, reset or skipped it since it was listed as due."""
+    try:
+        return reviewable(progress, node, now, early=early)
+    except (NotDueError, NotDoneError):
+        return None
+
+
 def _local_date(moment: datetime) -> str:
     return moment.astimezone().date().isoformat()

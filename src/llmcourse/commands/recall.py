@@ -118,7 +118,10 @@ def _walk(run: "Session", catalog: "Catalog", due: "list[Scheduled]", early: boo
     with Keys() as keys:
         for number, item in enumerate(due, start=1):
             progress = run.progress().data
-            card = ReviewCard(catalog, progress, item.node, item.schedule, number, len(due))
+            schedule = reviews.still_due(progress, item.node, run.now(), early=early)
+            if schedule is None:  # rated, reset or skipped by another command since
+                continue
+            card = ReviewCard(catalog, progress, item.node, schedule, number, len(due))
             output.emit(card, _taken(run), False)
             rating = keys.ask(RATING_PROMPT, KEYS, STOP)
             if rating is None:
