@@ -563,3 +563,38 @@ def test_a_topic_rated_elsewhere_during_a_review_is_passed_over(
     assert "Reviewed 1 topic." in text, text
     history = (progress_file.parent / "history.jsonl").read_text("utf-8")
     assert history.count('"command": "review"') == 2
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_a_review_on_a_terminal_of_a_file_it_cannot_change_is_refused_before_a_topic(
+    data_dir: Path, progress_file: Path
+) -> None:
+    # A file of a newer schema is read but never written: rather than show a topic and refuse
+    # its rating, the review says so at once.
+    import pty
+
+    data_dir.mkdir(parents=True)
+    long_ago = (datetime.now(UTC) - timedelta(days=30)).isoformat(timespec="seconds")
+    content = (
+        'schema_version = 99\ncourse = "llm-course"\n[entries]\n'
+        f'"{TOKENIZATION}" = {{ status = "done", changed = {long_ago} }}\n'
+    ).encode()
+    progress_file.write_bytes(content)
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"}
+    main, side = pty.openpty()
+    process = subprocess.Popen(
+        [installed(), "review"], stdin=side, stdout=side, stderr=side, env=env, close_fds=True
+    )
+    os.close(side)
+    seen = b""
+    with contextlib.suppress(OSError):
+        while chunk := os.read(main, 65536):
+            seen += chunk
+            if b"Recalled it?" in seen:
+                os.write(main, b"q")
+    process.wait(timeout=30)
+    os.close(main)
+    text = seen.decode("utf-8", "replace")
+    assert process.returncode == 1, text
+    assert "Recalled it?" not in text and "newer than" in text, text
+    assert progress_file.read_bytes() == content

@@ -97,6 +97,8 @@ def review(
         return ReviewList(catalog, due, upcoming, standing, now, run.program, node)
     if node is not None:
         reviews.reviewable(progress, node, now, early=early)  # refused when not due
+    if due:  # a file this version cannot write is refused before the first topic, not after
+        run.progress(to_change=True)
     return _walk(run, catalog, due, early)
 
 
