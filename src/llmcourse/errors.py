@@ -69,6 +69,18 @@ class SyncFolderError(LlmCourseError):
     code = "sync-folder"
 
 
+class NotDoneError(LlmCourseError):
+    """A review of a topic that is not done: only topics done have a review schedule."""
+
+    code = "not-done"
+
+
+class NotDueError(LlmCourseError):
+    """A rating of a topic whose review is not due yet (without --early)."""
+
+    code = "not-due"
+
+
 class OutputError(LlmCourseError):
     """Standard output could not be written; whatever the command did is done."""
 

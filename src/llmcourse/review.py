@@ -18,7 +18,7 @@ from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from llmcourse.catalog import Catalog, Node
-from llmcourse.errors import LlmCourseError, WrongKindError
+from llmcourse.errors import NotDoneError, NotDueError, WrongKindError
 from llmcourse.progressfile import MAX_STABILITY, RATINGS, Event, ProgressFile, Schedule
 from llmcourse.tracker import Update, status_of
 
@@ -31,14 +31,6 @@ MAX_INTERVAL_DAYS = 365
 # file's far-future time (a topic marked done in the year 9999) comes near it.
 LATEST_REVIEW = datetime.max.replace(tzinfo=UTC) - timedelta(days=MAX_INTERVAL_DAYS + 7)
 DESIRED_RETENTION = 0.9  # the scheduler's default: the chance of recall when a review falls due
-
-
-class NotDueError(LlmCourseError):
-    code = "not-due"
-
-
-class NotDoneError(LlmCourseError):
-    code = "not-done"
 
 
 def card_id(topic_id: str) -> int:
