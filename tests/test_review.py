@@ -4,7 +4,6 @@ gaps are the scheduler's own."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import subprocess
@@ -426,53 +425,72 @@ def test_the_first_screen_and_review_json_do_not_load_the_scheduler(at: At) -> N
         assert result.stderr.strip().splitlines()[-1] == "False", args
 
 
-pty = pytest.importorskip("pty") if sys.platform != "win32" else None
+class _OnATerminal:
+    """`llmcourse review` run by the installed command on a pseudo-terminal, as a learner meets
+    it (real time: what it reviews was done a month ago)."""
+
+    def __init__(self) -> None:
+        import pty
+
+        env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"}
+        self.main, side = pty.openpty()
+        self.process = subprocess.Popen(
+            [installed(), "review"], stdin=side, stdout=side, stderr=side, env=env, close_fds=True
+        )
+        os.close(side)
+        self.seen = b""
+
+    def until(self, pattern: bytes, times: int = 1) -> bool:
+        """Read until `pattern` has been shown `times` times, or the review has ended, or 30
+        seconds have passed; whether it was."""
+        import select
+
+        deadline = time.monotonic() + 30
+        while self.seen.count(pattern) < times and time.monotonic() < deadline:
+            if select.select([self.main], [], [], 1)[0]:
+                try:
+                    chunk = os.read(self.main, 65536)
+                except OSError:  # the review has ended and its terminal closed
+                    break
+                if not chunk:
+                    break
+                self.seen += chunk
+            elif self.process.poll() is not None:
+                break
+        return self.seen.count(pattern) >= times
+
+    def press(self, keys: bytes) -> None:
+        os.write(self.main, keys)
+
+    def end(self) -> str:
+        """Wait for the review to end: all it showed, without colour, lines ended by \\n."""
+        self.process.wait(timeout=30)
+        self.until(b"\0")  # what is left to read, up to the terminal's closing
+        os.close(self.main)
+        text = self.seen.decode("utf-8", "replace")
+        return re.sub(r"\x1b\[[0-9;]*m", "", text).replace("\r\n", "\n")
+
+
+def _done_a_month_ago(at: At) -> None:
+    long_ago = datetime.now(UTC) - timedelta(days=30)  # the installed command keeps real time
+    at(long_ago, "done", "tokenization", "attention-mechanisms")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 def test_a_review_on_a_terminal_asks_a_key_per_topic_and_q_stops(
     at: At, progress_file: Path
 ) -> None:
-    import pty
-    import select
-
-    long_ago = datetime.now(UTC) - timedelta(days=30)  # the installed command keeps real time
-    at(long_ago, "done", "tokenization", "attention-mechanisms")
-    at(long_ago, "note", "tokenization", "BPE merges the most frequent pair [red]x[/red]")
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"}
-    main, side = pty.openpty()
-    process = subprocess.Popen(
-        [installed(), "review"], stdin=side, stdout=side, stderr=side, env=env, close_fds=True
-    )
-    os.close(side)
-    seen = b""
-
-    def until(pattern: bytes, times: int = 1) -> None:
-        nonlocal seen
-        deadline = time.monotonic() + 30
-        while seen.count(pattern) < times:
-            assert time.monotonic() < deadline, seen.decode("utf-8", "replace")
-            ready, _, _ = select.select([main], [], [], 1)
-            if ready:
-                try:
-                    chunk = os.read(main, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-
-    until(b"Recalled it?")
-    os.write(main, b"x")  # not a rating: asked again
-    until(b"Recalled it?", 2)
-    os.write(main, b"g")
-    until(b"Recalled it?", 3)
-    os.write(main, b"q")
-    process.wait(timeout=30)
-    until(b"still due today")
-    os.close(main)
-    text = re.sub(r"\x1b\[[0-9;]*m", "", seen.decode("utf-8")).replace("\r\n", "\n")
-    assert process.returncode == 0
+    _done_a_month_ago(at)
+    at(datetime.now(UTC), "note", "tokenization", "BPE merges the most frequent pair [red]x[/red]")
+    review = _OnATerminal()
+    review.until(b"Recalled it?")
+    review.press(b"x")  # not a rating: asked again
+    review.until(b"Recalled it?", 2)
+    review.press(b"g")
+    review.until(b"Recalled it?", 3)
+    review.press(b"q")
+    text = review.end()
+    assert review.process.returncode == 0
     assert "Review 1 of 2" in text and "Review 2 of 2" in text
     assert "[red]x[/red]" in text  # the learner's note, literally
     assert "Reviewed Tokenization (good)" in text
@@ -485,35 +503,12 @@ def test_a_review_on_a_terminal_asks_a_key_per_topic_and_q_stops(
 def test_keys_typed_ahead_answer_a_question_each(at: At, progress_file: Path) -> None:
     # Two keys that reach llmcourse in one read (typed quickly, pasted, over a slow link) are
     # two answers, in order, and an arrow between them is one key that answers nothing.
-    import pty
-    import select
-
-    long_ago = datetime.now(UTC) - timedelta(days=30)  # the installed command keeps real time
-    at(long_ago, "done", "tokenization", "attention-mechanisms")
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"}
-    main, side = pty.openpty()
-    process = subprocess.Popen(
-        [installed(), "review"], stdin=side, stdout=side, stderr=side, env=env, close_fds=True
-    )
-    os.close(side)
-    seen = b""
-    deadline = time.monotonic() + 30
-    while b"Recalled it?" not in seen and time.monotonic() < deadline:
-        if select.select([main], [], [], 1)[0]:
-            seen += os.read(main, 65536)
-    os.write(main, b"g\x1b[Ah")
-    with contextlib.suppress(OSError):  # read until the review ends and the terminal closes
-        while time.monotonic() < deadline + 30:
-            if select.select([main], [], [], 1)[0]:
-                if not (chunk := os.read(main, 65536)):
-                    break
-                seen += chunk
-            elif process.poll() is not None:
-                break
-    process.wait(timeout=30)
-    os.close(main)
-    text = seen.decode("utf-8", "replace")
-    assert process.returncode == 0, text
+    _done_a_month_ago(at)
+    review = _OnATerminal()
+    review.until(b"Recalled it?")
+    review.press(b"g\x1b[Ah")
+    text = review.end()
+    assert review.process.returncode == 0, text
     assert "Reviewed Tokenization (good)" in text, text
     assert "(hard)" in text, text
     history = (progress_file.parent / "history.jsonl").read_text("utf-8")
@@ -526,39 +521,17 @@ def test_a_topic_rated_elsewhere_during_a_review_is_passed_over(
 ) -> None:
     # A second review on another terminal (or a script) rates the topic that comes next: the
     # review in progress passes over it, rather than ending in an error after a rating.
-    import pty
-    import select
-
-    long_ago = datetime.now(UTC) - timedelta(days=30)  # the installed command keeps real time
-    at(long_ago, "done", "tokenization", "attention-mechanisms")
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"}
-    main, side = pty.openpty()
-    process = subprocess.Popen(
-        [installed(), "review"], stdin=side, stdout=side, stderr=side, env=env, close_fds=True
-    )
-    os.close(side)
-    seen = b""
-    deadline = time.monotonic() + 30
-    while b"Recalled it?" not in seen and time.monotonic() < deadline:
-        if select.select([main], [], [], 1)[0]:
-            seen += os.read(main, 65536)
+    _done_a_month_ago(at)
+    review = _OnATerminal()
+    review.until(b"Recalled it?")
     elsewhere = at(datetime.now(UTC), "review", "attention-mechanisms", "--rate", "easy")
     assert elsewhere.exit_code == 0, elsewhere.stderr
-    os.write(main, b"g")
-    with contextlib.suppress(OSError):  # until the review ends, or shows the topic rated
-        while time.monotonic() < deadline + 30 and b"Review 2 of 2" not in seen:
-            if select.select([main], [], [], 1)[0]:
-                if not (chunk := os.read(main, 65536)):
-                    break
-                seen += chunk
-            elif process.poll() is not None:
-                break
-    if process.poll() is None:
-        os.write(main, b"g")  # the rating that would end in an error
-    process.wait(timeout=30)
-    os.close(main)
-    text = seen.decode("utf-8", "replace")
-    assert process.returncode == 0, text
+    review.press(b"g")
+    review.until(b"Review 2 of 2")  # until the review ends, or shows the topic rated
+    if review.process.poll() is None:
+        review.press(b"g")  # the rating that would end in an error
+    text = review.end()
+    assert review.process.returncode == 0, text
     assert "error" not in text and "Review 2 of 2" not in text, text
     assert "Reviewed 1 topic." in text, text
     history = (progress_file.parent / "history.jsonl").read_text("utf-8")
@@ -571,8 +544,6 @@ def test_a_review_on_a_terminal_of_a_file_it_cannot_change_is_refused_before_a_t
 ) -> None:
     # A file of a newer schema is read but never written: rather than show a topic and refuse
     # its rating, the review says so at once.
-    import pty
-
     data_dir.mkdir(parents=True)
     long_ago = (datetime.now(UTC) - timedelta(days=30)).isoformat(timespec="seconds")
     content = (
@@ -580,21 +551,10 @@ def test_a_review_on_a_terminal_of_a_file_it_cannot_change_is_refused_before_a_t
         f'"{TOKENIZATION}" = {{ status = "done", changed = {long_ago} }}\n'
     ).encode()
     progress_file.write_bytes(content)
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"}
-    main, side = pty.openpty()
-    process = subprocess.Popen(
-        [installed(), "review"], stdin=side, stdout=side, stderr=side, env=env, close_fds=True
-    )
-    os.close(side)
-    seen = b""
-    with contextlib.suppress(OSError):
-        while chunk := os.read(main, 65536):
-            seen += chunk
-            if b"Recalled it?" in seen:
-                os.write(main, b"q")
-    process.wait(timeout=30)
-    os.close(main)
-    text = seen.decode("utf-8", "replace")
-    assert process.returncode == 1, text
+    review = _OnATerminal()
+    if review.until(b"Recalled it?"):
+        review.press(b"q")
+    text = review.end()
+    assert review.process.returncode == 1, text
     assert "Recalled it?" not in text and "newer than" in text, text
     assert progress_file.read_bytes() == content
