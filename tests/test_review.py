@@ -558,3 +558,13 @@ def test_a_review_on_a_terminal_of_a_file_it_cannot_change_is_refused_before_a_t
     assert review.process.returncode == 1, text
     assert "Recalled it?" not in text and "newer than" in text, text
     assert progress_file.read_bytes() == content
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_on_a_terminal_with_nothing_due_review_says_what_comes_next(at: At) -> None:
+    at(datetime.now(UTC), "done", "tokenization")  # its first review is two days off
+    review = _OnATerminal()
+    text = review.end()
+    assert review.process.returncode == 0, text
+    assert "Recalled it?" not in text and "Nothing is due for review today." in text, text
+    assert "Coming up:" in text and "Tokenization" in text, text

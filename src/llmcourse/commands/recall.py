@@ -92,13 +92,10 @@ def review(
         mine = [s for s in reviews.scheduled(catalog, progress) if s.node.id == node.id]
         due = [s for s in mine if early or reviews.is_due(s.schedule, now)]
         upcoming = [s for s in mine if s not in due]
-    if as_json or not _on_terminal():
+    if as_json or not _on_terminal() or not due:  # nothing to ask about: what comes next
         standing = reviews.outlook(catalog, progress, now)
         return ReviewList(catalog, due, upcoming, standing, now, run.program, node)
-    if node is not None:
-        reviews.reviewable(progress, node, now, early=early)  # refused when not due
-    if due:  # a file this version cannot write is refused before the first topic, not after
-        run.progress(to_change=True)
+    run.progress(to_change=True)  # a file this version cannot write: refused before a topic
     return _walk(run, catalog, due, early)
 
 
