@@ -7,6 +7,7 @@ JSON document (`jsonout`); otherwise it is plain lines where the plain view has 
 by the runs that use it.
 """
 
+import re
 import sys
 
 from llmcourse.errors import LlmCourseError, OutputError
@@ -60,7 +61,7 @@ def failure(err: LlmCourseError, notices: list[str], as_json: bool) -> int:
 def usage_error(message: str, command: str, notices: list[str], as_json: bool) -> None:
     """A mistake in the command's words: one line, saying where to find how it goes."""
     _notices(notices)
-    message = _in_words(escape_controls(message).rstrip(".").replace("Value error, ", ""))
+    message = _in_words(escape_controls(message).rstrip("."))
     if message.startswith("No such command"):
         hint = "Run 'llmcourse help' for the commands"
     else:
@@ -73,22 +74,31 @@ def usage_error(message: str, command: str, notices: list[str], as_json: bool) -
     say(f"error: {message}{stop} {hint}\n")
 
 
-# What the validator of a number says, and what a learner reads instead.
-_NUMBER_WORDS = (
-    ("Input should be greater than or equal to ", "give a whole number of {} or more"),
-    ("Input should be less than or equal to ", "give a whole number of {} or less"),
-    ("Input should be a valid integer", "give a whole number, such as 3"),
-)
+# What click says of a number it refuses, and what a learner reads instead.
+_WHERE = r"(?P<where>Invalid value for '[^']*'(?: / '[^']*')*: )"
+_NOT_A_NUMBER = re.compile(_WHERE + r".* is not a valid (?P<kind>int|float)[a-z ]*$")
+_OUT_OF_RANGE = re.compile(_WHERE + r"(?P<value>\S+) is not in the range (?P<range>\S+)$")
+_RANGE_BOUNDS = re.compile(r"^(?:(?P<low>[-\d.]+)<=?)?x(?:(?P<op>[<>]=?)(?P<bound>[-\d.]+))?$")
 
 
 def _in_words(message: str) -> str:
-    """A usage error as people say it: not in the words of the validator of a number."""
-    for said, meant in _NUMBER_WORDS:
-        where = message.find(said)
-        if where >= 0:
-            bound = message[where + len(said) :].split(",")[0].strip()
-            return message[:where] + meant.format(bound)
-    return message
+    """A usage error as people say it: not `0 is not in the range x>=1` but `give a whole
+    number of 1 or more`."""
+    if found := _NOT_A_NUMBER.match(message):
+        said = "a whole number, such as 3" if found["kind"] == "int" else "a number, such as 2.5"
+        return f"{found['where']}give {said}"
+    found = _OUT_OF_RANGE.match(message)
+    bounds = _RANGE_BOUNDS.match(found["range"]) if found else None
+    if found is None or bounds is None:
+        return message
+    number = "a number" if "." in found["value"] else "a whole number"
+    if bounds["low"] is not None and bounds["bound"] is not None:
+        wanted = f"from {bounds['low']} to {bounds['bound']}"
+    elif bounds["bound"] is not None:
+        wanted = f"of {bounds['bound']} or {'more' if bounds['op'][0] == '>' else 'less'}"
+    else:  # `1<=x`: click writes a lower bound alone as `x>=1`, but in case
+        wanted = f"of {bounds['low']} or more"
+    return f"{found['where']}give {number} {wanted}"
 
 
 def finish(code: int, notices: list[str]) -> int:
