@@ -183,13 +183,35 @@ def test_a_reader_that_stops_early_meets_a_finished_writer(tmp_path: Path) -> No
     ],
 )
 def test_a_run_builds_only_the_command_it_runs(words: list[str], names: list[str] | None) -> None:
-    from llmcourse.cli import app, built
+    from llmcourse.cli import NAMES, needed
 
-    every = app.registered_commands
-    found = built(every, words)
-    assert [command.name for command in found] == (
-        [command.name for command in every] if names is None else names
+    assert list(needed(words)) == (list(NAMES) if names is None else names)
+
+
+@pytest.mark.parametrize(
+    ("args", "modules"),
+    [
+        (["progress", "--json"], ["activity"]),
+        (["show", "scientist/architecture"], ["browse"]),
+        (["done", "scientist/1/1"], ["marking"]),
+        (["--version"], []),
+    ],
+)
+def test_a_run_imports_only_its_command_and_not_pydantic(
+    progress_file: Path, args: list[str], modules: list[str]
+) -> None:
+    script = (
+        "import sys; from llmcourse.start import main; sys.argv = ['llmcourse', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "found = (m for m in sys.modules if m.startswith(('llmcourse.commands.', 'pydantic')))\n"
+        "print(*sorted(found), file=sys.stderr)"
     )
+    _run("list")  # the first run validates the course, with pydantic, and caches it
+    result = _run("-c", script, *args, command=[sys.executable])
+    assert result.returncode == 0, result.stderr
+    imported = result.stderr.strip().splitlines()[-1].split() if result.stderr.strip() else []
+    # commands.options holds the options every command shares; Typer reads no pydantic.
+    assert imported == sorted(f"llmcourse.commands.{name}" for name in ["options", *modules])
 
 
 def test_every_command_is_listed_and_runs_from_the_installed_command(progress_file: Path) -> None:

@@ -17,7 +17,7 @@ import typer
 from typer._click.formatting import HelpFormatter as ClickHelpFormatter  # Typer's own click
 from typer.core import TyperCommand, TyperGroup
 
-from llmcourse import __version__, completion, output
+from llmcourse import __version__, output
 from llmcourse.commands.options import GroupJsonOption
 from llmcourse.errors import LlmCourseError
 from llmcourse.results import Version
@@ -315,10 +315,7 @@ def _usable_local_time(session: Session) -> None:
     )
 
 
-# --install-completion and --show-completion give scripts that complete ids in the shell.
-completion.take_over_scripts()
-
-app = typer.Typer(
+_app = typer.Typer(
     name="llmcourse",
     cls=Group,
     help="Track your way through The LLM Course: browse its roadmaps, mark topics done, "
@@ -331,8 +328,8 @@ app = typer.Typer(
 
 
 def _version(ctx: typer.Context, value: bool) -> None:
-    """Eager, as --help is: the version is found before any other option is read (Typer's
-    reading of options imports pydantic), and the group shows it (as JSON after --json)."""
+    """Eager, as --help is: the version is found before any other option is read, and the
+    group shows it (as JSON after --json)."""
     if value:
         from llmcourse import catalog
 
@@ -342,7 +339,7 @@ def _version(ctx: typer.Context, value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _main(
     ctx: typer.Context,
     version: Annotated[
@@ -390,20 +387,85 @@ def main() -> None:
     """Console-script entry point."""
     import os
 
-    if "_LLMCOURSE_COMPLETE" not in os.environ:  # completion asks about every command
-        app.registered_commands = built(app.registered_commands, sys.argv[1:])
-    app(prog_name="llmcourse")
+    if "_LLMCOURSE_COMPLETE" in os.environ:  # completion asks about every command
+        application()(prog_name="llmcourse")
+    else:
+        application(needed(sys.argv[1:]))(prog_name="llmcourse")
 
 
-# Typer makes a click command of every registered command on every run, and each costs about
-# 1% of a short command's start-up (in instructions, measured): a run builds only the one it
-# runs. The group's own options before the command, and what needs every command: help and
+# The commands, in the order `--help` lists them: each one's name, the module of
+# `llmcourse.commands` that holds it, and its function there. (The command modules never import
+# this one, which Typer's docs command loads as a module of its own.)
+COMMANDS = (
+    ("list", "browse", "list_"),
+    ("show", "browse", "show"),
+    ("notebooks", "browse", "notebooks"),
+    ("done", "marking", "done"),
+    ("start", "marking", "start"),
+    ("skip", "marking", "skip"),
+    ("reset", "marking", "reset"),
+    ("progress", "activity", "progress"),
+    ("undo", "marking", "undo"),
+    ("redo", "marking", "redo"),
+    ("log", "activity", "log"),
+    ("note", "marking", "note"),
+    ("next", "browse", "next_"),
+    ("review", "recall", "review"),
+    ("search", "browse", "search"),
+    ("open", "browse", "open_"),
+    ("doctor", "files", "doctor"),
+    ("validate", "files", "validate"),
+    ("check-links", "links", "check_links"),
+    ("export", "files", "export"),
+    ("import", "files", "import_"),
+    ("sync", "files", "sync"),
+    ("help", "about", "help_"),
+)
+NAMES = tuple(name for name, _, _ in COMMANDS)
+_registered: dict[str, Any] = {}  # name: its Typer CommandInfo, once its module is imported
+
+
+def application(names: Sequence[str] = NAMES) -> typer.Typer:
+    """The app with these commands registered, in the order of `COMMANDS`.
+
+    Typer makes a click command of every registered command on every run, and each costs about
+    1% of a short command's start-up (in instructions, measured), its module's import more: a
+    run registers, and imports, only the one it runs. With every command, the app also writes
+    llmcourse's own completion scripts for --install-completion and --show-completion.
+    """
+    import importlib
+
+    for name, module, function in COMMANDS:
+        if name in names and name not in _registered:
+            callback = getattr(importlib.import_module(f"llmcourse.commands.{module}"), function)
+            _app.command(name, cls=Command)(callback)
+            _registered[name] = _app.registered_commands.pop()
+    _app.registered_commands = [_registered[name] for name in NAMES if name in names]
+    if set(names) >= set(NAMES):
+        from llmcourse import completion
+
+        completion.take_over_scripts()
+    return _app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`: the app with every command, as tests and Typer's docs command load it."""
+    if name == "app":
+        return application()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return [*globals(), "app"]  # where Typer's docs command looks for an app
+
+
+# The group's own options before the command, and what needs every command: help and
 # completion (`help` lists them, `--help` too).
 _GROUP_VALUE_OPTIONS = ("--roadmaps",)
 _EVERY_COMMAND = ("-h", "--help", "--install-completion", "--show-completion")
 
 
-def built(commands: list[Any], words: list[str]) -> list[Any]:
+def needed(words: list[str]) -> Sequence[str]:
     """The commands a run with these words needs: the one it names, none for `llmcourse`
     alone or `--version`, all of them where in doubt (help, a word that names no command)."""
     taking_value = False
@@ -413,41 +475,7 @@ def built(commands: list[Any], words: list[str]) -> list[Any]:
         elif word in _GROUP_VALUE_OPTIONS:
             taking_value = True
         elif word in _EVERY_COMMAND or word == "--":
-            return commands
+            return NAMES
         elif not word.startswith("-"):
-            named = [command for command in commands if command.name == word]
-            return named if named and word != "help" else commands
-    return []
-
-
-# The commands, in the order `--help` lists them. (They are imported after the app they are
-# registered on; the command modules never import this one, which Typer's docs command loads as
-# a module of its own.)
-from llmcourse.commands import about, activity, browse, files, links, marking, recall  # noqa: E402
-
-for _name, _command in (
-    ("list", browse.list_),
-    ("show", browse.show),
-    ("notebooks", browse.notebooks),
-    ("done", marking.done),
-    ("start", marking.start),
-    ("skip", marking.skip),
-    ("reset", marking.reset),
-    ("progress", activity.progress),
-    ("undo", marking.undo),
-    ("redo", marking.redo),
-    ("log", activity.log),
-    ("note", marking.note),
-    ("next", browse.next_),
-    ("review", recall.review),
-    ("search", browse.search),
-    ("open", browse.open_),
-    ("doctor", files.doctor),
-    ("validate", files.validate),
-    ("check-links", links.check_links),
-    ("export", files.export),
-    ("import", files.import_),
-    ("sync", files.sync),
-    ("help", about.help_),
-):
-    app.command(_name, cls=Command)(_command)
+            return (word,) if word in NAMES and word != "help" else NAMES
+    return ()

@@ -5,7 +5,7 @@ import gc
 
 def main() -> None:
     # A command lives for a fraction of a second and makes little cyclic garbage, while the
-    # collector's passes over the many objects Typer and pydantic create as they are imported
+    # collector's passes over the many objects Typer and rich create as they are imported
     # cost about a tenth of start-up. The process ends long before garbage would matter.
     gc.disable()
     _usable_output()
