@@ -5,7 +5,6 @@ of a sensible size."""
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
@@ -63,10 +62,12 @@ def _entry(cache: Path) -> Path:
 
 def rewrite(entry: Path, change: Callable[[dict[str, Any]], None]) -> None:
     """Change a cache entry's course as someone who can write the cache folder can."""
-    data = marshal.loads(entry.read_bytes()[32:])
+    framed = catalog_module.unframe(entry.read_bytes())
+    assert framed is not None
+    source, payload = framed
+    data = marshal.loads(payload)
     change(data)
-    payload = marshal.dumps(data)
-    entry.write_bytes(hashlib.sha256(payload).digest() + payload)
+    entry.write_bytes(catalog_module.frame(source, marshal.dumps(data)))
 
 
 def _section(data: dict[str, Any]) -> dict[str, Any]:
@@ -121,7 +122,8 @@ def test_an_entry_whose_ids_are_not_ids_is_rebuilt(
         "one/basics/second",
         "one/basics/book",
     ]
-    assert marshal.loads(entry.read_bytes()[32:])["course"]["id"] == "demo"  # written anew
+    framed = catalog_module.unframe(entry.read_bytes())
+    assert framed is not None and marshal.loads(framed[1])["course"]["id"] == "demo"  # anew
 
 
 @pytest.mark.parametrize(
@@ -186,7 +188,7 @@ def test_a_cache_entry_that_is_far_too_large_is_not_read(cache: Path) -> None:
     entry = _entry(cache)
     rewrite(entry, lambda data: data["course"].update(title="x" * (5 * len(MINIMAL) + 2**20)))
     assert parse(MINIMAL.encode(), "demo").course.title == "Demo"
-    assert entry.stat().st_size < 10_000
+    assert entry.stat().st_size < 2**20  # written anew
 
 
 def _in_time(action: Callable[[], object], seconds: float = 10) -> None:
@@ -381,3 +383,16 @@ def test_one_rule_for_addresses(url: object, web: bool) -> None:
     from llmcourse import models
 
     assert models.is_web_url(url) is web
+
+
+def test_an_entry_made_from_another_file_is_never_read_as_this_one(cache: Path) -> None:
+    """An entry's name comes from a checksum, which two files may share: the entry holds the
+    whole text it was made from, and is used only for that text."""
+    entry = _entry(cache)
+    other = MINIMAL.replace('title = "Demo"', 'title = "Another course"')
+    parse(other.encode(), "other")
+    [made] = [path for path in cache.glob("roadmaps-*.marshal") if path != entry]
+    made.replace(entry)  # the other file's entry where this file's belongs
+    assert parse(MINIMAL.encode(), "demo").course.title == "Demo"
+    framed = catalog_module.unframe(entry.read_bytes())
+    assert framed is not None and marshal.loads(framed[1])["course"]["title"] == "Demo"

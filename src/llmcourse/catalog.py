@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -320,12 +320,18 @@ def _dotted_number(wanted: str) -> bool:
 
 CACHE_ENV = "LLMCOURSE_CACHE_DIR"
 # Part of every cache key: a change to what is cached, or to how, makes old entries unused.
-_CACHE_LAYOUT = f"3:{__version__}:{sys.version_info[:2]}:{marshal.version}"
+_CACHE_LAYOUT = f"4:{__version__}:{sys.version_info[:2]}:{marshal.version}"
 # The code that validates and shapes what is cached is part of the key too, so that a changed
 # model (an editable install, a snapshot between releases) never meets an old entry.
 _CACHE_CODE = ("models.py",)
-_DIGEST = 32  # bytes of sha256 before each cache entry's content: a torn or flipped entry
-# fails its check and is rebuilt, never read as another course
+# A cache entry: the CRC-32 of all that follows it (a torn or flipped entry fails this check and
+# is rebuilt), the length of its source, its source (the key's text: what it was made from,
+# whole), then the marshalled course. An entry is used only when its source is, byte for byte,
+# the source being read, so an entry can never be read as another course, whatever its name.
+# (zlib's CRC rather than a hash from hashlib: importing hashlib loads OpenSSL, which cost
+# every command about 3 ms, more than the rest of reading the course from the cache.)
+_CHECK = 4
+_LENGTH = 8
 # Far beyond any real roadmap file (The LLM Course's is under 100 kB; 10,000 topics make about
 # 5 MB): a device such as /dev/zero, or a file that is not a course, is refused, not read until
 # memory runs out.
@@ -411,15 +417,17 @@ def parse(content: bytes, source: str) -> Catalog:
     """
     from llmcourse import regular
 
-    key = hashlib.sha256(_cache_salt() + content).hexdigest()[:32]
-    cache = cache_dir() / f"roadmaps-{key}.marshal"
+    key = _cache_salt() + content
+    cache = cache_dir() / f"roadmaps-{zlib.crc32(key):08x}{zlib.adler32(key):08x}.marshal"
     # A wrong type where the entry was rewritten fails as a TypeError or an AttributeError.
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
-        # An entry is about the size of its roadmap file (a topic is a few fields either way):
-        # one far larger, like a named pipe in its place, is not read.
-        entry = regular.read(cache, 4 * len(content) + regular.MB)
-        if hashlib.sha256(entry[_DIGEST:]).digest() == entry[:_DIGEST]:
-            cached = models.build(RoadmapFile, marshal.loads(entry[_DIGEST:]))
+        # An entry is its source and then the course, about the size of its roadmap file (a
+        # topic is a few fields either way): one far larger, like a named pipe in its place, is
+        # not read.
+        entry = regular.read(cache, len(key) + 4 * len(content) + regular.MB)
+        framed = unframe(entry)
+        if framed is not None and framed[0] == key:
+            cached = models.build(RoadmapFile, marshal.loads(framed[1]))
             found = Catalog(cached.course, list(cached.roadmaps), list(cached.notebooks))
             if _sound(found):
                 return found
@@ -427,7 +435,7 @@ def parse(content: bytes, source: str) -> Catalog:
     catalog = _catalog(course, source)
     with contextlib.suppress(OSError, ValueError):
         payload = marshal.dumps(models.dump(course))
-        _write_cache(cache, hashlib.sha256(payload).digest() + payload)
+        _write_cache(cache, frame(key, payload))
     # The ids shell completion reads, kept as current as the cache (see `idlist`).
     from llmcourse import idlist
 
@@ -436,14 +444,33 @@ def parse(content: bytes, source: str) -> Catalog:
 
 
 def _cache_salt() -> bytes:
+    """What a cache entry's source starts with: the layout of entries and the code that shapes
+    them, so that another version's entries, or a changed model's, are never used."""
     from llmcourse import regular
 
     here = Path(__file__).parent
-    salt = hashlib.sha256(_CACHE_LAYOUT.encode())
+    salt = [_CACHE_LAYOUT.encode()]
     for name in _CACHE_CODE:
         with contextlib.suppress(OSError):  # a zipped install: the version stands for it
-            salt.update(regular.read(here / name, regular.MB))
-    return salt.digest()
+            salt.append(regular.read(here / name, regular.MB))
+    return b"\0".join(salt) + b"\0"
+
+
+def frame(source: bytes, payload: bytes) -> bytes:
+    """A cache entry of `payload`, made from `source` (see `_CHECK`)."""
+    body = len(source).to_bytes(_LENGTH, "big") + source + payload
+    return zlib.crc32(body).to_bytes(_CHECK, "big") + body
+
+
+def unframe(entry: bytes) -> tuple[bytes, bytes] | None:
+    """The source and payload of a cache entry; None for one that fails its check."""
+    body = entry[_CHECK:]
+    if len(entry) < _CHECK + _LENGTH or zlib.crc32(body).to_bytes(_CHECK, "big") != entry[:_CHECK]:
+        return None
+    length = int.from_bytes(body[:_LENGTH], "big")
+    if length > len(body) - _LENGTH:
+        return None
+    return body[_LENGTH : _LENGTH + length], body[_LENGTH + length :]
 
 
 def _sound(catalog: Catalog) -> bool:
