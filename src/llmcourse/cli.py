@@ -22,7 +22,7 @@ from llmcourse.commands.options import GroupJsonOption
 from llmcourse.errors import LlmCourseError
 from llmcourse.results import Version
 from llmcourse.session import Session
-from llmcourse.text import PROSE, columns, visible_width, wrap
+from llmcourse.text import PROSE, columns, pattern, visible_width, wrap
 
 # Help is prose: as wide as the terminal, up to a measure that still reads well; never so
 # narrow that a word of it cannot fit. A pipe or a file gets the common terminal's width.
@@ -152,7 +152,7 @@ class Command(TyperCommand):
             if param.param_type_name == "argument":
                 args.append((_argument_name(param), _without_ranges(text)))
             else:
-                opts.append((_TYPE_LABEL.sub(_option_value(param), term), _without_ranges(text)))
+                opts.append((_TYPE_LABEL().sub(_option_value(param), term), _without_ranges(text)))
         for title, rows in (("Arguments", args), ("Options", opts)):
             if rows:
                 with formatter.section(title):
@@ -160,9 +160,9 @@ class Command(TyperCommand):
 
 
 # Typer's label of a parameter's Python type in help, such as ` <list[str]>` or ` <int range>`.
-_TYPE_LABEL = re.compile(r" <[^<>]*>(\.\.\.)?")
+_TYPE_LABEL = pattern(r" <[^<>]*>(\.\.\.)?")
 # A number's range as click words it, such as `x>=1` or `0<=x<=10`.
-_RANGE = re.compile(r"^[\d.]*(<=?)?x([<>]=?[\d.]+)?$")
+_RANGE = pattern(r"^[\d.]*(<=?)?x([<>]=?[\d.]+)?$")
 
 
 def _option_value(param: Any) -> Any:
@@ -189,7 +189,7 @@ def _without_ranges(text: str) -> str:
     """Help text without click's `x>=1` in its bracketed notes (the help says it in words)."""
 
     def notes(match: re.Match[str]) -> str:
-        kept = [note for note in match.group(1).split("; ") if not _RANGE.match(note)]
+        kept = [note for note in match.group(1).split("; ") if not _RANGE().match(note)]
         return f"[{'; '.join(kept)}]" if kept else ""
 
     return re.sub(r"\[([^\[\]]*)\]$", notes, text).rstrip()

@@ -12,7 +12,6 @@ The cache and the loader build every model by field name (`build`), so nothing e
 
 import datetime as dt
 import operator
-import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from typing import (
@@ -28,6 +27,8 @@ from typing import (
     get_type_hints,
 )
 from urllib.parse import urlsplit
+
+from llmcourse.text import pattern
 
 # The id of The LLM Course, which ships with llmcourse (and whose progress has the top of the
 # data folder to itself).
@@ -62,17 +63,17 @@ class _Rule:
 
 
 _EXACT = _Exact()
-_SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_SLUG = pattern(r"[a-z0-9][a-z0-9._-]*")
 # The characters of `_SLUG`, for checking many ids at once (`only_slug_characters`).
 _SLUG_CHARACTERS = b"abcdefghijklmnopqrstuvwxyz0123456789._-"
-_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")
+_URL_FORBIDDEN = pattern(r"[\x00-\x20\x7f-\x9f]")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
     f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)
 }
 
 
 def _check_slug(value: str) -> str:
-    if not _SLUG.fullmatch(value):
+    if not _SLUG().fullmatch(value):
         raise ValueError(
             "an id is lowercase letters, digits, '.', '_' and '-', starting with a letter or digit"
         )
@@ -117,7 +118,7 @@ def _url_problem(value: str) -> str | None:
     parts = urlsplit(value)  # a ValueError of its own for some, such as an unclosed IPv6 host
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return "must be an http:// or https:// URL"
-    if _URL_FORBIDDEN.search(value):
+    if _URL_FORBIDDEN().search(value):
         return "must not contain spaces or control characters"
     return None
 
@@ -129,14 +130,14 @@ def _check_url(value: str) -> str:
     return value
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = pattern(r"\d{4}-\d{2}-\d{2}")
 
 
 def _date_as_text(value: Any) -> Any:
     """A date, written bare in TOML or quoted, as its text: YYYY-MM-DD and nothing else."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value.isoformat()
-    if isinstance(value, str) and _DATE.fullmatch(value):
+    if isinstance(value, str) and _DATE().fullmatch(value):
         try:
             dt.date.fromisoformat(value)
         except ValueError:
@@ -160,7 +161,7 @@ def _check_format_version(value: Any) -> Any:
 
 # Another name a learner searches for: an acronym such as RAG or "KV cache". Short, and only
 # the characters such names are written with, so that an alias is never a sentence or markup.
-_ALIAS = re.compile(r"[^\W_](?:[\w .+&/'-]*[^\W_])?\+*")  # C++ too
+_ALIAS = pattern(r"[^\W_](?:[\w .+&/'-]*[^\W_])?\+*")  # C++ too
 ALIAS_LIMIT = 40
 
 
@@ -169,7 +170,7 @@ def _check_alias(value: str) -> str:
         raise ValueError("an alias must not be empty")
     if len(value) > ALIAS_LIMIT:
         raise ValueError(f"an alias is at most {ALIAS_LIMIT} characters")
-    if not _ALIAS.fullmatch(value) or "  " in value:
+    if not _ALIAS().fullmatch(value) or "  " in value:
         raise ValueError(
             "an alias is letters and digits, with single spaces and . + & / ' - between them"
         )

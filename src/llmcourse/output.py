@@ -7,11 +7,10 @@ JSON document (`jsonout`); otherwise it is plain lines where the plain view has 
 by the runs that use it.
 """
 
-import re
 import sys
 
 from llmcourse.errors import LlmCourseError, OutputError
-from llmcourse.text import columns, escape_controls, wrap
+from llmcourse.text import columns, escape_controls, pattern, wrap
 
 
 def emit(result: object, notices: list[str], as_json: bool) -> int:
@@ -76,19 +75,19 @@ def usage_error(message: str, command: str, notices: list[str], as_json: bool) -
 
 # What click says of a number it refuses, and what a learner reads instead.
 _WHERE = r"(?P<where>Invalid value for '[^']*'(?: / '[^']*')*: )"
-_NOT_A_NUMBER = re.compile(_WHERE + r".* is not a valid (?P<kind>int|float)[a-z ]*$")
-_OUT_OF_RANGE = re.compile(_WHERE + r"(?P<value>\S+) is not in the range (?P<range>\S+)$")
-_RANGE_BOUNDS = re.compile(r"^(?:(?P<low>[-\d.]+)<=?)?x(?:(?P<op>[<>]=?)(?P<bound>[-\d.]+))?$")
+_NOT_A_NUMBER = pattern(_WHERE + r".* is not a valid (?P<kind>int|float)[a-z ]*$")
+_OUT_OF_RANGE = pattern(_WHERE + r"(?P<value>\S+) is not in the range (?P<range>\S+)$")
+_RANGE_BOUNDS = pattern(r"^(?:(?P<low>[-\d.]+)<=?)?x(?:(?P<op>[<>]=?)(?P<bound>[-\d.]+))?$")
 
 
 def _in_words(message: str) -> str:
     """A usage error as people say it: not `0 is not in the range x>=1` but `give a whole
     number of 1 or more`."""
-    if found := _NOT_A_NUMBER.match(message):
+    if found := _NOT_A_NUMBER().match(message):
         said = "a whole number, such as 3" if found["kind"] == "int" else "a number, such as 2.5"
         return f"{found['where']}give {said}"
-    found = _OUT_OF_RANGE.match(message)
-    bounds = _RANGE_BOUNDS.match(found["range"]) if found else None
+    found = _OUT_OF_RANGE().match(message)
+    bounds = _RANGE_BOUNDS().match(found["range"]) if found else None
     if found is None or bounds is None:
         return message
     number = "a number" if "." in found["value"] else "a whole number"

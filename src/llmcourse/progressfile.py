@@ -11,14 +11,13 @@ machinery would cost more than the rest of a command together.
 """
 
 import copy
-import re
 from collections.abc import Callable, Mapping, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
 from llmcourse.regular import MB
-from llmcourse.text import location
+from llmcourse.text import location, pattern
 
 # 1: entries only. 2: adds `revision` and `history_size`, which tie the file to its history.
 # 3: adds the statuses `in-progress` and `skipped`, and the learner's `notes`, which a reader of
@@ -502,7 +501,7 @@ class Reading(NamedTuple):
     newer: int | None = None
 
 
-_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_TOML_AT = pattern(r"\s*\(at line (\d+), column (\d+)\)")
 
 
 def read(content: bytes) -> Reading:
@@ -522,8 +521,8 @@ def read(content: bytes) -> Reading:
     except RecursionError:
         return Reading(None, [FileProblem("not-toml", "nested too deeply to read")])
     except tomllib.TOMLDecodeError as err:
-        found = _TOML_AT.search(str(err))
-        message = f"not valid TOML: {_TOML_AT.sub('', str(err)).strip()}"
+        found = _TOML_AT().search(str(err))
+        message = f"not valid TOML: {_TOML_AT().sub('', str(err)).strip()}"
         if found is None:
             return Reading(None, [FileProblem("not-toml", message)])
         line, column = int(found.group(1)), int(found.group(2))
@@ -719,7 +718,7 @@ class Event(NamedTuple):
         )
 
 
-_STATUS_WORD = re.compile(r"[a-z][a-z-]{0,40}")
+_STATUS_WORD = pattern(r"[a-z][a-z-]{0,40}")
 
 # What reading an event can raise, besides what `parse_event` raises itself (ValueError).
 EVENT_ERRORS = (ValueError, TypeError, KeyError, RecursionError, OverflowError)
@@ -754,7 +753,7 @@ def parse_event(doc: Any) -> Event:
         if not isinstance(getattr(event, name), str):
             raise ValueError(f"'{name}' must be a string")
     for name in ("old", "new"):
-        if not _STATUS_WORD.fullmatch(getattr(event, name)):
+        if not _STATUS_WORD().fullmatch(getattr(event, name)):
             raise ValueError(f"'{name}' is not a status")
     if undoes is not None and (not isinstance(undoes, int) or isinstance(undoes, bool)):
         raise ValueError("'undoes' must be a whole number")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 # C0 and C1 controls and DEL; characters that are invisible or break lines on their own
@@ -15,11 +16,15 @@ from typing import Any
 UNSAFE = "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 
 
-@functools.cache
-def _unsafe() -> re.Pattern[str]:
-    # Compiled when first needed: with its wide character class, compiling it costs a command
-    # more than most of what it shows, and most text never needs it (see `escape_controls`).
-    return re.compile(UNSAFE)
+def pattern(source: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A regular expression compiled when first needed: compiling one costs about as much as
+    defining a class, and most runs of a command never use most of them."""
+    return functools.cache(lambda: re.compile(source, flags))
+
+
+# With its wide character class, compiling this one costs a command more than most of what it
+# shows, and most text never needs it (see `escape_controls`).
+_unsafe = pattern(UNSAFE)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -44,18 +49,18 @@ def escape_controls(value: str, *, multiline: bool = False) -> str:
 # room on the screen, and hold no space, so a line is never broken inside one.
 # An escape sequence that styles text (SGR) or opens or closes a terminal link (OSC 8): it
 # takes no room on the screen.
-_SGR = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b\a]*(?:\x1b\\|\a)")
-_SPACES = re.compile(r"( +)")
-_SGR_ONLY = re.compile(r"\x1b\[[0-9;]*m")
+_SGR = pattern(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b\a]*(?:\x1b\\|\a)")
+_SPACES = pattern(r"( +)")
+_SGR_ONLY = pattern(r"\x1b\[[0-9;]*m")
 _RESET = "\x1b[0m"
-_TRAILING = re.compile(r"(?: |\x1b\[[0-9;]*m|\x1b\]8;[^\x1b\a]*(?:\x1b\\|\a))+$", re.M)
+_TRAILING = pattern(r"(?: |\x1b\[[0-9;]*m|\x1b\]8;[^\x1b\a]*(?:\x1b\\|\a))+$", re.M)
 
 
 def visible_width(text: str) -> int:
     """How many cells `text` takes on a terminal: escape codes take none, East Asian wide and
     fullwidth characters two, combining marks none."""
     if "\x1b" in text:
-        text = _SGR.sub("", text)
+        text = _SGR().sub("", text)
     if text.isascii():
         return len(text)
     import unicodedata  # only for text that needs it: most lines are ASCII
@@ -105,7 +110,7 @@ def _wrap_line(line: str, width: int | None, indent: int) -> str:
         return unpadded(line)
     if indent > 2 and 2 * indent >= width:  # narrow: continuations keep most of the line
         indent = width // 3
-    pieces = _quoted(_SPACES.split(line), width - indent)
+    pieces = _quoted(_SPACES().split(line), width - indent)
     lines: list[str] = []
     current, used = pieces[0], visible_width(pieces[0])
     for gap, word in zip(pieces[1::2], pieces[2::2], strict=True):
@@ -113,7 +118,7 @@ def _wrap_line(line: str, width: int | None, indent: int) -> str:
         if size and used and used + len(gap) + size > width:
             # A style still open at the break is closed there and opened again on the next
             # line, so that no line starts or ends inside another's colour.
-            styles = _SGR_ONLY.findall(current)
+            styles = _SGR_ONLY().findall(current)
             open_style = styles[-1] if styles and styles[-1] != _RESET else ""
             lines.append(current + (_RESET if open_style else ""))
             lead = indent if indent + size <= width else 0
@@ -131,7 +136,7 @@ def _quoted(pieces: list[str], room: int) -> list[str]:
     index = 1
     while index < len(pieces):
         gap, word = pieces[index], pieces[index + 1]
-        if _SGR.sub("", word).startswith("'") and not _closes(word):
+        if _SGR().sub("", word).startswith("'") and not _closes(word):
             end = index + 1
             while end + 2 < len(pieces) and not _closes(pieces[end]):
                 end += 2
@@ -146,12 +151,12 @@ def _quoted(pieces: list[str], room: int) -> list[str]:
 
 
 def _closes(word: str) -> bool:
-    return _SGR.sub("", word).rstrip(".,;:?!)").endswith("'")
+    return _SGR().sub("", word).rstrip(".,;:?!)").endswith("'")
 
 
 def unpadded(line: str) -> str:
     """The text without spaces at the ends of its lines, keeping the escape codes among them."""
-    return _TRAILING.sub(lambda end: "".join(_SGR.findall(end.group())), line)
+    return _TRAILING().sub(lambda end: "".join(_SGR().findall(end.group())), line)
 
 
 def wrap_markdown(text: str, width: int | None) -> str:
@@ -182,12 +187,12 @@ def wrap_markdown(text: str, width: int | None) -> str:
         else:
             items: list[str] = []
             for line in block:  # an item starts at its marker; other lines continue it
-                if _LIST_ITEM.match(line) or not items:
-                    items.append(line.strip() if not _LIST_ITEM.match(line) else line)
+                if _LIST_ITEM().match(line) or not items:
+                    items.append(line.strip() if not _LIST_ITEM().match(line) else line)
                 else:
                     items[-1] += " " + line.strip()
             for item in items:
-                marker = _LIST_ITEM.match(item)
+                marker = _LIST_ITEM().match(item)
                 out.append(wrap(item, width, indent=len(marker.group()) if marker else 0))
         block.clear()
 
@@ -207,7 +212,7 @@ def wrap_markdown(text: str, width: int | None) -> str:
     return "\n".join(out)
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.) ")
+_LIST_ITEM = pattern(r"^\s*(?:[-*]|\d+\.) ")
 
 
 def location(data: Any, loc: tuple[int | str, ...]) -> str:
