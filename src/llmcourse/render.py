@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.style import Style
 from rich.table import Table
@@ -150,11 +150,37 @@ def percent(count: Count) -> Text:
 
 def _hanging(prefix: Text, body: Text) -> RenderableType:
     """`body` after `prefix`, its wrapped lines starting under its first."""
-    grid = Table.grid()
-    grid.add_column(no_wrap=True)
-    grid.add_column(overflow="fold")
-    grid.add_row(prefix, body)
-    return grid
+    return _Hanging(prefix, body)
+
+
+class _Hanging:
+    """`body` after `prefix`: on one line where the two fit side by side, as most titles do,
+    else in a grid whose second column's lines start under the first's.
+
+    A table in a cell of another costs as much to measure and draw as a small table; one in
+    each row made the progress table's cells cost more than the rest of the command. One line
+    is drawn as the grid would draw it, without the grid.
+    """
+
+    def __init__(self, prefix: Text, body: Text) -> None:
+        self.prefix = prefix
+        self.body = body
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        body = Measurement.get(console, options, self.body)
+        width = self.prefix.cell_len
+        return Measurement(body.minimum + width, body.maximum + width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        body = self.body.plain
+        if "\n" not in body and self.prefix.cell_len + cell_len(body) <= options.max_width:
+            yield Text.assemble(self.prefix, self.body, end=self.body.end)
+            return
+        grid = Table.grid()
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row(self.prefix, self.body)
+        yield grid
 
 
 def _stacked(*lines: Text) -> Text:
