@@ -7,7 +7,6 @@ import marshal
 import os
 import sys
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -81,22 +80,26 @@ class CourseProblems(ValueError):
         self.problems = problems
 
 
-@dataclass
 class Catalog:
-    """A validated course with every node indexed by its full id, in course order."""
+    """A validated course with every node indexed by its full id, in course order. (A plain
+    class, as `Node` is: defining a dataclass costs a command as much as five classes.)"""
 
-    course: CourseInfo
-    roadmaps: list[Roadmap]
-    notebooks: list[Notebook] = field(default_factory=list)
-    nodes: dict[str, Node] = field(default_factory=dict)
-    # Ids from earlier versions of the course, each with the id it has now.
-    former: dict[str, str] = field(default_factory=dict)
-    _numbers: dict[str, str] = field(default_factory=dict)
-    # Every tail of every id (`tokenization`, `architecture/tokenization`), made when first
-    # needed: a command that resolves nothing (`progress`, `list --json`) never pays for it.
-    _tail_index: dict[str, list[str]] | None = None
+    def __init__(
+        self, course: CourseInfo, roadmaps: list[Roadmap], notebooks: list[Notebook] | None = None
+    ) -> None:
+        self.course = course
+        self.roadmaps = roadmaps
+        self.notebooks: list[Notebook] = [] if notebooks is None else notebooks
+        self.nodes: dict[str, Node] = {}
+        # Ids from earlier versions of the course, each with the id it has now.
+        self.former: dict[str, str] = {}
+        self._numbers: dict[str, str] = {}
+        # Every tail of every id (`tokenization`, `architecture/tokenization`), made when first
+        # needed: a command that resolves nothing (`progress`, `list --json`) never pays for it.
+        self._tail_index: dict[str, list[str]] | None = None
+        self._index()
 
-    def __post_init__(self) -> None:
+    def _index(self) -> None:
         for roadmap in self.roadmaps:
             self._add(Node("roadmap", roadmap.id, roadmap))
             for section in roadmap.sections:

@@ -6,7 +6,6 @@ under a timestamped name and puts the backup, or nothing, in its place: no byte 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -438,7 +437,7 @@ def _set_history_aside(catalog: Catalog, path: Path, report: Report) -> None:
     else:
         report.fixed.append("the history file is missing: a new one starts with the next change")
     progress = store.load(path, catalog.course.id)
-    progress.data = dataclasses.replace(progress.data, history_size=0)
+    progress.data = progress.data.replace(history_size=0)
     store.save(progress)
 
 

@@ -12,7 +12,6 @@ machinery would cost more than the rest of a command together.
 
 import copy
 from collections.abc import Callable, Mapping, Sized
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
@@ -141,22 +140,66 @@ def _utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-@dataclass
 class ProgressFile:
-    """The progress file; keys and entries this version does not know are kept."""
+    """The progress file; keys and entries this version does not know are kept.
 
-    schema_version: int  # as read: a file of an older schema is written in today's
-    course: str | None = None
-    # How many changes were ever recorded, and how many bytes of the history file they fill:
-    # bytes past `history_size` belong to a change that never completed, and are not history.
-    revision: int = 0
-    history_size: int = 0
-    entries: dict[str, Entry] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
-    # The learner's own notes on a topic, section or reference, oldest first.
-    notes: dict[str, list[Note]] = field(default_factory=dict)
-    # The review schedule of each topic done (see `llmcourse.review`).
-    reviews: dict[str, Schedule] = field(default_factory=dict)
+    A plain class rather than a dataclass: every command reads one, and defining a dataclass
+    costs a command as much as defining five classes.
+    """
+
+    __slots__ = (
+        "course",
+        "entries",
+        "extra",
+        "history_size",
+        "notes",
+        "reviews",
+        "revision",
+        "schema_version",
+    )
+
+    def __init__(
+        self,
+        schema_version: int,  # as read: a file of an older schema is written in today's
+        course: str | None = None,
+        # How many changes were ever recorded, and how many bytes of the history file they
+        # fill: bytes past `history_size` belong to a change that never completed.
+        revision: int = 0,
+        history_size: int = 0,
+        entries: dict[str, Entry] | None = None,
+        extra: dict[str, Any] | None = None,
+        # The learner's own notes on a topic, section or reference, oldest first.
+        notes: dict[str, list[Note]] | None = None,
+        # The review schedule of each topic done (see `llmcourse.review`).
+        reviews: dict[str, Schedule] | None = None,
+    ) -> None:
+        self.schema_version = schema_version
+        self.course = course
+        self.revision = revision
+        self.history_size = history_size
+        self.entries: dict[str, Entry] = {} if entries is None else entries
+        self.extra: dict[str, Any] = {} if extra is None else extra
+        self.notes: dict[str, list[Note]] = {} if notes is None else notes
+        self.reviews: dict[str, Schedule] = {} if reviews is None else reviews
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ProgressFile):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass's
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"ProgressFile({fields})"
+
+    def replace(self, **changes: Any) -> "ProgressFile":
+        """A shallow copy with `changes` (as `dataclasses.replace` makes one)."""
+        values = {name: getattr(self, name) for name in self.__slots__}
+        return ProgressFile(**(values | changes))
 
     def copy(self) -> "ProgressFile":
         """A copy whose entries can be set and removed without touching this one's.

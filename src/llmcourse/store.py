@@ -7,13 +7,11 @@ backup, and replaces the progress file atomically.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import itertools
 import os
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -284,7 +282,7 @@ def commit(progress: Progress, data: ProgressFile, events: list[Event]) -> list[
             f"{regular.size_words(progressfile.MAX_HISTORY_BYTES)}, more than llmcourse reads",
             "Nothing was changed",
         )
-    content = _encoded(progress.path, dataclasses.replace(data, history_size=expected))
+    content = _encoded(progress.path, data.replace(history_size=expected))
     try:
         _probe_writable(path.parent)
     except OSError as err:
@@ -295,7 +293,7 @@ def commit(progress: Progress, data: ProgressFile, events: list[Event]) -> list[
         )
     except OSError as err:
         raise _write_error("history file", path, err) from None
-    progress.data = dataclasses.replace(data, history_size=size)
+    progress.data = data.replace(history_size=size)
     try:
         # The history was started anew (the old one set aside): the header says so.
         save(progress, content if size == expected else None)
@@ -353,6 +351,8 @@ def write_output(path: Path, content: bytes) -> None:
 
 
 def _probe_writable(folder: Path) -> None:
+    import tempfile  # with random, which it needs: only commands that write import them
+
     folder.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(
         prefix=regular.temporary_prefix(folder / "probe"), suffix=".tmp", dir=folder
@@ -430,7 +430,7 @@ def save(progress: Progress, content: bytes | None = None) -> None:
         raise _write_error("progress file", progress.path, err) from None
     if progress.raw is not None:
         _keep_backup(previous, backup, progress.raw)
-    progress.data = dataclasses.replace(data, schema_version=SCHEMA_VERSION)
+    progress.data = data.replace(schema_version=SCHEMA_VERSION)
     progress.exists = True
     progress.raw = content
 
@@ -622,6 +622,8 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 def _durable_temporary(path: Path, content: bytes) -> str:
     """A temporary file beside `path`, holding `content` on the disk, with `path`'s mode."""
+    import tempfile  # with random, which it needs: only commands that write import them
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(
         prefix=regular.temporary_prefix(path), suffix=".tmp", dir=path.parent
