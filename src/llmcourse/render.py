@@ -244,6 +244,9 @@ def _measure(
 ) -> tuple[int, int]:
     """A cell's longest word and widest line. Measured here for text, as rich would, since
     tables are measured in several layouts and rich would measure each cell twice a layout."""
+    if isinstance(cell, _Hanging):  # as its grid measures: the prefix beside the title
+        words, widest = _measure(out, cell.body, measured)
+        return words + cell.prefix.cell_len, widest + cell.prefix.cell_len
     if not isinstance(cell, str | Text):
         found = Measurement.get(out, out.options.update_width(UNLIMITED), cell)
         return found.minimum, found.maximum
