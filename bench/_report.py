@@ -166,6 +166,7 @@ def text(doc: dict[str, Any]) -> str:
             "data folder and in the roadmap cache (cache/):"
         ), ""]  # fmt: skip
         out.append(audit_table(doc["cases"]))
+        out += ["", *wrap(pydantic_line(doc))]
     if doc["hyperfine"]:
         out += ["", hyperfine_table(doc)]
     if doc["scale"]:
@@ -222,16 +223,38 @@ def audit_table(cases: list[dict[str, Any]]) -> str:
         if found is None:
             continue
         beyond = found.get("packages_beyond_floor", [])
+        floor_pydantic = found.get("floor_imports_pydantic")
         rows.append(
             [
                 c["case"],
                 f"{found['modules']} ({found.get('floor_modules', '-')})",
+                f"{_yes(found['imports_pydantic'])} ({_yes(floor_pydantic)})",
                 ", ".join(beyond) if beyond else "-",
                 describe_opened(found["data_files_opened"]),
             ]
         )
-    headers = ["case", "modules (floor)", "packages beyond the floor's", "files opened"]
+    headers = [
+        "case", "modules (floor)", "pydantic (floor)", "packages beyond the floor's", "files opened"
+    ]  # fmt: skip
     return table(headers, rows, right={1})
+
+
+def _yes(value: bool | None) -> str:
+    return {True: "yes", False: "no", None: "-"}[value]
+
+
+def pydantic_line(doc: dict[str, Any]) -> str:
+    """Which Typer the run used, and which runs imported pydantic."""
+    typer = doc["machine"]["versions"].get("typer")
+    audited = [c for c in doc["cases"] if c.get("audit") is not None]
+    floors = {c["audit"].get("floor_imports_pydantic") for c in audited} - {None}
+    importing = [c["case"] for c in audited if c["audit"]["imports_pydantic"]]
+    floor = "not audited" if not floors else "yes" if True in floors else "no"
+    cases = ", ".join(importing) if importing else "none"
+    return (
+        f"Typer {typer}. pydantic imported by the Typer floor: {floor}; by the llmcourse "
+        f"cases: {cases} (of {len(audited)} audited)"
+    )
 
 
 def hyperfine_table(doc: dict[str, Any]) -> str:

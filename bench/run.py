@@ -494,9 +494,15 @@ def cpu_ms(series: Series) -> list[float]:
 
 
 def audit_json(found: dict[str, Any], floor: dict[str, Any] | None) -> dict[str, Any]:
-    doc: dict[str, Any] = {"data_files_opened": found["opened"], "modules": len(found["modules"])}
+    doc: dict[str, Any] = {
+        "data_files_opened": found["opened"],
+        "modules": len(found["modules"]),
+        # Typer 0.29 imports pydantic on every command: whether this run did, and its floor.
+        "imports_pydantic": "pydantic" in found["modules"],
+    }
     if floor is not None:
         doc["floor_modules"] = len(floor["modules"])
+        doc["floor_imports_pydantic"] = "pydantic" in floor["modules"]
         doc["packages_beyond_floor"] = sorted(
             packages(found["modules"]) - packages(floor["modules"])
         )
@@ -598,6 +604,8 @@ def findings(cases: list[CaseResult], scale: list[ScaleResult]) -> list[str]:
             beyond -= packages(result.floor_audit["modules"])
         for heavy in sorted((beyond & HEAVY) - case.heavy):
             found.append(f"{case.name}: imports {heavy}, which it does not need")
+        if "pydantic" in result.audit["modules"] and "pydantic" not in case.heavy | beyond:
+            found.append(f"{case.name}: imports pydantic, as its floor does (Typer's doing)")
         if not case.shows_history and "read" in opened.get("history.jsonl", []):
             found.append(f"{case.name}: reads history.jsonl, but shows no history")
         if case.env and opened:
