@@ -547,11 +547,25 @@ class Reading(NamedTuple):
 _TOML_AT = pattern(r"\s*\(at line (\d+), column (\d+)\)")
 
 
-def read(content: bytes) -> Reading:
-    """Read a progress file's bytes strictly: an older schema is migrated, a newer one read as
-    far as it is understood, and anything wrong is reported with the line it is on."""
-    import tomllib  # not on the path of a command that reads no progress
+def _toml(text: str) -> Raw:
+    import tomllib  # not on the path of a command that reads no progress, nor from the cache
 
+    return tomllib.loads(text)
+
+
+def _toml_error() -> type[Exception]:
+    import tomllib
+
+    return tomllib.TOMLDecodeError
+
+
+def read(content: bytes, loads: Callable[[str], Raw] = _toml) -> Reading:
+    """Read a progress file's bytes strictly: an older schema is migrated, a newer one read as
+    far as it is understood, and anything wrong is reported with the line it is on.
+
+    `loads` reads the TOML text: tomllib, or what `store` kept of an earlier reading of the
+    same bytes.
+    """
     if content.startswith(b"\xef\xbb\xbf"):  # a byte order mark, as some editors write: read on
         content = content[3:]
     try:
@@ -560,10 +574,10 @@ def read(content: bytes) -> Reading:
         line = content[: err.start].count(b"\n") + 1
         return Reading(None, [FileProblem("not-utf8", f"not UTF-8 text (byte {err.start})", line)])
     try:
-        raw = tomllib.loads(text)
+        raw = loads(text)
     except RecursionError:
         return Reading(None, [FileProblem("not-toml", "nested too deeply to read")])
-    except tomllib.TOMLDecodeError as err:
+    except _toml_error() as err:  # (an except clause is evaluated only when one is raised)
         found = _TOML_AT().search(str(err))
         message = f"not valid TOML: {_TOML_AT().sub('', str(err)).strip()}"
         if found is None:
