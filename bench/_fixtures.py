@@ -313,6 +313,7 @@ class Fixture:
     data: DataDir
     entries: int
     events: int
+    export: Path | None = None  # a JSON export for `import` to read, beside a half-filled folder
 
 
 def make_fixture(
@@ -344,6 +345,23 @@ def scaled_fixture(root: Path, size: int, course_info: dict[str, str]) -> Fixtur
     return make_fixture(
         root / f"scale-{size}", f"{size:,}", course, path, size, size * EVENTS_PER_ENTRY
     )
+
+
+def half_filled(fixture: Fixture) -> Fixture:
+    """A data folder for `import`: the first half of the fixture's tracked ids with their half
+    of the events (the first of which its history has too), and, beside it, where the fixture's
+    own data is exported to (`export`; the caller writes it, with llmcourse's export)."""
+    folder = fixture.data.path.parent / "half-filled"
+    half = make_fixture(
+        folder,
+        fixture.name,
+        fixture.course,
+        fixture.course_path,
+        fixture.entries // 2,
+        fixture.events // 2,
+    )
+    half.export = folder / "export.json"
+    return half
 
 
 def course_info(path: Path) -> dict[str, str]:

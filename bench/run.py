@@ -60,6 +60,7 @@ from _fixtures import (
     course_info,
     done_target,
     floor_source,
+    half_filled,
     scaled_fixture,
 )
 from _measure import TIMER, CommandFailed, Program, Runner, Series, quartiles
@@ -84,6 +85,9 @@ MEMORY_TARGET = 1.2
 # cold_cache: every run starts with an empty LLMCOURSE_CACHE_DIR (the roadmap cache), as the
 # first run after an install or a course update does; other cases share a warm one.
 # heavy: of the HEAVY packages, those the command may import beyond its floor's (see below).
+# data: "own" runs on the fixture's data folder; "half" on a folder that holds the first half of
+# it, beside "{export}", an export of the whole (what `import` merges). "{output}" is a file
+# outside the data folder.
 
 # Packages that cost a command milliseconds of start-up and that only some commands need. Each
 # case names those it may import beyond its floor's; importing another is a finding, so that a
@@ -108,9 +112,15 @@ class Case:
     memory_target: float | None = MEMORY_TARGET
     cold_cache: bool = False
     heavy: frozenset[str] = READS_PROGRESS
+    data: str = "own"
 
     def arguments(self, fixture: Fixture) -> list[str]:
-        return [arg.format(done_target=done_target(fixture.course)) for arg in self.args]
+        values = {
+            "done_target": done_target(fixture.course),
+            "export": fixture.export,
+            "output": fixture.data.path.parent / "output",
+        }
+        return [arg.format(**values) for arg in self.args]
 
     def display(self, fixture: Fixture) -> str:
         return self.shown or shlex.join(["llmcourse", *self.arguments(fixture)])
@@ -193,7 +203,14 @@ CASES = [
 SCALE_CASES = [
     Case("scale-progress-json", ("progress", "--json"), "", None),
     Case("scale-done", ("done", "{done_target}"), "", None, writes=True),
-]
+    Case("scale-doctor", ("doctor",), "", None, shows_history=True),
+    Case("scale-export", ("export", "--format", "json", "-o", "{output}"), "", None,
+         shows_history=True),
+    # An export of the whole data merged into a folder holding half of it: new entries, and
+    # events of which the first ones are there already.
+    Case("scale-import", ("import", "{export}"), "", None, writes=True, shows_history=True,
+         data="half"),
+]  # fmt: skip
 SCALE_TIME_TARGET = 3.0  # at N topics, at most this many times the bundled course's median
 SCALE_GROWTH_TARGET = 2.0  # from N to 2N, the cost over the bundled course at most doubles
 
@@ -318,6 +335,7 @@ class Setup:
     floors: dict[str, Path]
     env: dict[str, str]
     bundled: Fixture
+    importing: dict[str, Fixture] = field(default_factory=dict)  # by name: see `importing`
 
     def environment(self, fixture: Fixture, extra: dict[str, str]) -> dict[str, str]:
         return {**self.env, "LLMCOURSE_DATA_DIR": str(fixture.data.path), **extra}
@@ -816,9 +834,11 @@ def run_scale(
     failures: list[CommandFailed],
 ) -> list[ScaleResult]:
     """Each scale case on the bundled course and the generated ones, alternated."""
-    fixtures = [setup.bundled, *scale_fixtures]
     results = []
     for case in cases:
+        fixtures = [setup.bundled, *scale_fixtures]
+        if case.data == "half":
+            fixtures = [importing(setup, loader, f) for f in fixtures]
         programs = [
             setup.program(case, f, loader.argv(setup.launcher, f.course_path, case.arguments(f)))
             for f in fixtures
@@ -834,6 +854,22 @@ def run_scale(
             result.failure = err
             failures.append(err)
     return results
+
+
+def importing(setup: Setup, loader: Loader, fixture: Fixture) -> Fixture:
+    """The fixture's half-filled data folder, beside an export of all its data that
+    `llmcourse export` writes (untimed), made once."""
+    if fixture.name not in setup.importing:
+        half = half_filled(fixture)
+        assert half.export is not None
+        argv = loader.argv(
+            setup.launcher,
+            fixture.course_path,
+            ["export", "--format", "json", "-o", str(half.export)],
+        )
+        subprocess.run(argv, env=setup.environment(fixture, {}), capture_output=True, check=True)
+        setup.importing[fixture.name] = half
+    return setup.importing[fixture.name]
 
 
 def hyperfine(
