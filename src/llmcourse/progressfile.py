@@ -268,6 +268,8 @@ Problem = tuple[Where, str]  # where, and what is wrong there
 
 def in_range(moment: datetime) -> bool:
     """Whether a time can be shown in UTC and on any clock (a day's margin each way)."""
+    if 1 < moment.year < 9999:  # no offset or margin reaches past year 1 or 9999 from here
+        return True
     try:
         moment.astimezone(UTC) - timedelta(days=1)
         moment.astimezone(UTC) + timedelta(days=1)
@@ -765,7 +767,7 @@ class Event(NamedTuple):
     def key(self) -> tuple[str, str, str, str, str, int | None, str | None]:
         """What makes two events one, wherever they were numbered: for merging histories."""
         return (
-            self.to_json()["time"],
+            _utc_text(self.time),  # as `to_json` writes it, without the rest of the document
             self.id,
             self.old,
             self.new,
@@ -786,40 +788,34 @@ def parse_event(doc: Any) -> Event:
     what is wrong with it."""
     if not isinstance(doc, dict):
         raise TypeError("not a JSON object")
+    # Checked in this order, each once, and the event made once: a history holds thousands.
     undoes = doc.get("undoes")
     imported = doc.get("imported", False)
     if not isinstance(imported, bool):
         raise ValueError("'imported' must be true or false")
-    event = Event(
-        rev=doc["rev"],
-        time=datetime.fromisoformat(doc["time"]),
-        command=doc["command"],
-        id=doc["id"],
-        old=doc["old"],
-        new=doc["new"],
-        undoes=undoes,
-        imported=imported,
-    )
-    if not isinstance(event.rev, int) or isinstance(event.rev, bool) or event.rev < 1:
+    rev = doc["rev"]
+    time = datetime.fromisoformat(doc["time"])
+    command, id_, old, new = doc["command"], doc["id"], doc["old"], doc["new"]
+    if not isinstance(rev, int) or isinstance(rev, bool) or rev < 1:
         raise ValueError("'rev' must be a positive whole number")
-    if event.time.tzinfo is None:
+    if time.tzinfo is None:
         raise ValueError("'time' must carry a time zone")
-    if not in_range(event.time):
+    if not in_range(time):
         raise ValueError("'time' is too near the first or last day a time can be")
-    for name in ("command", "id", "old", "new"):
-        if not isinstance(getattr(event, name), str):
+    for name, value in (("command", command), ("id", id_), ("old", old), ("new", new)):
+        if not isinstance(value, str):
             raise ValueError(f"'{name}' must be a string")
-    for name in ("old", "new"):
-        if not _STATUS_WORD().fullmatch(getattr(event, name)):
+    for name, value in (("old", old), ("new", new)):
+        if not _STATUS_WORD().fullmatch(value):
             raise ValueError(f"'{name}' is not a status")
     if undoes is not None and (not isinstance(undoes, int) or isinstance(undoes, bool)):
         raise ValueError("'undoes' must be a whole number")
     rating = doc.get("rating")
     if rating is not None and rating not in RATINGS:
         raise ValueError("'rating' must be " + ", ".join(RATINGS))
-    return event._replace(
-        rating=rating, before=_event_schedule(doc, "before"), after=_event_schedule(doc, "after")
-    )
+    before = _event_schedule(doc, "before") if "before" in doc else None
+    after = _event_schedule(doc, "after") if "after" in doc else None
+    return Event(rev, time, command, id_, old, new, undoes, imported, rating, before, after)
 
 
 def _event_schedule(doc: dict[str, Any], key: str) -> Schedule | None:
@@ -843,8 +839,5 @@ def encode_events(events: list[Event]) -> bytes:
     """History lines: one JSON object per event."""
     import json
 
-    return b"".join(
-        json.dumps(event.to_json(), ensure_ascii=False, separators=(", ", ": ")).encode("utf-8")
-        + b"\n"
-        for event in events
-    )
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode  # made once
+    return b"".join(encode(event.to_json()).encode("utf-8") + b"\n" for event in events)
