@@ -331,3 +331,137 @@ def test_equal_times_converge_both_ways(
         run("import", str(first))
         run("import", str(second))
         assert _state(tmp_path / folder)[TOKENIZATION]["status"] == "done"  # type: ignore[index]
+
+
+def _whole_document(course_args: tuple[str, ...], exported: str) -> str:
+    """The JSON export as it was made before it was written as it goes: the whole document in
+    memory, dumped at once (the reference the streamed export must match byte for byte)."""
+    from llmcourse import exchange
+    from llmcourse.progressfile import toml_text
+    from llmcourse.session import Session
+
+    run = Session(Path(course_args[1]) if course_args else None)
+    progress = run.progress()
+    data = progress.data
+    entries: dict[str, object] = {}
+    for entry_id, entry in data.entries.items():
+        doc: dict[str, object] = {"status": entry.status, "changed": exchange._time(entry.changed)}
+        if entry.extra:
+            doc["extra_toml"] = toml_text(entry.extra)
+        entries[entry_id] = doc
+    whole: dict[str, object] = {
+        "format": "llmcourse-export",
+        "version": 1,
+        "exported": exported,
+        "course": {"id": run.course().course.id, "title": run.course().course.title},
+        "progress": {
+            "revision": data.revision,
+            "entries": entries,
+            "reviews": {key: exchange._schedule_doc(s) for key, s in data.reviews.items()},
+        },
+        "history": [event.to_json() for event in progress.read_history().events],
+        "notes": {key: [exchange._note_doc(n) for n in notes] for key, notes in data.notes.items()},
+    }
+    if data.extra:
+        whole["progress"]["extra_toml"] = toml_text(data.extra)  # type: ignore[index]
+    return json.dumps(whole, ensure_ascii=False, indent=1) + "\n"
+
+
+def _damage_history(data_dir: Path, after_line: int) -> None:
+    """A line that cannot be read, among those the progress file vouches for."""
+    history = data_dir / "history.jsonl"
+    lines = history.read_bytes().splitlines(keepends=True)
+    bad = b'{"rev": 1, "time": "not a time"}\n'
+    history.write_bytes(b"".join([*lines[:after_line], bad, *lines[after_line:]]))
+    progress = data_dir / "progress.toml"
+    text = progress.read_text("utf-8")
+    size = tomllib.loads(text)["history_size"]
+    progress.write_text(
+        text.replace(f"history_size = {size}\n", f"history_size = {size + len(bad)}\n"), "utf-8"
+    )
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "example-roadmaps.toml"
+
+
+@pytest.mark.parametrize(
+    "state",
+    ["nothing", "statuses", "notes-and-reviews", "unknown-keys", "former-ids", "damaged-history"],
+)
+def test_the_json_export_written_as_it_goes_is_the_whole_document_byte_for_byte(
+    state: str, run: Invoke, data_dir: Path, tmp_path: Path
+) -> None:
+    course: tuple[str, ...] = ()
+    if state == "former-ids":
+        course = ("--roadmaps", str(EXAMPLE))
+        run(*course, "done", "bm25", "embeddings")
+        run(*course, "note", "bm25", "a quote \" and a \\ back\nslash")
+        progress = data_dir / "courses" / "intro-to-retrieval" / "progress.toml"
+        # An entry and notes kept under an id the item had before it moved.
+        former = '"retrieval/keyword-search/ann"'
+        text = (
+            progress.read_text("utf-8")
+            .replace(
+                "[entries]\n",
+                f'[entries]\n{former} = {{ status = "in-progress", '
+                "changed = 2026-01-02T03:04:05Z }\n",
+            )
+            .replace(
+                "[notes]\n",
+                f'[notes]\n{former} = [{{ text = "kept", time = 2026-01-02T03:04:05Z }}]\n',
+            )
+        )
+        assert text.count(former) == 2
+        progress.write_text(text, "utf-8")
+    elif state != "nothing":
+        run("done", "tokenization", "nanogpt", "scientist/2")
+        run("start", "attention")
+        run("skip", "scientist/3")
+        run("undo")
+    if state == "notes-and-reviews":
+        run("note", "tokenization", "BPE — vs — WordPiece 🙂\n\ttabbed \x1b[31m red")
+        run("note", "scientist/1", "a section's note")
+        run("review", "tokenization", "--rate", "good", "--early")
+    if state == "unknown-keys":
+        progress = data_dir / "progress.toml"
+        progress.write_text(
+            progress.read_text("utf-8")
+            .replace("[entries]\n", 'device = "laptop"\n\n[entries]\n')
+            .replace('status = "done",', 'status = "done", mood = ["calm", 3],', 1),
+            "utf-8",
+        )
+    if state == "damaged-history":
+        _damage_history(data_dir, after_line=1)
+    to_file = tmp_path / "state.json"
+    written = run(*course, "export", "-o", str(to_file))
+    shown = run(*course, "export")
+    assert written.exit_code == shown.exit_code == 0, written.stderr + shown.stderr
+    for text in (to_file.read_text("utf-8"), shown.stdout):
+        exported = json.loads(text)["exported"]
+        assert text == _whole_document(course, exported)
+    if state == "damaged-history":
+        assert json.loads(shown.stdout)["history"]  # the lines around the bad one are there
+        for result in (written, shown):
+            assert "1 line(s) of" in result.stderr and "cannot be read" in result.stderr
+    else:
+        assert "cannot be read" not in written.stderr + shown.stderr
+
+
+def test_a_history_read_in_blocks_gives_what_a_whole_read_gives(
+    run: Invoke, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmcourse import history
+
+    for topic in ("tokenization", "attention", "scientist/2", "scientist/3"):
+        run("done", topic)
+    _damage_history(data_dir, after_line=2)
+    # A torn line past what the progress file vouches for is left out by both.
+    with (data_dir / "history.jsonl").open("ab") as handle:
+        handle.write(b'{"rev": 9, "ti')
+    size = tomllib.loads((data_dir / "progress.toml").read_text("utf-8"))["history_size"]
+    whole = history.read(data_dir / "history.jsonl", size, 4)
+    for block in (1, 7, 100, 1 << 20):
+        monkeypatch.setattr(history.Stream, "BLOCK", block)
+        stream = history.Stream(data_dir / "history.jsonl", size)
+        assert list(stream) == whole.events
+        assert stream.problems == whole.problems == [(3, whole.problems[0][1])]

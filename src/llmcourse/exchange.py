@@ -10,8 +10,9 @@ Pure: the bytes, the progress and the clock are given.
 
 import json
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
 from llmcourse import notes as notes_
@@ -52,13 +53,26 @@ def _time(moment: datetime) -> str:
 
 def document(catalog: Catalog, progress: ProgressFile, history: list[Event], now: datetime) -> str:
     """The JSON export of everything the learner has recorded on this course."""
+    return "".join(document_parts(catalog, progress, history, now))
+
+
+def document_parts(
+    catalog: Catalog, progress: ProgressFile, history: Iterable[Event], now: datetime
+) -> Iterator[str]:
+    """The JSON export, a piece at a time: the history an event at a time, as `history` gives
+    them (read from the file as they are written, it is never held whole).
+
+    The text is what `json.dumps(..., ensure_ascii=False, indent=1)` writes of the whole
+    document: each piece is dumped alone and indented to the depth it has in it (JSON text
+    holds no line break but those of its indentation).
+    """
     entries: Doc = {}
     for entry_id, entry in progress.entries.items():
         doc: Doc = {"status": entry.status, "changed": _time(entry.changed)}
         if entry.extra:
             doc["extra_toml"] = toml_text(entry.extra)
         entries[entry_id] = doc
-    exported: Doc = {
+    head: Doc = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported": _time(now),
@@ -68,14 +82,68 @@ def document(catalog: Catalog, progress: ProgressFile, history: list[Event], now
             "entries": entries,
             "reviews": {key: _schedule_doc(s) for key, s in progress.reviews.items()},
         },
-        "history": [event.to_json() for event in history],
-        "notes": {
-            key: [_note_doc(note) for note in notes] for key, notes in progress.notes.items()
-        },
     }
     if progress.extra:
-        exported["progress"]["extra_toml"] = toml_text(progress.extra)
-    return json.dumps(exported, ensure_ascii=False, indent=1) + "\n"
+        head["progress"]["extra_toml"] = toml_text(progress.extra)
+    yield _indented(head, 0)[: -len("\n}")]  # the object goes on: history, notes
+    del head, entries
+    yield ',\n "history": ['
+    separator = "\n  "
+    for event in history:
+        yield separator + _indented(event.to_json(), 2)
+        separator = ",\n  "
+    yield "]" if separator == "\n  " else "\n ]"
+    notes = {key: [_note_doc(note) for note in notes] for key, notes in progress.notes.items()}
+    yield ',\n "notes": ' + _indented(notes, 1) + "\n}\n"
+
+
+def _indented(value: Any, depth: int) -> str:
+    """`value` as `json.dumps(value, ensure_ascii=False, indent=1)` writes it where it stands
+    `depth` levels deep in a document (for the objects, lists, strings, numbers, true, false and
+    null of an export). json's own indenting encoder is pure Python and builds closures that
+    refer to each other: made for every event, with the cyclic collector off, as the console
+    script runs, each would stay in memory."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "\n" + " " * (depth + 1)
+        items: list[str] = []
+        for key, item in value.items():
+            # Strings and whole numbers, most of an export, without another call.
+            kind = type(item)
+            text = (
+                encode_basestring(item)
+                if kind is str
+                else int.__repr__(item)
+                if kind is int
+                else _indented(item, depth + 1)
+            )
+            items.append(inner + encode_basestring(key) + ": " + text)
+        return "{" + ",".join(items) + "\n" + " " * depth + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = "\n" + " " * (depth + 1)
+        return (
+            "["
+            + ",".join(inner + _indented(item, depth + 1) for item in value)
+            + "\n"
+            + " " * depth
+            + "]"
+        )
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return json.dumps(value)  # NaN and the infinities as json writes them
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _schedule_doc(schedule: Schedule) -> Doc:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from llmcourse import regular
 from llmcourse.errors import ProgressFileError
@@ -236,3 +237,93 @@ def _belongs(fd: int, size: int, committed: int, revision: int) -> bool:
         os.lseek(fd, 0, os.SEEK_SET)
         return _our_debris(_read_exactly(fd, min(size, _DEBRIS_BYTES + 1)))
     return _last_event_rev(fd, committed) == revision
+
+
+class Stream:
+    """The events of the part of the history a progress file vouches for, read a block at a
+    time as they are iterated, for a command that passes each on as it comes (`export`), so
+    that the history is never held whole. It reads what `read` reads, line by line alike;
+    `problems` fills as the lines are met.
+
+    The file is opened (and refused, as `read` refuses it) when the stream is made, before
+    anything is written; it is closed once the events have been iterated, or by `close`.
+    """
+
+    BLOCK = regular.MB
+
+    def __init__(self, path: Path, size: int) -> None:
+        self.path = path
+        self.problems: list[tuple[int, str]] = []  # (line number, what is wrong)
+        self._fd = -1
+        try:
+            fd = regular.open_regular(path, sys.maxsize)
+        except FileNotFoundError:
+            self._left = 0
+            return
+        except OSError as err:
+            raise _unreadable(path, err) from None
+        try:
+            actual = os.fstat(fd).st_size
+            if min(size, actual) > MAX_HISTORY_BYTES:
+                raise regular.TooLargeError(MAX_HISTORY_BYTES)
+        except OSError as err:
+            os.close(fd)
+            raise _unreadable(path, err) from None
+        self._fd = fd
+        self._left = min(size, actual)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __iter__(self) -> Iterator[Event]:
+        import json
+
+        number = 0
+        rest = b""
+        try:
+            while True:
+                block = self._block()
+                if not block:
+                    break
+                lines = (rest + block).split(b"\n")
+                rest = lines.pop()
+                for line in lines:
+                    number += 1
+                    if event := self._event(json, number, line):
+                        yield event
+            if rest and (event := self._event(json, number + 1, rest)):
+                yield event
+        finally:
+            self.close()
+
+    def _block(self) -> bytes:
+        if self._left <= 0 or self._fd < 0:
+            return b""
+        try:
+            block = os.read(self._fd, min(self._left, self.BLOCK))
+        except OSError as err:
+            raise _unreadable(self.path, err) from None
+        self._left -= len(block)
+        if not block:
+            self._left = 0
+        return block
+
+    def _event(self, json: Any, number: int, line: bytes) -> Event | None:
+        if not line.strip():
+            return None
+        try:
+            event: Event = parse_event(json.loads(line))
+        except EVENT_ERRORS as err:
+            self.problems.append((number, _reason(err)))
+            return None
+        return event
+
+
+def _unreadable(path: Path, err: OSError) -> ProgressFileError:
+    return ProgressFileError(
+        f"cannot read history file {path}: {err.strerror or err}",
+        f"{regular.MOVE_IT if regular.refused(err) else 'Check its permissions'}; "
+        "nothing was changed",
+    )

@@ -17,6 +17,7 @@ import functools
 import os
 import re
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
 from llmcourse.catalog import Catalog, warnings
@@ -37,7 +38,15 @@ from llmcourse.results import (
     Version,
     Written,
 )
-from llmcourse.text import PROSE, columns, escape_controls, visible_width, wrap, wrap_markdown
+from llmcourse.text import (
+    PROSE,
+    batched,
+    columns,
+    escape_controls,
+    visible_width,
+    wrap,
+    wrap_markdown,
+)
 from llmcourse.wording import (
     SYMBOLS,
     counts,
@@ -140,6 +149,14 @@ class Lines:
         end with a broken pipe), however the stream is buffered."""
         self.stream.write("".join(self.written))
         self.written.clear()
+
+    def send_pieces(self, pieces: Iterator[str]) -> None:
+        """Everything printed, then a document as it is made, in writes of about a megabyte:
+        one that is smaller is still written at once (see `send`), and one that is larger is
+        never held whole."""
+        self.send()
+        for batch in batched(pieces):
+            self.stream.write(batch)
 
 
 def notice(message: str) -> None:
@@ -506,7 +523,12 @@ def opened(opened: Opened, out: Lines) -> None:
 
 @write.register
 def exported(exported: Exported, out: Lines) -> None:
-    out.write(exported.text)
+    if isinstance(exported.text, str):
+        out.write(exported.text)
+        return
+    out.send_pieces(exported.text)
+    for message in exported.afterwards() if exported.afterwards is not None else []:
+        notice(message)
 
 
 @write.register

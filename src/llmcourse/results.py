@@ -11,7 +11,7 @@ typing.NamedTuple costs about seven times as much to define (in instructions, me
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -267,11 +267,18 @@ class Validated:
 
 
 class Exported:
-    """`export` to standard output: the text, as it is."""
+    """`export` to standard output: the text, as it is, or its pieces as they are made (a
+    large export is written as it goes), and the notes that only the end of them can tell."""
 
-    def __init__(self, text: str, markdown: bool = False) -> None:
+    def __init__(
+        self,
+        text: str | Iterator[str],
+        markdown: bool = False,
+        afterwards: Callable[[], list[str]] | None = None,
+    ) -> None:
         self.text = text
         self.markdown = markdown  # a document (the roadmap file format), fitted as Markdown
+        self.afterwards = afterwards
 
 
 class Written:

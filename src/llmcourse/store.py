@@ -88,6 +88,10 @@ class Progress:
         """The part of the history this progress file vouches for."""
         return history.read(self.history_path, self.data.history_size, self.data.revision)
 
+    def stream_history(self) -> history.Stream:
+        """The part of the history this progress file vouches for, read as it is iterated."""
+        return history.Stream(self.history_path, self.data.history_size)
+
     def trusted_history(self) -> list[Event]:
         """The history's events, for a command that acts on them to change the progress
         (undo, import).
@@ -411,15 +415,18 @@ def read_export(path: Path) -> bytes:
         ) from None
 
 
-def write_output(path: Path, content: bytes) -> None:
+def write_output(path: Path, content: bytes | Iterator[bytes]) -> None:
     """Write an export where the learner said: a file is replaced whole, anything else
-    (a named pipe, /dev/stdout, a terminal) is written into, and a link writes its target."""
+    (a named pipe, /dev/stdout, a terminal) is written into, and a link writes its target.
+
+    `content` may come in pieces, written as they come (a large export is never held whole);
+    a file is replaced only once the last piece is on the disk."""
     try:
         target = Path(os.path.realpath(path))
         kind = target.stat().st_mode if target.exists() else None
         if kind is not None and not stat.S_ISREG(kind):
             with open(target, "wb") as stream:
-                stream.write(content)
+                _write_pieces(stream.write, content)
         elif not target.parent.is_dir():
             raise FileNotFoundError(2, f"the folder {target.parent} does not exist")
         else:
@@ -692,7 +699,7 @@ def _running(pid: int) -> bool:
     return True
 
 
-def write_atomic(path: Path, content: bytes) -> None:
+def write_atomic(path: Path, content: bytes | Iterator[bytes]) -> None:
     """Replace `path` with `content` so that a crash leaves the old file or the new, never half."""
     temporary = _durable_temporary(path, content)
     try:
@@ -704,8 +711,9 @@ def write_atomic(path: Path, content: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def _durable_temporary(path: Path, content: bytes) -> str:
-    """A temporary file beside `path`, holding `content` on the disk, with `path`'s mode."""
+def _durable_temporary(path: Path, content: bytes | Iterator[bytes]) -> str:
+    """A temporary file beside `path`, holding `content` (whole, or its pieces one after the
+    other) on the disk, with `path`'s mode."""
     import tempfile  # with random, which it needs: only commands that write import them
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -714,7 +722,7 @@ def _durable_temporary(path: Path, content: bytes) -> str:
     )
     try:
         with open(fd, "wb") as handle:
-            handle.write(content)
+            _write_pieces(handle.write, content)
             handle.flush()
             _fsync(handle.fileno())
         with contextlib.suppress(FileNotFoundError):
@@ -724,6 +732,14 @@ def _durable_temporary(path: Path, content: bytes) -> str:
             os.unlink(temp_name)
         raise
     return temp_name
+
+
+def _write_pieces(write: Callable[[bytes], object], content: bytes | Iterator[bytes]) -> None:
+    if isinstance(content, bytes):
+        write(content)
+        return
+    for piece in content:
+        write(piece)
 
 
 def _fsync(fd: int) -> None:

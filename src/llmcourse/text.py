@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 # C0 and C1 controls and DEL; characters that are invisible or break lines on their own
@@ -232,3 +232,18 @@ def location(data: Any, loc: tuple[int | str, ...]) -> str:
             parts.append(f".{key}" if parts else str(key))
             node = node.get(key) if isinstance(node, dict) else None
     return "".join(parts) or "top level"
+
+
+def batched(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[str]:
+    """Text made in many small pieces, joined into pieces of about `size` characters (the last
+    one whatever is left, perhaps nothing): for writes few and large, of text never held whole."""
+    batch: list[str] = []
+    held = 0
+    for piece in pieces:
+        batch.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(batch)
+            batch.clear()
+            held = 0
+    yield "".join(batch)

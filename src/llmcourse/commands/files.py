@@ -127,13 +127,28 @@ def export(
     elif format_ is ExportFormat.json:
         from llmcourse import exchange
 
-        found = progress.read_history()
-        if found.problems:
-            run.note(
-                f"{len(found.problems)} line(s) of {found.path} cannot be read and are not "
+        # Written as it is made, the history an event at a time as it is read: only its end
+        # tells which lines could not be read.
+        stream = progress.stream_history()
+        parts = exchange.document_parts(catalog, progress.data, stream, run.now())
+
+        def unread() -> list[str]:
+            if not stream.problems:
+                return []
+            return [
+                f"{len(stream.problems)} line(s) of {stream.path} cannot be read and are not "
                 "in the export. Run 'llmcourse doctor'"
-            )
-        text = exchange.document(catalog, progress.data, found.events, run.now())
+            ]
+
+        if output is None:
+            return Exported(parts, afterwards=unread)
+        path = Path(output).expanduser()
+        from llmcourse.text import batched
+
+        store.write_output(path, (batch.encode("utf-8") for batch in batched(parts)))
+        for message in unread():
+            run.note(message)
+        return Written(path)
     else:
         from llmcourse import export as exporting
 
