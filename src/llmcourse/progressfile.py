@@ -764,10 +764,12 @@ class Event(NamedTuple):
             doc["after"] = self.after.to_json()
         return doc
 
-    def key(self) -> tuple[str, str, str, str, str, int | None, str | None]:
+    def key(self) -> tuple[datetime, str, str, str, str, int | None, str | None]:
         """What makes two events one, wherever they were numbered: for merging histories."""
         return (
-            _utc_text(self.time),  # as `to_json` writes it, without the rest of the document
+            # To the second, as `to_json` writes it (without formatting it: imports key
+            # tens of thousands of events).
+            self.time.astimezone(UTC).replace(microsecond=0),
             self.id,
             self.old,
             self.new,
