@@ -367,11 +367,12 @@ def _whole_document(course_args: tuple[str, ...], exported: str) -> str:
     return json.dumps(whole, ensure_ascii=False, indent=1) + "\n"
 
 
-def _damage_history(data_dir: Path, after_line: int) -> None:
+def _damage_history(
+    data_dir: Path, after_line: int, bad: bytes = b'{"rev": 1, "time": "not a time"}\n'
+) -> None:
     """A line that cannot be read, among those the progress file vouches for."""
     history = data_dir / "history.jsonl"
     lines = history.read_bytes().splitlines(keepends=True)
-    bad = b'{"rev": 1, "time": "not a time"}\n'
     history.write_bytes(b"".join([*lines[:after_line], bad, *lines[after_line:]]))
     progress = data_dir / "progress.toml"
     text = progress.read_text("utf-8")
@@ -395,7 +396,7 @@ def test_the_json_export_written_as_it_goes_is_the_whole_document_byte_for_byte(
     if state == "former-ids":
         course = ("--roadmaps", str(EXAMPLE))
         run(*course, "done", "bm25", "embeddings")
-        run(*course, "note", "bm25", "a quote \" and a \\ back\nslash")
+        run(*course, "note", "bm25", 'a quote " and a \\ back\nslash')
         progress = data_dir / "courses" / "intro-to-retrieval" / "progress.toml"
         # An entry and notes kept under an id the item had before it moved.
         former = '"retrieval/keyword-search/ann"'
@@ -455,13 +456,34 @@ def test_a_history_read_in_blocks_gives_what_a_whole_read_gives(
     for topic in ("tokenization", "attention", "scientist/2", "scientist/3"):
         run("done", topic)
     _damage_history(data_dir, after_line=2)
+    _damage_history(data_dir, after_line=4, bad=b'{"rev": 2, "id": "\xff"}\n')  # not UTF-8
     # A torn line past what the progress file vouches for is left out by both.
     with (data_dir / "history.jsonl").open("ab") as handle:
         handle.write(b'{"rev": 9, "ti')
     size = tomllib.loads((data_dir / "progress.toml").read_text("utf-8"))["history_size"]
-    whole = history.read(data_dir / "history.jsonl", size, 4)
+    path = data_dir / "history.jsonl"
+    whole = history.read(path, size, 4)
+    assert [line for line, _ in whole.problems] == [3, 5] and len(whole.events) > 3
+    assert "utf-8" in whole.problems[1][1]
     for block in (1, 7, 100, 1 << 20):
         monkeypatch.setattr(history.Stream, "BLOCK", block)
-        stream = history.Stream(data_dir / "history.jsonl", size)
+        stream = history.Stream(path, size)
         assert list(stream) == whole.events
-        assert stream.problems == whole.problems == [(3, whole.problems[0][1])]
+        assert stream.problems == whole.problems
+        # What doctor reads: all that a whole read finds wrong, for any size vouched for.
+        for vouched in (size, size - 1, size + 5, 0, 10**9):
+            for revision in (3, 4):
+                expected = history.read(path, vouched, revision)
+                found = history.check(path, vouched, revision)
+                assert found.events == []
+                assert (
+                    found.problems,
+                    found.missing_bytes,
+                    found.pending_bytes,
+                    found.mismatch,
+                ) == (
+                    expected.problems,
+                    expected.missing_bytes,
+                    expected.pending_bytes,
+                    expected.mismatch,
+                ), (block, vouched, revision)

@@ -276,7 +276,7 @@ def _listed(
 
 def _examine_history(path: Path, data: ProgressFile, report: Report) -> None:
     try:
-        found = history.read(path, data.history_size, data.revision)
+        found = history.check(path, data.history_size, data.revision)
     except ProgressFileError as err:
         report.add("problem", "unreadable-history", err.message, file=path, hint=err.hint)
         return

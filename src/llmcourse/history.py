@@ -254,6 +254,9 @@ class Stream:
     def __init__(self, path: Path, size: int) -> None:
         self.path = path
         self.problems: list[tuple[int, str]] = []  # (line number, what is wrong)
+        self.actual = 0  # the file's size
+        self.last: Event | None = None  # the event on the last line read, if it could be read
+        self.ends_on_a_line = True  # so far, what was read ends with a line break (or is empty)
         self._fd = -1
         try:
             fd = regular.open_regular(path, sys.maxsize)
@@ -270,6 +273,7 @@ class Stream:
             os.close(fd)
             raise _unreadable(path, err) from None
         self._fd = fd
+        self.actual = actual
         self._left = min(size, actual)
 
     def close(self) -> None:
@@ -308,17 +312,42 @@ class Stream:
         self._left -= len(block)
         if not block:
             self._left = 0
+        else:
+            self.ends_on_a_line = block.endswith(b"\n")
         return block
 
     def _event(self, json: Any, number: int, line: bytes) -> Event | None:
         if not line.strip():
             return None
         try:
-            event: Event = parse_event(json.loads(line))
+            # A line that starts as an event does is UTF-8 to json.loads, which would find
+            # that out byte by byte: decoded here as it would decode it, it is read faster.
+            text = line.decode("utf-8", "surrogatepass") if line[:1] == b"{" else line
+            event: Event = parse_event(json.loads(text))
         except EVENT_ERRORS as err:
+            self.last = None
             self.problems.append((number, _reason(err)))
             return None
+        self.last = event
         return event
+
+
+def check(path: Path, size: int, revision: int) -> History:
+    """What `read` finds wrong with the history, from one pass over it that keeps none of its
+    events (`doctor` tells what is wrong, and shows no event)."""
+    stream = Stream(path, size)
+    for _ in stream:
+        pass
+    found = History(path)
+    found.problems = stream.problems
+    found.missing_bytes = max(size - stream.actual, 0)
+    found.pending_bytes = max(stream.actual - size, 0)
+    found.mismatch = bool(
+        found.missing_bytes
+        or not stream.ends_on_a_line
+        or (stream.last is not None and stream.last.rev != revision)
+    )
+    return found
 
 
 def _unreadable(path: Path, err: OSError) -> ProgressFileError:
