@@ -511,7 +511,9 @@ def _take_schedules(
 def _newer(theirs: Schedule, ours: Schedule) -> bool:
     """Whether the other machine's schedule is the newer: reviewed later; for reviews at the
     same moment, due later, then by its text, so that two machines always agree."""
-    return _order(theirs) > _order(ours)
+    if (theirs.last_review, theirs.due) != (ours.last_review, ours.due):
+        return (theirs.last_review, theirs.due) > (ours.last_review, ours.due)
+    return _order(theirs) > _order(ours)  # the text only where it decides: it costs far more
 
 
 def _order(schedule: Schedule) -> tuple[datetime, datetime, str]:
