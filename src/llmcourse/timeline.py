@@ -88,16 +88,18 @@ def momentum(
         days[day] = days.get(day, 0) + 1
     undone = {event.undoes for event in history if event.undoes is not None}
     done: list[Event] = []
+    done_ids: set[str] = set()  # those of `done`: a search of the list grew with its square
     for event in reversed(history):
         if event.new != "done" or event.old == "done" or event.undoes is not None:
             continue  # not a topic done (a review keeps it done)
         if event.rev in undone:
             continue
-        if any(seen.id == event.id for seen in done):
+        if event.id in done_ids:
             continue
         if progress is not None and status_of(progress, event.id) != "done":
             continue
         done.append(event)
+        done_ids.add(event.id)
     longest = run = 0
     previous: date | None = None
     for day in sorted(days):
