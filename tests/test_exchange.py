@@ -487,3 +487,21 @@ def test_a_history_read_in_blocks_gives_what_a_whole_read_gives(
                     expected.pending_bytes,
                     expected.mismatch,
                 ), (block, vouched, revision)
+
+
+@pytest.mark.usefixtures("piped")
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_half_a_surrogate_pair_in_an_exports_bytes_is_refused(
+    encoding: str, run: Invoke, data_dir: Path, tmp_path: Path
+) -> None:
+    run("done", "tokenization")
+    exported = tmp_path / "state.json"
+    run("export", "-o", str(exported))
+    before = (data_dir / "progress.toml").read_bytes()
+    # Not an escape, which the import finds in the text, but the bytes of one (json reads them).
+    text = exported.read_text("utf-8").replace(TOKENIZATION, "a\udc00b", 1)
+    exported.write_bytes(text.encode(encoding, "surrogatepass"))
+    result = run("import", str(exported))
+    assert result.exit_code == 1
+    assert "not valid Unicode" in result.stderr and result.stderr.count("\n") == 1
+    assert (data_dir / "progress.toml").read_bytes() == before
