@@ -203,6 +203,11 @@ CASES = [
 SCALE_CASES = [
     Case("scale-progress-json", ("progress", "--json"), "", None),
     Case("scale-done", ("done", "{done_target}"), "", None, writes=True),
+    # The views that show the history: the log's newest page, and the streak, recent work and
+    # calendar that progress and the first screen draw from it.
+    Case("scale-log", ("log",), "", None, shows_history=True),
+    Case("scale-progress", ("progress",), "", None, shows_history=True),
+    Case("scale-first-screen", (), "", None, shown="llmcourse", shows_history=True),
     Case("scale-doctor", ("doctor",), "", None, shows_history=True),
     Case("scale-export", ("export", "--format", "json", "-o", "{output}"), "", None,
          shows_history=True),
