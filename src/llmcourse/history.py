@@ -48,6 +48,10 @@ class History:
         # restored or copied without the other.
         self.mismatch = False
 
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems)
+
 
 def read(path: Path, size: int, revision: int) -> History:
     """Read the first `size` bytes of the history: the part the progress file vouches for."""
@@ -171,6 +175,9 @@ def append(
                 unrecorded = path.with_name(regular.temporary_name(path))
                 _copy_tail(fd, committed, size, unrecorded, fsync)
                 kept.append(set_aside(unrecorded, path, "unrecorded"))
+            from llmcourse.historyindex import forget
+
+            forget(path)  # a summary may cover the bytes cut, and the file's identity stays
             os.ftruncate(fd, committed)
         start = committed
         try:

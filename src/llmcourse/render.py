@@ -740,12 +740,10 @@ def _show_notebook(out: Console, catalog: Catalog, progress: ProgressFile, node:
 
 @draw.register
 def progress_report(report: ProgressReport, out: Console) -> None:
-    from llmcourse.timeline import momentum  # only this view reads the history
-
     summary = report.summary
     going = None
     if report.progress.history_size:  # something recorded: how the learner has been going
-        going = momentum(report.history(), report.today, progress=report.progress)
+        going = report.momentum()  # only this view reads the history
     _overall(out, summary)
     out.print(_progress_table(out, summary))
     if report.reviews is not None and report.reviews.scheduled:

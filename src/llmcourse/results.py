@@ -22,11 +22,11 @@ if TYPE_CHECKING:
     from llmcourse.exchange import Incoming, MergeResult
     from llmcourse.linkcheck import Address, Outcome
     from llmcourse.models import CourseInfo, Roadmap
-    from llmcourse.progressfile import Event, Note, ProgressFile, Schedule
+    from llmcourse.progressfile import Note, ProgressFile, Schedule
     from llmcourse.review import Outlook, Rated, Scheduled
     from llmcourse.search import Hit
     from llmcourse.sync import Skipped
-    from llmcourse.timeline import LogPage
+    from llmcourse.timeline import LogPage, Momentum
     from llmcourse.tracker import CourseSummary, MarkResult, NextUp, RoadmapSummary, UndoResult
 
 
@@ -196,7 +196,7 @@ class ProgressReport:
         path: Path,
         exists: bool,
         today: date,
-        history: Callable[[], list[Event]],
+        momentum: Callable[[], Momentum],
         activity: bool,
         reviews: Outlook | None = None,
     ) -> None:
@@ -206,9 +206,9 @@ class ProgressReport:
         self.path = path
         self.exists = exists
         self.today = today  # on the learner's calendar
-        # The history, read only by a view that shows what it tells (recent work, streaks, the
-        # calendar): the JSON document does not, and at scale reading it is most of the cost.
-        self.history = history
+        # How the learner has been going (recent work, streaks, the calendar), from the history:
+        # found only by a view that shows it; the JSON document does not.
+        self.momentum = momentum
         self.activity = activity  # end with the calendar
         self.reviews = reviews  # how the learner's reviews stand
 

@@ -1,8 +1,9 @@
 """The learner's history as a timeline: the log's pages, streaks and the calendar, and the dates
 a learner types to pick a stretch of it. Pure: the clock and the history are given."""
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from llmcourse.catalog import Catalog
 from llmcourse.errors import BadValueError, UnknownIdError
@@ -10,8 +11,11 @@ from llmcourse.history import History
 from llmcourse.progressfile import Event, ProgressFile
 from llmcourse.tracker import status_of
 
+if TYPE_CHECKING:
+    from llmcourse.historyindex import Index
 
-def history_prefix(catalog: Catalog, raw: str, history: list[Event]) -> str:
+
+def history_prefix(catalog: Catalog, raw: str, history: Iterable[Event]) -> str:
     """The id whose changes `log ID` shows: a node of the course, or an id only history has."""
     try:
         return catalog.resolve(raw).id
@@ -42,7 +46,23 @@ def history_page(
     limit: int,
 ) -> LogPage:
     """The events `log` shows, newest first: under `prefix`, from `since`, before `until`."""
-    matching = [
+    matching = _matching(catalog, history, prefix, since, until)
+    undone_by = {
+        event.undoes: event.rev
+        for event in history
+        if event.undoes is not None and not event.imported
+    }
+    return LogPage(matching[:limit] if limit else matching, len(matching), undone_by, len(history))
+
+
+def _matching(
+    catalog: Catalog,
+    history: list[Event],
+    prefix: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[Event]:
+    return [
         event
         for event in reversed(history)
         if (
@@ -53,12 +73,27 @@ def history_page(
         and (since is None or event.time >= since)
         and (until is None or event.time < until)
     ]
-    undone_by = {
-        event.undoes: event.rev
-        for event in history
-        if event.undoes is not None and not event.imported
-    }
-    return LogPage(matching[:limit] if limit else matching, len(matching), undone_by, len(history))
+
+
+def indexed_page(
+    catalog: Catalog,
+    index: "Index",
+    prefix: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+) -> LogPage:
+    """`history_page` of the history `index` opens, reading only what the page needs: the
+    newest `limit` events, or the events from the last mark before `since`."""
+    if prefix is None and since is None and until is None and limit:
+        from itertools import islice
+
+        newest = list(islice(index.newest(), limit))
+        return LogPage(newest, index.count, index.undone_by, index.count)
+    matching = _matching(catalog, index.oldest_from(since), prefix, since, until)
+    return LogPage(
+        matching[:limit] if limit else matching, len(matching), index.undone_by, index.count
+    )
 
 
 class Momentum(NamedTuple):
@@ -87,9 +122,35 @@ def momentum(
         day = event.time.astimezone(zone).date()
         days[day] = days.get(day, 0) + 1
     undone = {event.undoes for event in history if event.undoes is not None}
+    done = _recent(reversed(history), undone, recent, progress)
+    return Momentum(done, *_streaks(days, today), days)
+
+
+def indexed_momentum(
+    index: "Index", today: date, recent: int = 3, progress: ProgressFile | None = None
+) -> Momentum:
+    """`momentum` of the history `index` opens, on the system's calendar: from its days and
+    the newest events, without reading the rest."""
+    days = index.days()
+    if days is None:  # a time zone off the quarter hours: the calendar needs every event
+        return momentum(index.everything().events, today, recent=recent, progress=progress)
+    done = _recent(index.newest(), index.undoes, recent, progress)
+    return Momentum(done, *_streaks(days, today), days)
+
+
+def _recent(
+    newest: Iterable[Event], undone: set[int], recent: int, progress: ProgressFile | None
+) -> list[Event]:
+    """The last `recent` topics done, newest first, from events newest first."""
     done: list[Event] = []
     done_ids: set[str] = set()  # those of `done`: a search of the list grew with its square
-    for event in reversed(history):
+    # No more can be found than the progress holds done: then the older events need no reading.
+    most = recent
+    if progress is not None:
+        most = min(recent, sum(entry.status == "done" for entry in progress.entries.values()))
+    for event in newest:
+        if len(done) >= most:
+            break
         if event.new != "done" or event.old == "done" or event.undoes is not None:
             continue  # not a topic done (a review keeps it done)
         if event.rev in undone:
@@ -100,6 +161,11 @@ def momentum(
             continue
         done.append(event)
         done_ids.add(event.id)
+    return done
+
+
+def _streaks(days: dict[date, int], today: date) -> tuple[int, int]:
+    """The streak up to today (or yesterday), and the longest."""
     longest = run = 0
     previous: date | None = None
     for day in sorted(days):
@@ -111,7 +177,7 @@ def momentum(
     while day in days:
         streak += 1
         day -= timedelta(days=1)
-    return Momentum(done[:recent], streak, longest, days)
+    return streak, longest
 
 
 def parse_when(raw: str, option: str, now: datetime, *, end: bool = False) -> datetime:
@@ -145,7 +211,7 @@ def _parse_when(text: str, now: datetime, end: bool) -> datetime:
     return moment
 
 
-def warnings(found: History) -> list[str]:
+def warnings(found: "History | Index") -> list[str]:
     """What the learner should know about a history before reading it as the log."""
     if found.mismatch:
         return [
@@ -154,7 +220,7 @@ def warnings(found: History) -> list[str]:
         ]
     if found.problems:
         line, reason = found.problems[0]
-        more = len(found.problems) - 1
+        more = found.problem_count - 1
         return [
             f"history file {found.path}, line {line}: {reason}"
             + (f" (and {more} more)" if more else "")

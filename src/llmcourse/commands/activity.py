@@ -1,12 +1,15 @@
 """Commands about your progress over time: progress, log. (Each imports its domain modules
 when it runs: see `llmcourse.commands`.)"""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from llmcourse.commands.options import JsonOption, RoadmapArgument, complete_id, session
 from llmcourse.results import Calendar, Dashboard, Log, ProgressReport
+
+if TYPE_CHECKING:
+    from llmcourse.timeline import Momentum
 
 
 def progress(
@@ -33,6 +36,16 @@ def progress(
     summary = tracker.summarize(catalog, current.data, only)
     now = run.now()
     today = now.astimezone().date()  # on the learner's calendar
+
+    def momentum() -> "Momentum":
+        from llmcourse import historyindex, timeline
+
+        data = current.data
+        with historyindex.open_index(
+            current.history_path, data.history_size, data.revision
+        ) as found:
+            return timeline.indexed_momentum(found, today, progress=data)
+
     return ProgressReport(
         catalog,
         current.data,
@@ -40,7 +53,7 @@ def progress(
         current.path,
         current.exists,
         today,
-        lambda: current.read_history().events,
+        momentum,
         activity,
         review.outlook(catalog, current.data, now),
     )
@@ -57,9 +70,13 @@ def dashboard(ctx: typer.Context) -> Dashboard:
     streak = None
     now = run.now()
     if current.data.history_size:  # something recorded: read how the learner has been going
-        from llmcourse.timeline import momentum
+        from llmcourse import historyindex, timeline
 
-        streak = momentum(current.read_history().events, now.astimezone().date()).streak
+        data = current.data
+        with historyindex.open_index(
+            current.history_path, data.history_size, data.revision
+        ) as found:
+            streak = timeline.indexed_momentum(found, now.astimezone().date(), recent=0).streak
     up = tracker.next_topic(catalog, current.data)
     reviews = review.outlook(catalog, current.data, now)
     return Dashboard(catalog, current.data, summary, up, streak, run.program, reviews)
@@ -102,7 +119,7 @@ def log(
 
     Example: llmcourse log scientist --since 7d
     """
-    from llmcourse import timeline
+    from llmcourse import historyindex, timeline
 
     run = session(ctx)
     catalog = run.course()
@@ -110,14 +127,19 @@ def log(
     start = timeline.parse_when(since, "--since", now) if since is not None else None
     stop = timeline.parse_when(until, "--until", now, end=True) if until is not None else None
     current = run.progress()
-    found = current.read_history()
-    for warning in timeline.warnings(found):
-        run.note(warning)
-    prefix = timeline.history_prefix(catalog, id_, found.events) if id_ is not None else None
-    page = timeline.history_page(catalog, found.events, prefix, start, stop, limit)
-    drawn = None
-    if chart:
-        everything = timeline.history_page(catalog, found.events, prefix, start, stop, 0)
-        today = now.astimezone().date()
-        drawn = Calendar(timeline.momentum(everything.events, today).days, today)
+    data = current.data
+    with historyindex.open_index(current.history_path, data.history_size, data.revision) as found:
+        for warning in timeline.warnings(found):
+            run.note(warning)
+        prefix = timeline.history_prefix(catalog, id_, found.newest()) if id_ is not None else None
+        page = timeline.indexed_page(catalog, found, prefix, start, stop, limit)
+        drawn = None
+        if chart:
+            today = now.astimezone().date()
+            filtered = prefix is not None or start is not None or stop is not None
+            days = None if filtered else found.days()
+            if days is None:  # the calendar of what matches, or of a zone off the quarter hours
+                everything = timeline.indexed_page(catalog, found, prefix, start, stop, 0)
+                days = timeline.momentum(everything.events, today).days
+            drawn = Calendar(days, today)
     return Log(catalog, page, current.history_path, drawn)
