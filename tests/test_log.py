@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import Run
@@ -169,13 +169,21 @@ def _event_line(
     return encode_events([Event(rev, when, "done", HISTORY_IDS[item], old, new, undoes, imp)])
 
 
+def _lines(count: int, first: int = 1, item: int = 0) -> bytes:
+    return b"".join(
+        _event_line(rev, rev * 3600, item, "done", None, False)
+        for rev in range(first, first + count)
+    )
+
+
 # Times near midnight in one zone or another (UTC, New York, India, Nepal, the odd one), where
 # a quarter hour may fall across two days.
 SECONDS = st.builds(
     lambda day, hour, second: day * 86400 + hour * 3600 + second,
     st.integers(0, 29),
     st.sampled_from([0, 4, 5, 18, 23]),
-    st.integers(0, 3599),
+    # Within the hour, or where a quarter hour of the odd zone ends its day (23:42:30 UTC).
+    st.integers(0, 3599) | st.integers(2530, 2700),
 )
 EVENT_LINES = st.builds(
     _event_line,
@@ -198,7 +206,8 @@ LINES = st.lists(
 OPERATIONS = st.lists(
     st.one_of(
         st.tuples(st.just("append"), LINES),
-        st.tuples(st.just("torn"), EVENT_LINES, st.integers(1, 250)),  # a line without its end
+        # A line without its end: cut short, or whole but for its end.
+        st.tuples(st.just("torn"), EVENT_LINES, st.integers(1, 250) | st.just(10_000)),
         st.tuples(st.just("cut"), st.floats(0, 1)),
         st.tuples(st.just("same size"), st.floats(0, 1)),  # a byte changed where it is
         st.tuples(st.just("replace"), LINES),  # a new file under the name
@@ -229,13 +238,16 @@ def _agrees_with_a_whole_read(path: Path, size: int, revision: int) -> None:
             full.pending_bytes,
         )
         assert timeline.warnings(index) == timeline.warnings(full)
-        since = FIRST + timedelta(days=12)
+        # From a day, and from an event's own time (which it is in, and a moment later not).
+        moments = [FIRST + timedelta(days=12)]
+        moments += [full.events[len(full.events) // 2].time] if full.events else []
+        moments += [moments[-1] + timedelta(microseconds=1)]
         for prefix, start, stop, limit in (
             (None, None, None, 3),
             (None, None, None, 0),
-            (None, since, None, 2),
-            (None, None, since, 0),
-            ("scientist", since, None, 0),
+            *((None, since, None, 2) for since in moments),
+            (None, None, moments[0], 0),
+            ("scientist", moments[-1], None, 0),
             ("engineer", None, None, 1),
         ):
             got = timeline.indexed_page(catalog, index, prefix, start, stop, limit)
@@ -277,6 +289,15 @@ def _apply(path: Path, operation: tuple[Any, ...]) -> None:
 
 @pytest.mark.skipif(not hasattr(time, "tzset"), reason="TZ strings are read on POSIX only")
 @settings(max_examples=60, deadline=None)
+@example(  # a last line whole but for its end, whose undo the log marks
+    _lines(3), [("torn", _event_line(4, 7200, 0, "not-started", 3, False), 10_000)], 0, 4
+)
+@example(  # in the odd zone, an event just after its midnight, in a quarter hour across two days
+    _lines(2) + _event_line(3, 86400 + 23 * 3600 + 2600, 0, "done", None, False),
+    [("append", b"")],
+    0,
+    3,
+)
 @given(LINES, OPERATIONS, st.integers(-40, 40), st.integers(0, 40))
 def test_the_index_tells_what_a_whole_read_tells(
     start: bytes, operations: list[tuple[Any, ...]], off: int, revision: int
@@ -316,13 +337,6 @@ def history_revs(path: Path) -> list[int]:
         with contextlib.suppress(ValueError, TypeError, KeyError):
             revs.append(int(json.loads(line)["rev"]))
     return revs
-
-
-def _lines(count: int, first: int = 1, item: int = 0) -> bytes:
-    return b"".join(
-        _event_line(rev, rev * 3600, item, "done", None, False)
-        for rev in range(first, first + count)
-    )
 
 
 def _summarised(path: Path) -> int:
