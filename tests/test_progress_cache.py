@@ -168,6 +168,15 @@ def test_a_kept_reading_that_toml_could_not_have_made_is_not_used(
     assert run("progress", "--json").json() == expected
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_only_the_learner_can_read_what_is_kept(
+    run: Invoke, progress_file: Path, cache: Path
+) -> None:
+    assert run("note", TOPIC, "my own words").exit_code == 0
+    assert run("progress", "--json").exit_code == 0
+    assert _entry(cache).stat().st_mode & 0o777 == 0o600
+
+
 def test_a_cache_folder_that_cannot_be_written_costs_nothing(
     run: Invoke, progress_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

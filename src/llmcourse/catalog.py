@@ -542,7 +542,9 @@ def _catalog(course: RoadmapFile, source: str) -> Catalog:
         raise RoadmapFileError(f"roadmap file {source}: {err}") from None
 
 
-def _write_cache(path: Path, content: bytes) -> None:
+def _write_cache(path: Path, content: bytes, mode: int = 0o666) -> None:
+    """Write a cache entry whole or not at all; `mode` 0o600 for one that holds the learner's
+    own data (as only they can read their progress file), else the umask decides."""
     from llmcourse import regular
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -551,7 +553,7 @@ def _write_cache(path: Path, content: bytes) -> None:
     # the write for ever) is neither opened nor removed. What is at the entry's own name is
     # replaced, never opened.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(temporary, flags, 0o666)  # as open() makes a file: the umask decides
+    fd = os.open(temporary, flags, mode)
     try:
         with open(fd, "wb") as handle:
             handle.write(content)

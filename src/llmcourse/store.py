@@ -189,7 +189,8 @@ def _cached_toml(path: Path, content: bytes) -> Callable[[str], dict[str, object
                     return kept
         raw = _toml(text)
         with contextlib.suppress(OSError, ValueError, RecursionError):
-            catalog._write_cache(entry, catalog.frame(content, marshal.dumps(_to_kept(raw))))
+            kept = catalog.frame(content, marshal.dumps(_to_kept(raw)))
+            catalog._write_cache(entry, kept, mode=0o600)  # notes and times: the learner's
         return raw
 
     return loads
