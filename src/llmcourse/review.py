@@ -34,10 +34,12 @@ DESIRED_RETENTION = 0.9  # the scheduler's default: the chance of recall when a 
 
 
 def card_id(topic_id: str) -> int:
-    """The scheduler's id for a topic: the same on every run and every machine."""
-    import hashlib
+    """The scheduler's id for a topic: the same on every run and every machine. (Only a label:
+    no schedule depends on it. zlib's CRC, which every command has loaded, where hashlib would
+    load OpenSSL for it.)"""
+    import zlib
 
-    return int.from_bytes(hashlib.sha256(topic_id.encode("utf-8")).digest()[:6], "big") or 1
+    return zlib.crc32(topic_id.encode("utf-8")) or 1
 
 
 @cache
