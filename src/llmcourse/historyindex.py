@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from llmcourse import regular
-from llmcourse.errors import ProgressFileError
-from llmcourse.history import History, _reason, read
+from llmcourse.history import History, _read_exactly, _reason, _unreadable, read
 from llmcourse.progressfile import EVENT_ERRORS, MAX_HISTORY_BYTES, Event, parse_event
 
 FORMAT = 1
@@ -370,14 +369,6 @@ def open_index(path: Path, size: int, revision: int) -> Index:
     return index
 
 
-def _unreadable(path: Path, err: OSError) -> ProgressFileError:
-    return ProgressFileError(
-        f"cannot read history file {path}: {err.strerror or err}",
-        f"{regular.MOVE_IT if regular.refused(err) else 'Check its permissions'}; "
-        "nothing was changed",
-    )
-
-
 def _bring_up(index: Index) -> None:
     fd = index.fd
     st = os.fstat(fd)
@@ -447,21 +438,11 @@ def _save(where: Path, summary: Summary) -> None:
 
     content = json.dumps(summary.to_json(), separators=(",", ":")).encode()
     content = _check(content) + b"\n" + content
+    from llmcourse.catalog import _write_cache
+
+    # Whole or not at all, and private: the summary tells when the learner worked.
     with contextlib.suppress(OSError):
-        where.parent.mkdir(parents=True, exist_ok=True)
-        temporary = where.with_name(regular.temporary_name(where))
-        # Made here or not at all (whatever holds the name is neither opened nor removed), and
-        # private: the summary tells when the learner worked. The name itself is replaced.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        fd = os.open(temporary, flags, 0o600)
-        try:
-            with open(fd, "wb") as handle:
-                handle.write(content)
-            os.replace(temporary, where)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            raise
+        _write_cache(where, content, mode=0o600)
 
 
 def _check(content: bytes) -> bytes:
@@ -473,14 +454,3 @@ def _check(content: bytes) -> bytes:
 def _read_at(fd: int, offset: int, count: int) -> bytes:
     os.lseek(fd, offset, os.SEEK_SET)
     return _read_exactly(fd, count)
-
-
-def _read_exactly(fd: int, count: int) -> bytes:
-    chunks: list[bytes] = []
-    while count > 0:
-        chunk = os.read(fd, count)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        count -= len(chunk)
-    return b"".join(chunks)
