@@ -549,7 +549,7 @@ class Reading(NamedTuple):
 _TOML_AT = pattern(r"\s*\(at line (\d+), column (\d+)\)")
 
 
-def _toml(text: str) -> Raw:
+def parse_toml(text: str) -> Raw:
     import tomllib  # not on the path of a command that reads no progress, nor from the cache
 
     return tomllib.loads(text)
@@ -561,7 +561,7 @@ def _toml_error() -> type[Exception]:
     return tomllib.TOMLDecodeError
 
 
-def read(content: bytes, loads: Callable[[str], Raw] = _toml) -> Reading:
+def read(content: bytes, loads: Callable[[str], Raw] = parse_toml) -> Reading:
     """Read a progress file's bytes strictly: an older schema is migrated, a newer one read as
     far as it is understood, and anything wrong is reported with the line it is on.
 

@@ -141,7 +141,10 @@ def load(path: Path, course_id: str, *, cached: bool = False) -> Progress:
             if regular.refused(err)
             else f"Check the path, its permissions and {DATA_DIR_ENV}; nothing was changed",
         ) from None
-    reading = progressfile.read(content, _cached_toml(path, content) if cached else _toml)
+    if cached:
+        reading = progressfile.read(content, _cached_toml(path, content))
+    else:
+        reading = progressfile.read(content)
     data = _readable(reading, path)
     if reading.newer is not None:
         return Progress(path, data, True, content, newer_schema_message(path, reading.newer))
@@ -165,12 +168,6 @@ def load(path: Path, course_id: str, *, cached: bool = False) -> Progress:
 # reads the file itself, so that what it writes back never comes from the cache folder.
 
 
-def _toml(text: str) -> dict[str, object]:
-    import tomllib
-
-    return tomllib.loads(text)
-
-
 def _cached_toml(path: Path, content: bytes) -> Callable[[str], dict[str, object]]:
     """What reads the TOML of `content`, the bytes of the progress file at `path`: the kept
     reading of the same bytes, else tomllib (and the reading is kept for the next run)."""
@@ -187,7 +184,7 @@ def _cached_toml(path: Path, content: bytes) -> Callable[[str], dict[str, object
                 kept = _from_kept(marshal.loads(framed[1]))
                 if isinstance(kept, dict):
                     return kept
-        raw = _toml(text)
+        raw = progressfile.parse_toml(text)
         with contextlib.suppress(OSError, ValueError, RecursionError):
             kept = catalog.frame(content, marshal.dumps(_to_kept(raw)))
             catalog._write_cache(entry, kept, mode=0o600)  # notes and times: the learner's
