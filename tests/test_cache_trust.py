@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from llmcourse import catalog as catalog_module
+from llmcourse import models
 from llmcourse.catalog import parse
 from llmcourse.errors import RoadmapFileError
 
@@ -61,13 +62,37 @@ def _entry(cache: Path) -> Path:
 
 
 def rewrite(entry: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    """Change a cache entry's course as someone who can write the cache folder can."""
+    """Change a cache entry's course as someone who can write the cache folder can: here by
+    field name, written back in the order of the fields, as the entry keeps them."""
     framed = catalog_module.unframe(entry.read_bytes())
     assert framed is not None
     source, payload = framed
-    data = marshal.loads(payload)
+    data = _named(models.build(models.RoadmapFile, marshal.loads(payload)))
     change(data)
-    entry.write_bytes(catalog_module.frame(source, marshal.dumps(data)))
+    entry.write_bytes(catalog_module.frame(source, marshal.dumps(_in_order(data))))
+
+
+def _named(value: Any) -> Any:
+    if hasattr(value, "_fields"):
+        return {name: _named(item) for name, item in zip(value._fields, value, strict=True)}
+    if isinstance(value, tuple):
+        return tuple(_named(item) for item in value)
+    return value
+
+
+def _in_order(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(_in_order(item) for item in value.values())
+    if isinstance(value, tuple | list):
+        return tuple(_in_order(item) for item in value)
+    return value
+
+
+def _kept(entry: Path) -> models.RoadmapFile:
+    """The course a cache entry holds."""
+    framed = catalog_module.unframe(entry.read_bytes())
+    assert framed is not None
+    return models.build(models.RoadmapFile, marshal.loads(framed[1]))
 
 
 def _section(data: dict[str, Any]) -> dict[str, Any]:
@@ -122,8 +147,7 @@ def test_an_entry_whose_ids_are_not_ids_is_rebuilt(
         "one/basics/second",
         "one/basics/book",
     ]
-    framed = catalog_module.unframe(entry.read_bytes())
-    assert framed is not None and marshal.loads(framed[1])["course"]["id"] == "demo"  # anew
+    assert _kept(entry).course.id == "demo"  # anew
 
 
 @pytest.mark.parametrize(
@@ -189,6 +213,29 @@ def test_a_cache_entry_that_is_far_too_large_is_not_read(cache: Path) -> None:
     rewrite(entry, lambda data: data["course"].update(title="x" * (5 * len(MINIMAL) + 2**20)))
     assert parse(MINIMAL.encode(), "demo").course.title == "Demo"
     assert entry.stat().st_size < 2**20  # written anew
+
+
+@pytest.mark.parametrize("piece", [1, 7, 2**20])
+def test_an_entry_is_used_only_for_its_own_source_and_whole(
+    cache: Path, monkeypatch: pytest.MonkeyPatch, piece: int
+) -> None:
+    """An entry's source is compared piece by piece: any byte of it that differs, or an entry
+    cut short or grown, makes the course read from the roadmap file."""
+    monkeypatch.setattr(catalog_module, "_PIECE", piece)
+    entry = _entry(cache)
+    rewrite(entry, lambda data: data["course"].update(title="Rewritten"))
+    kept = entry.read_bytes()
+    assert parse(MINIMAL.encode(), "demo").course.title == "Rewritten"  # the entry is used
+    head = catalog_module._CHECK + catalog_module._LENGTH
+    source = int.from_bytes(kept[catalog_module._CHECK : head], "big")
+    damaged = []
+    for position in (0, head - 1, head, head + source // 2, head + source - 1, len(kept) - 1):
+        flipped = bytearray(kept)
+        flipped[position] ^= 0x01
+        damaged.append(bytes(flipped))
+    for entry_bytes in [*damaged, kept + b"\0", kept[:-1], kept[: head + source]]:
+        entry.write_bytes(entry_bytes)
+        assert parse(MINIMAL.encode(), "demo").course.title == "Demo"
 
 
 def _in_time(action: Callable[[], object], seconds: float = 10) -> None:
@@ -270,8 +317,6 @@ def test_a_named_pipe_among_the_code_the_cache_key_reads_is_passed_over(
 
 
 def test_the_characters_of_ids_are_those_of_the_rule() -> None:
-    from llmcourse import models
-
     for code in range(0x300):
         char = chr(code)
         assert models.only_slug_characters(char) == bool(models.is_slug("a" + char)), repr(char)
@@ -380,8 +425,6 @@ def test_version_leaves_out_an_address_that_is_not_http(
     ],
 )
 def test_one_rule_for_addresses(url: object, web: bool) -> None:
-    from llmcourse import models
-
     assert models.is_web_url(url) is web
 
 
@@ -394,5 +437,4 @@ def test_an_entry_made_from_another_file_is_never_read_as_this_one(cache: Path) 
     [made] = [path for path in cache.glob("roadmaps-*.marshal") if path != entry]
     made.replace(entry)  # the other file's entry where this file's belongs
     assert parse(MINIMAL.encode(), "demo").course.title == "Demo"
-    framed = catalog_module.unframe(entry.read_bytes())
-    assert framed is not None and marshal.loads(framed[1])["course"]["title"] == "Demo"
+    assert _kept(entry).course.title == "Demo"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import os
 import subprocess
 import sys
@@ -87,16 +88,33 @@ def test_loading_the_cached_course_does_not_import_pydantic(tmp_path: Path) -> N
     assert again.stdout.split() == ["False", "False"], again.stderr  # from the cache: not
 
 
-def test_models_are_built_and_dumped_by_field_name() -> None:
-    topic = load_bundled().roadmaps[1].sections[0].topics[0]
-    data = models.dump(topic)
-    assert list(data) == list(models.Topic._fields)
-    reordered = dict(reversed(list(data.items())))
-    assert models.build(models.Topic, reordered) == topic
+def test_models_are_kept_and_built_in_the_order_of_their_fields() -> None:
+    course = load_bundled()
+    whole = models.RoadmapFile(1, course.course, tuple(course.roadmaps), tuple(course.notebooks))
+    data = models.dump(whole)
+    # Plain tuples all the way down, which marshal keeps (it refuses a NamedTuple).
+    assert not [item for item in _walk_tuples(data) if type(item) is not tuple]
+    assert marshal.loads(marshal.dumps(data)) == data
+    built = models.build(models.RoadmapFile, data)
+    assert built == whole and _walk(built) == _walk(whole)
+    assert [type(item) for item in _walk(built)] == [type(item) for item in _walk(whole)]
+    topic = course.roadmaps[1].sections[0].topics[0]
+    assert models.dump(topic) == tuple(topic)  # each value where `_fields` has its name
     with pytest.raises(TypeError):
-        models.build(models.Topic, data | {"unknown": 1})
+        models.build(models.Topic, (*models.dump(topic), 1))  # a value too many
     with pytest.raises(TypeError):
-        models.build(models.Topic, {k: v for k, v in data.items() if k != "title"})
+        models.build(models.Topic, models.dump(topic)[:-1])  # one too few
+    section = models.dump(course.roadmaps[1].sections[0])
+    short_topic = section[3][0][:-1]
+    with pytest.raises(TypeError):  # inside a tuple of models too
+        models.build(models.Section, (*section[:3], (short_topic,), *section[4:]))
+
+
+def _walk_tuples(value: Any) -> list[Any]:
+    """Every tuple inside `value`, itself included."""
+    if not isinstance(value, tuple):
+        return []
+    return [value] + [found for item in value for found in _walk_tuples(item)]
 
 
 class _Leaf(NamedTuple):
@@ -111,14 +129,14 @@ class _Branch(NamedTuple):
 
 def test_a_new_nested_field_needs_nothing_but_its_declaration() -> None:
     with pytest.raises(TypeError, match="a model only as itself or in a tuple"):
-        models.build(_Branch, {"title": "t", "leaves": (), "only": None})
+        models.build(_Branch, ("t", (), None))
 
     class Branch(NamedTuple):
         title: str
         leaves: tuple[_Leaf, ...] = ()
         first: _Leaf = _Leaf("none")
 
-    data = {"title": "t", "leaves": ({"name": "a"}, {"name": "b"}), "first": {"name": "c"}}
+    data = ("t", (("a",), ("b",)), ("c",))
     built = models.build(Branch, data)
     assert built == Branch("t", (_Leaf("a"), _Leaf("b")), _Leaf("c"))
     assert models.dump(built) == data
