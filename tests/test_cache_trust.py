@@ -121,6 +121,8 @@ def _set_topic_id(value: str) -> Callable[[dict[str, Any]], None]:
         pytest.param(lambda data: data["roadmaps"][0].update(id="-one"), id="roadmap-id-dash"),
         pytest.param(lambda data: data["roadmaps"][0].update(id="one/two"), id="roadmap-id-path"),
         pytest.param(lambda data: _section(data).update(id="basics/more"), id="section-id-path"),
+        pytest.param(lambda data: _section(data).update(id=7), id="section-id-number"),
+        pytest.param(lambda data: _section(data)["topics"][0].update(id=2), id="topic-id-number"),
         pytest.param(_set_topic_id("first/../x"), id="topic-id-path"),
         pytest.param(_set_topic_id("first`](javascript:alert(1))"), id="topic-id-markdown"),
         pytest.param(_set_topic_id('first",=cmd|x'), id="topic-id-csv"),
