@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llmcourse import catalog as catalog_module
 from llmcourse import models
@@ -428,6 +430,21 @@ def test_version_leaves_out_an_address_that_is_not_http(
 )
 def test_one_rule_for_addresses(url: object, web: bool) -> None:
     assert models.is_web_url(url) is web
+
+
+# Pieces of addresses: schemes, and what the rule of addresses is about (spaces, control
+# characters, characters outside ASCII that are printable or not).
+_ADDRESS_PIECES = ["https://", "http://", "http:/", "ftp://", "a", "/", ":", " ", "\t", "\x00"]
+_ADDRESS_PIECES += ["\x1b", "\x7f", "\x85", "\u00e9", "\u00ad", "\u2028", " https://"]
+
+
+@settings(max_examples=500)
+@given(st.lists(st.lists(st.sampled_from(_ADDRESS_PIECES), max_size=4).map("".join), max_size=4))
+def test_addresses_are_checked_at_once_as_each_would_be(urls: list[str]) -> None:
+    def web(url: str) -> bool:
+        return url.startswith(("https://", "http://")) and url.isprintable() and " " not in url
+
+    assert catalog_module._web_addresses(list(urls)) is all(web(url) for url in urls)
 
 
 def test_an_entry_made_from_another_file_is_never_read_as_this_one(cache: Path) -> None:
