@@ -446,9 +446,10 @@ def parse(content: bytes, source: str) -> Catalog:
     """
     salt = _cache_salt()
     # The name comes from the key (the salt, then the content) without joining them, which would
-    # copy 5 MB at 10,000 topics: a CRC goes on from where it stopped.
-    crc, adler = zlib.crc32(content, zlib.crc32(salt)), zlib.adler32(content, zlib.adler32(salt))
-    cache = cache_dir() / f"roadmaps-{crc:08x}{adler:08x}.marshal"
+    # copy 5 MB at 10,000 topics: a CRC goes on from where it stopped. Two files that share it
+    # only take turns at the name (an entry is used for its own source alone), so the CRC-32 is
+    # name enough: an Adler-32 beside it cost 1.3 ms more at 10,000 topics.
+    cache = cache_dir() / f"roadmaps-{zlib.crc32(content, zlib.crc32(salt)):08x}.marshal"
     # A wrong type where the entry was rewritten fails as a TypeError or an AttributeError, a
     # wrong number of values as a TypeError or an IndexError.
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError, LookupError, AttributeError):
