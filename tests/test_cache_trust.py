@@ -189,6 +189,27 @@ def test_an_entry_whose_texts_or_addresses_are_not_is_rebuilt(
     assert entry.read_bytes() == before  # written anew from the roadmap file
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda data: data["course"].update(extra="x"), id="course-too-many"),
+        pytest.param(
+            lambda data: _section(data)["topics"][0].update(extra=()), id="topic-too-many"
+        ),
+        pytest.param(lambda data: _section(data)["references"][0].pop("former_ids"), id="too-few"),
+    ],
+)
+def test_an_entry_with_a_value_too_many_or_too_few_is_rebuilt(
+    cache: Path, change: Callable[[dict[str, Any]], None]
+) -> None:
+    """A model is made only of as many values as it has fields, as validating makes it."""
+    entry = _entry(cache)
+    before = entry.read_bytes()
+    rewrite(entry, change)
+    assert parse(MINIMAL.encode(), "demo").course.title == "Demo"
+    assert entry.read_bytes() == before  # written anew from the roadmap file
+
+
 def test_a_rewritten_entry_with_sound_ids_is_used(cache: Path) -> None:
     """The check above is what makes the difference: an entry that passes it is believed."""
     entry = _entry(cache)

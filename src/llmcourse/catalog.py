@@ -104,7 +104,7 @@ class Catalog:
 
     def _index(self) -> None:
         # Written out rather than through `_add`, with each section's prefixes made once: at
-        # 10,000 topics and as many references that makes the index in 10 ms instead of 13.
+        # 10,000 topics and as many references that makes the index in 11 ms instead of 14.
         nodes, numbers = self.nodes, self._numbers
         for roadmap in self.roadmaps:
             nodes[roadmap.id] = Node("roadmap", roadmap.id, roadmap)
@@ -191,8 +191,8 @@ class Catalog:
         if self._tail_index is None:
             # A list only for a tail that several ids share, and each tail cut off the one before
             # it, not joined from parts: at 10,000 topics and as many references the index takes
-            # 10 ms where a list for each tail took 19 (the first screen and `log` make it, for
-            # the short ids they show).
+            # about 10 ms where a list for each tail took about 20 (the first screen and `log`
+            # make it, for the short ids they show).
             first: dict[str, str] = {}
             shared: dict[str, list[str]] = {}
             for node_id in self.nodes:
