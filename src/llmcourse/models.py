@@ -556,7 +556,8 @@ def build(model: type[M], data: Any) -> M:
 
 def dump(value: Any) -> Any:
     """A model as plain data (tuples, strings, numbers), each model's values in the order of
-    its fields, for the cache: a field's place is its place in `_fields`."""
+    its fields, for the cache: a field's place is its place in `_fields`. (This file is part of
+    every cache entry's key, so an entry never meets fields in another order.)"""
     if isinstance(value, tuple):
         return tuple(dump(item) for item in value)
     return value
