@@ -74,21 +74,93 @@ def read(path: Path, size: int, revision: int) -> History:
         ) from None
     history.missing_bytes = max(size - actual, 0)
     history.pending_bytes = max(actual - size, 0)
-    last: Event | None = None  # the event on the last line, if that line could be read
-    for number, line in enumerate(content.split(b"\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            last = parse_event(json.loads(line))
-            history.events.append(last)
-        except EVENT_ERRORS as err:
-            last = None
-            history.problems.append((number, _reason(err)))
+    _, last = parse_lines(content, 1, history.events, history.problems, json.loads)
     ends_on_a_line = not content or content.endswith(b"\n")
     history.mismatch = bool(
         history.missing_bytes or not ends_on_a_line or (last is not None and last.rev != revision)
     )
     return history
+
+
+# Whether any line read was not blank, and the event on the last that was not (None when it
+# could not be read).
+Lines = tuple[bool, Event | None]
+
+
+def parse_lines(
+    content: bytes,
+    first: int,
+    events: list[Event],
+    problems: list[tuple[int, str]],
+    slow: Callable[[bytes], Any],
+) -> Lines:
+    """Read whole history lines (`content`, without the line break after the last), numbered
+    from `first`: their events go to `events`, and what is wrong with the others, with their
+    numbers, to `problems`.
+
+    Each line is read as `json.loads` reads it alone: a line that is not one JSON value never
+    takes a neighbour with it. What is usual takes a faster way that gives the same: the
+    content is decoded once (UTF-8, as `json.loads` decodes a line that starts with `{`), and
+    a line that starts with `{` is scanned by the scanner `json.loads` itself ends in, without
+    the checks around it (for 50,000 lines, about 90 ms against 160 for `json.loads` a line at
+    a time). Reading them all as one JSON array is faster still (about 65), but then lines such
+    as `{"a": [{}` and `{}]}, {"b": 2}` would read as two events together, and telling that
+    apart costs what the array saved. A line the scanner does not take whole, and every other
+    line, is read by `slow` (its bytes), the way it always was, so its problem reads as before.
+    """
+    lines: list[str] | list[str | bytes]
+    try:
+        lines = content.decode("utf-8", "surrogatepass").split("\n")
+    except UnicodeDecodeError:  # somewhere not UTF-8: that line (only) is read the slow way
+        lines = [_decoded(line) for line in content.split(b"\n")]
+    scan = _scanner()
+    seen = False
+    last: Event | None = None
+    for number, line in enumerate(lines, first):
+        try:
+            if isinstance(line, str) and line[:1] == "{":
+                seen = True
+                found = _whole(scan, line)
+                if found is None:
+                    found = slow(line.encode("utf-8", "surrogatepass"))
+            else:
+                raw = line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass")
+                if not raw.strip():
+                    continue
+                seen = True
+                found = slow(raw)
+            last = parse_event(found)
+        except EVENT_ERRORS as err:
+            last = None
+            problems.append((number, _reason(err)))
+            continue
+        events.append(last)
+    return seen, last
+
+
+def _decoded(line: bytes) -> str | bytes:
+    try:
+        return line.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return line
+
+
+def _whole(scan: Callable[[str, int], tuple[Any, int]], line: str) -> Any:
+    """The JSON value that is the whole of `line`, or None when it is not one (or not only one)."""
+    try:
+        found, end = scan(line, 0)
+    except (ValueError, StopIteration, RecursionError):
+        return None
+    return found if end == len(line) else None
+
+
+def _scanner() -> Callable[[str, int], tuple[Any, int]]:
+    """What `json.loads` scans a value with, once its text is decoded and leading space skipped
+    (a scanner forgets the keys it met at the end of each call)."""
+    import json
+
+    scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+    return scan
 
 
 def _reason(err: Exception) -> str:
@@ -291,6 +363,11 @@ class Stream:
     def __iter__(self) -> Iterator[Event]:
         import json
 
+        def slow(line: bytes) -> Any:
+            # A line that starts as an event does is UTF-8 to json.loads, which would find
+            # that out byte by byte: decoded here as it would decode it, it is read faster.
+            return json.loads(line.decode("utf-8", "surrogatepass") if line[:1] == b"{" else line)
+
         number = 0
         rest = b""
         try:
@@ -298,16 +375,24 @@ class Stream:
                 block = self._block()
                 if not block:
                     break
-                lines = (rest + block).split(b"\n")
-                rest = lines.pop()
-                for line in lines:
-                    number += 1
-                    if event := self._event(json, number, line):
-                        yield event
-            if rest and (event := self._event(json, number + 1, rest)):
-                yield event
+                whole, newline, part = (rest + block).rpartition(b"\n")
+                if newline:
+                    rest = part
+                    yield from self._lines(whole, number + 1, slow)
+                    number += whole.count(b"\n") + 1
+                else:
+                    rest = part
+            if rest:
+                yield from self._lines(rest, number + 1, slow)
         finally:
             self.close()
+
+    def _lines(self, content: bytes, first: int, slow: Callable[[bytes], Any]) -> list[Event]:
+        events: list[Event] = []
+        seen, last = parse_lines(content, first, events, self.problems, slow)
+        if seen:
+            self.last = last
+        return events
 
     def _block(self) -> bytes:
         if self._left <= 0 or self._fd < 0:
@@ -322,21 +407,6 @@ class Stream:
         else:
             self.ends_on_a_line = block.endswith(b"\n")
         return block
-
-    def _event(self, json: Any, number: int, line: bytes) -> Event | None:
-        if not line.strip():
-            return None
-        try:
-            # A line that starts as an event does is UTF-8 to json.loads, which would find
-            # that out byte by byte: decoded here as it would decode it, it is read faster.
-            text = line.decode("utf-8", "surrogatepass") if line[:1] == b"{" else line
-            event: Event = parse_event(json.loads(text))
-        except EVENT_ERRORS as err:
-            self.last = None
-            self.problems.append((number, _reason(err)))
-            return None
-        self.last = event
-        return event
 
 
 def check(path: Path, size: int, revision: int) -> History:
