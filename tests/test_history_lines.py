@@ -21,7 +21,7 @@ GOOD = [
     b'{"rev": 3, "time": "2026-01-05T08:03:00Z", "command": "review", "id": "x\\ny \xc3\xa9", '
     b'"old": "done", "new": "done", "rating": "good", "before": null, "after": {"due": '
     b'"2026-01-09T08:03:00Z", "last_review": "2026-01-05T08:03:00Z", "stability": 3.1, '
-    b'"difficulty": 5.0, "state": "review", "step": null}}',
+    b'"difficulty": 5.0, "state": "review"}}',
     b'{"rev":4,"time":"2026-01-05T08:04:00Z","command":"done","id":"{[x]}","old":"done",'
     b'"new":"later-status","imported":true}',
     b'  {"rev": 5, "time": "2026-01-05T08:05:00Z", "command": "done", "id": "a", '

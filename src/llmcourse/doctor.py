@@ -62,7 +62,13 @@ class _Read:
     bad: bool = False  # a file `--fix` may set aside: not UTF-8, not TOML, not the right shape
 
 
-def examine(catalog: Catalog, path: Path) -> Report:
+def examine(catalog: Catalog, path: Path, *, kept: bool = True) -> Report:
+    """What is wrong with the progress file at `path`, its history and backup.
+
+    With `kept` (the default), what earlier runs read of the same bytes is used, as commands
+    that only read do: the TOML of the progress file (`store.read_kept`) and the problems of
+    the history's lines (`history.check`). `fix` examines without: it acts on what it finds.
+    """
     report = Report(path)
     folder = path.parent
     if not folder.exists():
@@ -76,10 +82,10 @@ def examine(catalog: Catalog, path: Path) -> Report:
             file=folder,
             hint="Fix its permissions, or set LLMCOURSE_DATA_DIR to a writable folder",
         )
-    read = _examine_progress(catalog, path, report)
+    read = _examine_progress(catalog, path, report, kept)
     if read.data is not None:
         _examine_entries(catalog, read.data, report)
-        _examine_history(history.history_path(path), read.data, report)
+        _examine_history(history.history_path(path), read.data, report, kept)
     _examine_backup(catalog, path, report)
     stale = store.stale_temporaries(path)
     if stale:
@@ -129,7 +135,7 @@ def _missing_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
     return _Read()
 
 
-def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
+def _examine_progress(catalog: Catalog, path: Path, report: Report, kept: bool) -> _Read:
     try:
         content = store.read_file(path)
     except FileNotFoundError:
@@ -143,7 +149,7 @@ def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
             hint=regular.MOVE_IT if regular.refused(err) else "Check its permissions",
         )
         return _Read()
-    reading = progressfile.read(content)
+    reading = store.read_kept(path, content) if kept else progressfile.read(content)
     for problem in reading.problems:
         report.add("problem", problem.code, problem.message, file=path, line=problem.line)
     if reading.newer is not None:
@@ -274,9 +280,9 @@ def _listed(
         report.add("note", code, rest)
 
 
-def _examine_history(path: Path, data: ProgressFile, report: Report) -> None:
+def _examine_history(path: Path, data: ProgressFile, report: Report, kept: bool) -> None:
     try:
-        found = history.check(path, data.history_size, data.revision)
+        found = history.check(path, data.history_size, data.revision, kept=kept)
     except ProgressFileError as err:
         report.add("problem", "unreadable-history", err.message, file=path, hint=err.hint)
         return
@@ -371,7 +377,7 @@ def fix(catalog: Catalog, path: Path) -> Report:
     At no moment is there no progress file: the bad one is kept under another name first,
     then replaced in one step.
     """
-    report = examine(catalog, path)
+    report = examine(catalog, path, kept=False)
     codes = {finding.code for finding in report.problems}
     bad_progress = BAD_PROGRESS & codes
     bad_history = BAD_HISTORY & codes
@@ -388,7 +394,7 @@ def fix(catalog: Catalog, path: Path) -> Report:
             "Check that the folder is writable; nothing was lost",
         ) from None
     if report.fixed:
-        after = examine(catalog, path)
+        after = examine(catalog, path, kept=False)
         after.fixed = report.fixed
         return after
     return report

@@ -168,6 +168,12 @@ def load(path: Path, course_id: str, *, cached: bool = False) -> Progress:
 # reads the file itself, so that what it writes back never comes from the cache folder.
 
 
+def read_kept(path: Path, content: bytes) -> progressfile.Reading:
+    """What `content`, the bytes of the progress file at `path`, holds, read as `load` reads it
+    for a command that only reads: from the kept reading of the same bytes, if there is one."""
+    return progressfile.read(content, _cached_toml(path, content))
+
+
 def _cached_toml(path: Path, content: bytes) -> Callable[[str], dict[str, object]]:
     """What reads the TOML of `content`, the bytes of the progress file at `path`: the kept
     reading of the same bytes, else tomllib (and the reading is kept for the next run)."""
