@@ -82,11 +82,14 @@ def examine(catalog: Catalog, path: Path, *, kept: bool = True) -> Report:
             file=folder,
             hint="Fix its permissions, or set LLMCOURSE_DATA_DIR to a writable folder",
         )
-    read = _examine_progress(catalog, path, report, kept)
+    # The backup is read first: it holds what the progress file held before the last change,
+    # whose reading may be kept still (reading the progress file keeps its own in its place).
+    usable_backup = _usable_backup(catalog, store.backup_path(path), kept, path)
+    read = _examine_progress(catalog, path, report, kept, usable_backup)
     if read.data is not None:
         _examine_entries(catalog, read.data, report)
         _examine_history(history.history_path(path), read.data, report, kept)
-    _examine_backup(catalog, path, report)
+    _examine_backup(path, report, usable_backup)
     stale = store.stale_temporaries(path)
     if stale:
         report.add(
@@ -100,7 +103,9 @@ def examine(catalog: Catalog, path: Path, *, kept: bool = True) -> Report:
     return report
 
 
-def _missing_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
+def _missing_progress(
+    catalog: Catalog, path: Path, report: Report, usable: ProgressFile | None
+) -> _Read:
     """What it means that there is no progress file: a broken link, a lost file whose backup is
     still there, or nothing recorded yet."""
     if path.is_symlink():
@@ -113,7 +118,7 @@ def _missing_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
         )
         return _Read(bad=True)
     backup = store.backup_path(path)
-    if _usable_backup(catalog, backup) is not None:
+    if usable is not None:
         report.add(
             "problem",
             "missing-progress",
@@ -135,11 +140,13 @@ def _missing_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
     return _Read()
 
 
-def _examine_progress(catalog: Catalog, path: Path, report: Report, kept: bool) -> _Read:
+def _examine_progress(
+    catalog: Catalog, path: Path, report: Report, kept: bool, backup: ProgressFile | None
+) -> _Read:
     try:
         content = store.read_file(path)
     except FileNotFoundError:
-        return _missing_progress(catalog, path, report)
+        return _missing_progress(catalog, path, report, backup)
     except OSError as err:
         report.add(
             "problem",
@@ -325,7 +332,7 @@ def _examine_history(path: Path, data: ProgressFile, report: Report, kept: bool)
         )
 
 
-def _examine_backup(catalog: Catalog, path: Path, report: Report) -> None:
+def _examine_backup(path: Path, report: Report, usable: ProgressFile | None) -> None:
     backup = store.backup_path(path)
     if not backup.exists():
         return
@@ -339,7 +346,7 @@ def _examine_backup(catalog: Catalog, path: Path, report: Report) -> None:
             hint=regular.MOVE_IT,
         )
         return
-    if _usable_backup(catalog, backup) is None:
+    if usable is None:
         report.add(
             "note",
             "bad-backup",
@@ -349,9 +356,17 @@ def _examine_backup(catalog: Catalog, path: Path, report: Report) -> None:
         )
 
 
-def _usable_backup(catalog: Catalog, backup: Path) -> ProgressFile | None:
+def _usable_backup(
+    catalog: Catalog, backup: Path, kept: bool = False, progress_path: Path | None = None
+) -> ProgressFile | None:
     try:
-        data = store.parse(store.read_file(backup), backup)
+        content = store.read_file(backup)
+        if not kept:
+            data = store.parse(content, backup)
+        elif (found := store.read_kept(backup, content, progress_path).data) is None:
+            return None
+        else:
+            data = found
     except (OSError, ProgressFileError):
         return None
     if data.schema_version > SCHEMA_VERSION:
