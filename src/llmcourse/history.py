@@ -138,6 +138,15 @@ def parse_lines(
     return seen, last
 
 
+def _loads_decoded(line: bytes) -> Any:
+    """`json.loads` of one line, as `Stream` has always read it: a line that starts as an event
+    does is UTF-8 to json.loads, which would find that out byte by byte, so it is decoded first
+    (a line such as `{\0...` is then not read as UTF-16, as `read` reads it)."""
+    import json
+
+    return json.loads(line.decode("utf-8", "surrogatepass") if line[:1] == b"{" else line)
+
+
 def _decoded(line: bytes) -> str | bytes:
     try:
         return line.decode("utf-8", "surrogatepass")
@@ -361,35 +370,22 @@ class Stream:
             self._fd = -1
 
     def __iter__(self) -> Iterator[Event]:
-        import json
-
-        def slow(line: bytes) -> Any:
-            # A line that starts as an event does is UTF-8 to json.loads, which would find
-            # that out byte by byte: decoded here as it would decode it, it is read faster.
-            return json.loads(line.decode("utf-8", "surrogatepass") if line[:1] == b"{" else line)
-
         number = 0
         rest = b""
         try:
-            while True:
-                block = self._block()
-                if not block:
-                    break
-                whole, newline, part = (rest + block).rpartition(b"\n")
+            while block := self._block():
+                whole, newline, rest = (rest + block).rpartition(b"\n")
                 if newline:
-                    rest = part
-                    yield from self._lines(whole, number + 1, slow)
+                    yield from self._lines(whole, number + 1)
                     number += whole.count(b"\n") + 1
-                else:
-                    rest = part
             if rest:
-                yield from self._lines(rest, number + 1, slow)
+                yield from self._lines(rest, number + 1)
         finally:
             self.close()
 
-    def _lines(self, content: bytes, first: int, slow: Callable[[bytes], Any]) -> list[Event]:
+    def _lines(self, content: bytes, first: int) -> list[Event]:
         events: list[Event] = []
-        seen, last = parse_lines(content, first, events, self.problems, slow)
+        seen, last = parse_lines(content, first, events, self.problems, _loads_decoded)
         if seen:
             self.last = last
         return events
@@ -443,11 +439,7 @@ def _check_lines(stream: Stream, kept: bool) -> tuple[int | None, bool]:
     """Read the lines of `stream` for their problems, after what a kept check vouches for;
     returns the `rev` of the last line that is not blank (None when it could not be read) and
     whether the bytes end on a line."""
-    import json
     import zlib
-
-    def slow(line: bytes) -> Any:
-        return json.loads(line.decode("utf-8", "surrogatepass") if line[:1] == b"{" else line)
 
     end = stream._left
     before = _kept_check(stream.path, end) if kept and end else None
@@ -467,7 +459,7 @@ def _check_lines(stream: Stream, kept: bool) -> tuple[int | None, bool]:
         if newline:
             crc = zlib.crc32(b"\n", zlib.crc32(whole, crc))
             covered += len(whole) + 1
-            seen, last = parse_lines(whole, number + 1, [], stream.problems, slow)
+            seen, last = parse_lines(whole, number + 1, [], stream.problems, _loads_decoded)
             number += whole.count(b"\n") + 1
             if seen:
                 last_rev = last.rev if last is not None else None
@@ -475,7 +467,7 @@ def _check_lines(stream: Stream, kept: bool) -> tuple[int | None, bool]:
         found: KeptCheck = (covered, crc, number, list(stream.problems), last_rev)
         _keep_check(stream.path, found)
     if rest:
-        seen, last = parse_lines(rest, number + 1, [], stream.problems, slow)
+        seen, last = parse_lines(rest, number + 1, [], stream.problems, _loads_decoded)
         if seen:
             last_rev = last.rev if last is not None else None
     return last_rev, not rest
