@@ -201,6 +201,8 @@ SEEN = [
     "schema_version = 4\r\nrevision = 0\nhistory_size = 0\n\n[entries]\n",
     "schema_version = 04\nrevision = 0\nhistory_size = 0\n\n[entries]\n",
     "schema_version = 4\nrevision = \u0664\nhistory_size = 0\n\n[entries]\n",
+    "schema_version = 4\nrevision = 0\nhistory_size = 0\n\n[entries]\n"
+    '"\ud800" = { status = "\x85", changed = 2026-01-05T08:00:00+00:00 }\n',
 ]
 
 
