@@ -4,6 +4,8 @@ very same value; anything else, and every error, is tomllib's."""
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import tomllib
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -18,6 +20,7 @@ from llmcourse import progressfile
 from llmcourse.progressfile import Entry, Note, ProgressFile, Schedule
 
 TOPIC = "scientist/architecture/tokenization"
+OTHER = "scientist/architecture/attention-mechanisms"
 
 
 def _same(read: Any, expected: Any) -> bool:
@@ -273,3 +276,20 @@ def test_a_key_twice_gets_tomllibs_message_and_line(run: Any, progress_file: Pat
     assert f"(at line {twice + 2}, column" in shown.stderr
     assert "Traceback" not in shown.stderr
     assert progress_file.read_text(encoding="utf-8") == text  # left as it was
+
+
+def test_a_change_to_a_file_in_the_usual_layout_does_not_load_tomllib(
+    run: Any, progress_file: Path
+) -> None:
+    assert run("done", TOPIC).exit_code == 0  # the file, in the layout encode writes
+    assert run("note", TOPIC, "read it twice").exit_code == 0
+    script = (
+        "import sys; from llmcourse.start import main; sys.argv = ['llmcourse', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as end:\n    assert not end.code, end.code\n"
+        "print('tomllib' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "done", OTHER], capture_output=True, text=True, check=True
+    )
+    assert done.stderr.strip().splitlines()[-1] == "False"
+    assert OTHER in progress_file.read_text(encoding="utf-8")

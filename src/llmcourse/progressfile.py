@@ -587,10 +587,14 @@ _TOML_AT = pattern(r"\s*\(at line (\d+), column (\d+)\)")
 def parse_toml(text: str) -> Raw:
     """The TOML document `text`: read by `_written_layout` when it is laid out as `encode`
     writes it, else by tomllib (whose errors, with their lines, are what a learner sees)."""
-    import tomllib  # not on the path of a command that reads no progress, nor from the cache
-
     found = _written_layout(text)
-    return tomllib.loads(text) if found is None else found
+    if found is not None:
+        return found
+    # Imported only here (2.3 ms): not on the path of a command that reads no progress, reads
+    # it from the cache, or finds it in the layout `encode` writes.
+    import tomllib
+
+    return tomllib.loads(text)
 
 
 # --- Reading the layout `encode` writes ------------------------------------------------------
