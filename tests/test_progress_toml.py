@@ -293,3 +293,19 @@ def test_a_change_to_a_file_in_the_usual_layout_does_not_load_tomllib(
     )
     assert done.stderr.strip().splitlines()[-1] == "False"
     assert OTHER in progress_file.read_text(encoding="utf-8")
+
+
+def test_a_number_too_long_to_read_is_a_problem_with_the_file(
+    run: Any, progress_file: Path
+) -> None:
+    # tomllib lets Python's ValueError about converting so many digits out, not its own error.
+    text = f"schema_version = 4\nrevision = {'1' * 5000}\nhistory_size = 0\n\n[entries]\n"
+    progress_file.parent.mkdir(parents=True, exist_ok=True)
+    progress_file.write_text(text, encoding="utf-8")
+    shown: Run = run("progress")
+    assert shown.exit_code == 1
+    assert shown.stderr.startswith("error: ")
+    said = " ".join(shown.stderr.split())
+    assert "is not valid TOML: a number with more digits than can be read." in said
+    assert "Traceback" not in said
+    assert progress_file.read_text(encoding="utf-8") == text

@@ -594,7 +594,14 @@ def parse_toml(text: str) -> Raw:
     # it from the cache, or finds it in the layout `encode` writes.
     import tomllib
 
-    return tomllib.loads(text)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError as err:
+        # A whole number of more digits than Python converts from text (4,300): tomllib lets
+        # Python's error out, which is no TOML error, but the file cannot be read all the same.
+        raise tomllib.TOMLDecodeError("a number with more digits than can be read") from err
 
 
 # --- Reading the layout `encode` writes ------------------------------------------------------
