@@ -4,10 +4,8 @@ exactly what checking the whole history gives, whatever happened to the file or 
 from __future__ import annotations
 
 import os
-import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -16,7 +14,6 @@ from hypothesis import strategies as st
 from conftest import Run
 from llmcourse import history
 from test_history_lines import BAD, GOOD
-from test_store import BAD_FILES
 
 Invoke = Callable[..., Run]
 
@@ -164,6 +161,7 @@ def test_a_damaged_kept_check_is_ignored(tmp_path: Path, damage: Callable[[bytes
 )
 def test_a_planted_kept_check_is_ignored(tmp_path: Path, planted: object) -> None:
     import marshal
+    import zlib
 
     from llmcourse.catalog import frame
 
@@ -218,86 +216,3 @@ def test_doctor_after_a_change_reports_what_a_full_check_does(run: Invoke, data_
     assert result.exit_code == 1
     findings = [(f["code"], f["line"]) for f in result.json()["findings"]]
     assert findings == [("bad-history-line", 2)]
-
-
-def _toml_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from llmcourse import progressfile
-
-    reads: list[str] = []
-    parse = progressfile.parse_toml
-
-    def counting(text: str) -> Any:
-        reads.append(text)
-        return parse(text)
-
-    monkeypatch.setattr(progressfile, "parse_toml", counting)
-    return reads
-
-
-def test_doctor_reads_the_backup_from_what_was_kept_of_the_progress_file(
-    run: Invoke, progress_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    run("done", "tokenization")
-    run("done", "attention-mechanisms")
-    assert run("progress", "--json").exit_code == 0  # keeps the reading of these bytes
-    before = progress_file.read_text("utf-8")
-    run("done", "scientist/1/4")  # they become the backup
-    reads = _toml_reads(monkeypatch)
-    assert run("doctor").exit_code == 0
-    assert reads == [progress_file.read_text("utf-8")]  # not the backup: `before` was kept
-    assert run("doctor").exit_code == 0
-    assert reads == [progress_file.read_text("utf-8")]  # both kept now
-    assert before != reads[0]
-    from llmcourse import catalog
-
-    backup = os.fsencode(progress_file.with_name(progress_file.name + ".bak"))
-    assert (catalog.cache_dir() / f"progress-{zlib.crc32(backup):08x}.marshal").is_file()
-
-
-def test_fix_acts_on_the_files_never_on_what_was_kept(
-    run: Invoke, progress_file: Path, data_dir: Path
-) -> None:
-    import marshal
-
-    from llmcourse import catalog, store
-
-    run("done", "tokenization")
-    history_file = data_dir / "history.jsonl"
-    assert run("doctor").exit_code == 0
-    # Kept readings that say both files are bad, for their very bytes, as someone who can write
-    # the cache folder could plant them.
-    content = progress_file.read_bytes()
-    entry = next(catalog.cache_dir().glob("progress-*.marshal"))
-    entry.write_bytes(catalog.frame(content, marshal.dumps({"schema_version": "four"})))
-    lines = history_file.read_bytes()
-    planted = (len(lines), zlib.crc32(lines), 1, [(1, "planted")], 1)
-    source = history._kept_check_source(history_file)
-    history._kept_check_path(history_file).write_bytes(
-        catalog.frame(source, marshal.dumps(planted))
-    )
-    files = sorted(p.name for p in data_dir.iterdir())
-    fixed = run("doctor", "--fix")
-    assert fixed.exit_code == 0
-    assert "No problems" in fixed.stdout
-    assert sorted(p.name for p in data_dir.iterdir()) == files
-    assert (progress_file.read_bytes(), history_file.read_bytes()) == (content, lines)
-    assert store.load(progress_file, "llm-course").data.revision == 1
-
-
-@pytest.mark.parametrize("case", sorted(BAD_FILES))
-def test_a_bad_backup_is_told_as_without_what_was_kept(
-    run: Invoke, progress_file: Path, case: str
-) -> None:
-    from llmcourse import doctor
-    from llmcourse.catalog import load_bundled
-
-    run("done", "tokenization")
-    run("done", "attention-mechanisms")
-    backup = progress_file.with_name(progress_file.name + ".bak")
-    course = load_bundled()
-    for content in (BAD_FILES[case], progress_file.read_bytes(), BAD_FILES[case]):
-        backup.write_bytes(content)
-        for _ in range(2):
-            kept = doctor.examine(course, progress_file)
-            assert kept.findings == doctor.examine(course, progress_file, kept=False).findings
-    assert [f.code for f in kept.findings] == ["bad-backup"]

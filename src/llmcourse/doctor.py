@@ -82,14 +82,11 @@ def examine(catalog: Catalog, path: Path, *, kept: bool = True) -> Report:
             file=folder,
             hint="Fix its permissions, or set LLMCOURSE_DATA_DIR to a writable folder",
         )
-    # The backup is read first: it holds what the progress file held before the last change,
-    # whose reading may be kept still (reading the progress file keeps its own in its place).
-    usable_backup = _usable_backup(catalog, store.backup_path(path), kept, path)
-    read = _examine_progress(catalog, path, report, kept, usable_backup)
+    read = _examine_progress(catalog, path, report, kept)
     if read.data is not None:
         _examine_entries(catalog, read.data, report)
         _examine_history(history.history_path(path), read.data, report, kept)
-    _examine_backup(path, report, usable_backup)
+    _examine_backup(catalog, path, report)
     stale = store.stale_temporaries(path)
     if stale:
         report.add(
@@ -103,9 +100,7 @@ def examine(catalog: Catalog, path: Path, *, kept: bool = True) -> Report:
     return report
 
 
-def _missing_progress(
-    catalog: Catalog, path: Path, report: Report, usable: ProgressFile | None
-) -> _Read:
+def _missing_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
     """What it means that there is no progress file: a broken link, a lost file whose backup is
     still there, or nothing recorded yet."""
     if path.is_symlink():
@@ -118,7 +113,7 @@ def _missing_progress(
         )
         return _Read(bad=True)
     backup = store.backup_path(path)
-    if usable is not None:
+    if _usable_backup(catalog, backup) is not None:
         report.add(
             "problem",
             "missing-progress",
@@ -140,13 +135,11 @@ def _missing_progress(
     return _Read()
 
 
-def _examine_progress(
-    catalog: Catalog, path: Path, report: Report, kept: bool, backup: ProgressFile | None
-) -> _Read:
+def _examine_progress(catalog: Catalog, path: Path, report: Report, kept: bool) -> _Read:
     try:
         content = store.read_file(path)
     except FileNotFoundError:
-        return _missing_progress(catalog, path, report, backup)
+        return _missing_progress(catalog, path, report)
     except OSError as err:
         report.add(
             "problem",
@@ -332,7 +325,7 @@ def _examine_history(path: Path, data: ProgressFile, report: Report, kept: bool)
         )
 
 
-def _examine_backup(path: Path, report: Report, usable: ProgressFile | None) -> None:
+def _examine_backup(catalog: Catalog, path: Path, report: Report) -> None:
     backup = store.backup_path(path)
     if not backup.exists():
         return
@@ -346,7 +339,7 @@ def _examine_backup(path: Path, report: Report, usable: ProgressFile | None) -> 
             hint=regular.MOVE_IT,
         )
         return
-    if usable is None:
+    if _usable_backup(catalog, backup) is None:
         report.add(
             "note",
             "bad-backup",
@@ -356,17 +349,9 @@ def _examine_backup(path: Path, report: Report, usable: ProgressFile | None) -> 
         )
 
 
-def _usable_backup(
-    catalog: Catalog, backup: Path, kept: bool = False, progress_path: Path | None = None
-) -> ProgressFile | None:
+def _usable_backup(catalog: Catalog, backup: Path) -> ProgressFile | None:
     try:
-        content = store.read_file(backup)
-        if not kept:
-            data = store.parse(content, backup)
-        elif (found := store.read_kept(backup, content, progress_path).data) is None:
-            return None
-        else:
-            data = found
+        data = store.parse(store.read_file(backup), backup)
     except (OSError, ProgressFileError):
         return None
     if data.schema_version > SCHEMA_VERSION:

@@ -168,40 +168,28 @@ def load(path: Path, course_id: str, *, cached: bool = False) -> Progress:
 # reads the file itself, so that what it writes back never comes from the cache folder.
 
 
-def read_kept(path: Path, content: bytes, also: Path | None = None) -> progressfile.Reading:
+def read_kept(path: Path, content: bytes) -> progressfile.Reading:
     """What `content`, the bytes of the progress file at `path`, holds, read as `load` reads it
-    for a command that only reads: from the kept reading of the same bytes, if there is one
-    (for `path`, or else for `also`: a backup holds what its progress file held)."""
-    return progressfile.read(content, _cached_toml(path, content, also))
+    for a command that only reads: from the kept reading of the same bytes, if there is one."""
+    return progressfile.read(content, _cached_toml(path, content))
 
 
-def _cached_toml(
-    path: Path, content: bytes, also: Path | None = None
-) -> Callable[[str], dict[str, object]]:
+def _cached_toml(path: Path, content: bytes) -> Callable[[str], dict[str, object]]:
     """What reads the TOML of `content`, the bytes of the progress file at `path`: the kept
-    reading of the same bytes (for `path`, else for `also`), else tomllib (and the reading is
-    kept for the next run)."""
+    reading of the same bytes, else tomllib (and the reading is kept for the next run)."""
     from llmcourse import catalog
 
-    def entry_of(path: Path) -> Path:
-        named = zlib.crc32(os.fsencode(path))  # one entry for each progress file
-        return catalog.cache_dir() / f"progress-{named:08x}.marshal"
-
-    entry = entry_of(path)
+    named = zlib.crc32(os.fsencode(path))  # one entry for each progress file
+    entry = catalog.cache_dir() / f"progress-{named:08x}.marshal"
 
     def loads(text: str) -> dict[str, object]:
         unusable = (OSError, ValueError, EOFError, TypeError, KeyError, RecursionError)
-        for where in (entry,) if also is None else (entry, entry_of(also)):
-            with contextlib.suppress(*unusable):
-                found = regular.read(where, 4 * len(content) + regular.MB)
-                framed = catalog.unframe(found)
-                if framed is not None and framed[0] == content:
-                    kept = _from_kept(marshal.loads(framed[1]))
-                    if isinstance(kept, dict):
-                        if where != entry:  # the same bytes, kept for this file from now on
-                            with contextlib.suppress(OSError):
-                                catalog._write_cache(entry, found, mode=0o600)
-                        return kept
+        with contextlib.suppress(*unusable):
+            framed = catalog.unframe(regular.read(entry, 4 * len(content) + regular.MB))
+            if framed is not None and framed[0] == content:
+                kept = _from_kept(marshal.loads(framed[1]))
+                if isinstance(kept, dict):
+                    return kept
         raw = progressfile.parse_toml(text)
         with contextlib.suppress(OSError, ValueError, RecursionError):
             kept = catalog.frame(content, marshal.dumps(_to_kept(raw)))
