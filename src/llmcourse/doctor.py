@@ -65,9 +65,9 @@ class _Read:
 def examine(catalog: Catalog, path: Path, *, kept: bool = True) -> Report:
     """What is wrong with the progress file at `path`, its history and backup.
 
-    With `kept` (the default), what earlier runs read of the same bytes is used, as commands
-    that only read do: the TOML of the progress file (`store.read_kept`) and the problems of
-    the history's lines (`history.check`). `fix` examines without: it acts on what it finds.
+    With `kept` (the default), what an earlier run found in the history's lines is used while
+    those bytes are the same (`history.check`). `fix` examines without: it acts on what it
+    finds.
     """
     report = Report(path)
     folder = path.parent
@@ -82,7 +82,7 @@ def examine(catalog: Catalog, path: Path, *, kept: bool = True) -> Report:
             file=folder,
             hint="Fix its permissions, or set LLMCOURSE_DATA_DIR to a writable folder",
         )
-    read = _examine_progress(catalog, path, report, kept)
+    read = _examine_progress(catalog, path, report)
     if read.data is not None:
         _examine_entries(catalog, read.data, report)
         _examine_history(history.history_path(path), read.data, report, kept)
@@ -135,7 +135,7 @@ def _missing_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
     return _Read()
 
 
-def _examine_progress(catalog: Catalog, path: Path, report: Report, kept: bool) -> _Read:
+def _examine_progress(catalog: Catalog, path: Path, report: Report) -> _Read:
     try:
         content = store.read_file(path)
     except FileNotFoundError:
@@ -149,7 +149,7 @@ def _examine_progress(catalog: Catalog, path: Path, report: Report, kept: bool) 
             hint=regular.MOVE_IT if regular.refused(err) else "Check its permissions",
         )
         return _Read()
-    reading = store.read_kept(path, content) if kept else progressfile.read(content)
+    reading = progressfile.read(content)
     for problem in reading.problems:
         report.add("problem", problem.code, problem.message, file=path, line=problem.line)
     if reading.newer is not None:

@@ -111,7 +111,7 @@ class Session:
 
         course = self.course()
         path = self.progress_path()
-        progress = store.load(path, course.course.id, cached=reading)
+        progress = store.load(path, course.course.id)
         progress.data, _ = tracker.carry_over(course, progress.data)
         progress.data = review.settle(course, progress.data, fuzz=self.fuzz)
         if progress.read_only and reading:

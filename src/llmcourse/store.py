@@ -9,17 +9,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import itertools
-import marshal
 import os
 import stat
 import sys
 import time
-import zlib
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
-from datetime import time as dtime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from llmcourse import history, progressfile, regular
 from llmcourse.errors import ImportFileError, LockBusyError, ProgressFileError
@@ -119,12 +115,8 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.name + BACKUP_SUFFIX)
 
 
-def load(path: Path, course_id: str, *, cached: bool = False) -> Progress:
-    """Read the progress file; a missing file is an empty progress, a bad one an error.
-
-    With `cached`, for a command that only reads, the TOML is read from the cache where an
-    earlier run read these same bytes (see `_cached_toml`).
-    """
+def load(path: Path, course_id: str) -> Progress:
+    """Read the progress file; a missing file is an empty progress, a bad one an error."""
     try:
         content = read_file(path)
     except FileNotFoundError:
@@ -141,10 +133,7 @@ def load(path: Path, course_id: str, *, cached: bool = False) -> Progress:
             if regular.refused(err)
             else f"Check the path, its permissions and {DATA_DIR_ENV}; nothing was changed",
         ) from None
-    if cached:
-        reading = progressfile.read(content, _cached_toml(path, content))
-    else:
-        reading = progressfile.read(content)
+    reading = progressfile.read(content)
     data = _readable(reading, path)
     if reading.newer is not None:
         return Progress(path, data, True, content, newer_schema_message(path, reading.newer))
@@ -156,83 +145,6 @@ def load(path: Path, course_id: str, *, cached: bool = False) -> Progress:
     if data.course is None:
         data.course = course_id  # written down with the next change
     return Progress(path, data, exists=True, raw=content)
-
-
-# --- What the TOML of the progress file said, kept ------------------------------------------
-#
-# tomllib costs a command about 3 ms to import, and reads 10,000 entries in about 140 ms; the
-# same document kept with marshal loads in a few. An entry in the cache folder holds the whole
-# of the bytes it was read from, and is used only when the file's bytes are those, byte for byte
-# (`catalog.frame`): an edit, a sync or a change by llmcourse is read anew. What it holds is
-# checked as the file is (`progressfile.problems`), and only commands that read use it: a change
-# reads the file itself, so that what it writes back never comes from the cache folder.
-
-
-def read_kept(path: Path, content: bytes) -> progressfile.Reading:
-    """What `content`, the bytes of the progress file at `path`, holds, read as `load` reads it
-    for a command that only reads: from the kept reading of the same bytes, if there is one."""
-    return progressfile.read(content, _cached_toml(path, content))
-
-
-def _cached_toml(path: Path, content: bytes) -> Callable[[str], dict[str, object]]:
-    """What reads the TOML of `content`, the bytes of the progress file at `path`: the kept
-    reading of the same bytes, else tomllib (and the reading is kept for the next run)."""
-    from llmcourse import catalog
-
-    named = zlib.crc32(os.fsencode(path))  # one entry for each progress file
-    entry = catalog.cache_dir() / f"progress-{named:08x}.marshal"
-
-    def loads(text: str) -> dict[str, object]:
-        unusable = (OSError, ValueError, EOFError, TypeError, KeyError, RecursionError)
-        with contextlib.suppress(*unusable):
-            framed = catalog.unframe(regular.read(entry, 4 * len(content) + regular.MB))
-            if framed is not None and framed[0] == content:
-                kept = _from_kept(marshal.loads(framed[1]))
-                if isinstance(kept, dict):
-                    return kept
-        raw = progressfile.parse_toml(text)
-        with contextlib.suppress(OSError, ValueError, RecursionError):
-            kept = catalog.frame(content, marshal.dumps(_to_kept(raw)))
-            catalog._write_cache(entry, kept, mode=0o600)  # notes and times: the learner's
-        return raw
-
-    return loads
-
-
-# TOML's dates and times, which marshal does not keep, are kept as a tuple (TOML has none) of
-# their ISO text and their kind.
-_TIMES: dict[str, Callable[[str], object]] = {
-    "datetime": datetime.fromisoformat,
-    "date": date.fromisoformat,
-    "time": dtime.fromisoformat,
-}
-_PLAIN = (str, int, float)  # and bool, an int
-
-
-def _to_kept(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _to_kept(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_to_kept(item) for item in value]
-    if isinstance(value, datetime | date | dtime):
-        return (value.isoformat(), type(value).__name__)
-    return value
-
-
-def _from_kept(value: Any) -> Any:
-    """What `_to_kept` kept, as tomllib made it; a ValueError for anything TOML cannot hold."""
-    if isinstance(value, dict):
-        if not all(isinstance(key, str) for key in value):
-            raise ValueError("not a TOML table")
-        return {key: _from_kept(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_from_kept(item) for item in value]
-    if isinstance(value, tuple):
-        text, kind = value
-        return _TIMES[kind](text)
-    if not isinstance(value, _PLAIN):
-        raise ValueError("not a TOML value")
-    return value
 
 
 def read_file(path: Path) -> bytes:
