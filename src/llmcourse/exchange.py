@@ -90,11 +90,17 @@ def document_parts(
     yield ',\n "history": ['
     separator = "\n  "
     for event in history:
-        yield separator + _indented(event.to_json(), 2)
+        items = event.json_items(encode_basestring, _schedule_text)
+        yield separator + "{\n   " + ",\n   ".join(items) + "\n  }"
         separator = ",\n  "
     yield "]" if separator == "\n  " else "\n ]"
     notes = {key: [_note_doc(note) for note in notes] for key, notes in progress.notes.items()}
     yield ',\n "notes": ' + _indented(notes, 1) + "\n}\n"
+
+
+def _schedule_text(schedule: Doc) -> str:
+    """A schedule an event records, where it stands in an export (an event's key)."""
+    return _indented(schedule, 3)
 
 
 def _indented(value: Any, depth: int) -> str:
