@@ -14,10 +14,13 @@ from llmcourse.catalog import load_bundled
 from llmcourse.progressfile import (
     RATINGS,
     SCHEDULE_STATES,
+    STATUSES,
+    Entry,
     Event,
     ProgressFile,
     Schedule,
     encode_events,
+    toml_text,
 )
 
 # Any text, lone surrogates aside (no file can hold them: reading refuses them).
@@ -91,6 +94,52 @@ def test_the_history_of_an_export_is_what_json_indents(events: list[Event]) -> N
         "course": {"id": CATALOG.course.id, "title": CATALOG.course.title},
         "progress": {"revision": 0, "entries": {}, "reviews": {}},
         "history": [event.to_json() for event in events],
+        "notes": {},
+    }
+    assert text == json.dumps(whole, ensure_ascii=False, indent=1) + "\n"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+KEPT = st.dictionaries(st.sampled_from(["mood", "device", "n"]), TEXT | st.integers(), max_size=2)
+ENTRIES = st.dictionaries(
+    TEXT,
+    st.builds(
+        Entry,
+        st.sampled_from(STATUSES),
+        TIMES.map(lambda moment: moment.replace(tzinfo=moment.tzinfo or UTC)),
+        KEPT,
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ENTRIES, st.dictionaries(TEXT, SCHEDULES, max_size=3))
+def test_the_entries_and_schedules_of_an_export_are_what_json_indents(
+    entries: dict[str, Entry], reviews: dict[str, Schedule]
+) -> None:
+    progress = ProgressFile(4, CATALOG.course.id, 7, entries=entries, reviews=reviews)
+    text = exchange.document(CATALOG, progress, [], NOW)
+    written: dict[str, object] = {}
+    for entry_id, entry in entries.items():
+        doc: dict[str, object] = {"status": entry.status, "changed": _iso(entry.changed)}
+        if entry.extra:
+            doc["extra_toml"] = toml_text(entry.extra)
+        written[entry_id] = doc
+    whole = {
+        "format": "llmcourse-export",
+        "version": 1,
+        "exported": "2026-05-06T07:08:09Z",
+        "course": {"id": CATALOG.course.id, "title": CATALOG.course.title},
+        "progress": {
+            "revision": 7,
+            "entries": written,
+            "reviews": {key: schedule.to_json() for key, schedule in reviews.items()},
+        },
+        "history": [],
         "notes": {},
     }
     assert text == json.dumps(whole, ensure_ascii=False, indent=1) + "\n"

@@ -38,6 +38,7 @@ from llmcourse.progressfile import (
     schedule_from,
     schedule_problems,
     toml_text,
+    utc_text,
 )
 from llmcourse.tracker import StatusChange, Update, events, status_of
 
@@ -48,7 +49,10 @@ Doc = dict[str, Any]
 
 
 def _time(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    moment = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    if moment.microsecond:
+        return moment.isoformat().replace("+00:00", "Z")
+    return utc_text(moment)  # what isoformat writes, in half the time (a time per entry)
 
 
 def document(catalog: Catalog, progress: ProgressFile, history: list[Event], now: datetime) -> str:
@@ -66,12 +70,6 @@ def document_parts(
     document: each piece is dumped alone and indented to the depth it has in it (JSON text
     holds no line break but those of its indentation).
     """
-    entries: Doc = {}
-    for entry_id, entry in progress.entries.items():
-        doc: Doc = {"status": entry.status, "changed": _time(entry.changed)}
-        if entry.extra:
-            doc["extra_toml"] = toml_text(entry.extra)
-        entries[entry_id] = doc
     head: Doc = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -79,14 +77,14 @@ def document_parts(
         "course": {"id": catalog.course.id, "title": catalog.course.title},
         "progress": {
             "revision": progress.revision,
-            "entries": entries,
+            "entries": _Written(_entries_text(progress.entries)),
             "reviews": {key: _schedule_doc(s) for key, s in progress.reviews.items()},
         },
     }
     if progress.extra:
         head["progress"]["extra_toml"] = toml_text(progress.extra)
     yield _indented(head, 0)[: -len("\n}")]  # the object goes on: history, notes
-    del head, entries
+    del head
     yield ',\n "history": ['
     separator = "\n  "
     for event in history:
@@ -96,6 +94,35 @@ def document_parts(
     yield "]" if separator == "\n  " else "\n ]"
     notes = {key: [_note_doc(note) for note in notes] for key, notes in progress.notes.items()}
     yield ',\n "notes": ' + _indented(notes, 1) + "\n}\n"
+
+
+class _Written(str):
+    """JSON text already indented where it stands, which `_indented` writes as it is."""
+
+    __slots__ = ()
+
+
+def _entries_text(entries: dict[str, Entry]) -> str:
+    """The export's `progress.entries`, two levels deep, as `_indented` writes the object of
+    each entry's status, time and kept keys: written here without building that object, at
+    tens of thousands of entries (10,000: 30 ms, not 90)."""
+    if not entries:
+        return "{}"
+    items: list[str] = []
+    for entry_id, entry in entries.items():
+        text = (
+            "\n   "
+            + encode_basestring(entry_id)
+            + ': {\n    "status": '
+            + encode_basestring(entry.status)
+            + ',\n    "changed": "'
+            + _time(entry.changed)  # digits, '-', ':', '.', 'T', 'Z': no escapes
+            + '"'
+        )
+        if entry.extra:
+            text += ',\n    "extra_toml": ' + encode_basestring(toml_text(entry.extra))
+        items.append(text + "\n   }")
+    return "{" + ",".join(items) + "\n  }"
 
 
 def _schedule_text(schedule: Doc) -> str:
@@ -115,13 +142,16 @@ def _indented(value: Any, depth: int) -> str:
         inner = "\n" + " " * (depth + 1)
         items: list[str] = []
         for key, item in value.items():
-            # Strings and whole numbers, most of an export, without another call.
+            # Strings and numbers, most of an export, without another call (a float as json
+            # writes one that is finite: a schedule's are).
             kind = type(item)
             text = (
                 encode_basestring(item)
                 if kind is str
                 else int.__repr__(item)
                 if kind is int
+                else float.__repr__(item)
+                if kind is float and item - item == 0
                 else _indented(item, depth + 1)
             )
             items.append(inner + encode_basestring(key) + ": " + text)
@@ -138,7 +168,7 @@ def _indented(value: Any, depth: int) -> str:
             + "]"
         )
     if isinstance(value, str):
-        return encode_basestring(value)
+        return value if type(value) is _Written else encode_basestring(value)
     if value is None:
         return "null"
     if value is True:
@@ -148,7 +178,8 @@ def _indented(value: Any, depth: int) -> str:
     if isinstance(value, int):
         return int.__repr__(value)
     if isinstance(value, float):
-        return json.dumps(value)  # NaN and the infinities as json writes them
+        # json writes a finite float as float's repr, and NaN and the infinities its own way.
+        return float.__repr__(value) if value - value == 0 else json.dumps(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
