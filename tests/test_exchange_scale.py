@@ -26,7 +26,13 @@ from llmcourse.progressfile import (
 # Any text, lone surrogates aside (no file can hold them: reading refuses them).
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 OFFSETS = st.sampled_from(
-    [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-11)), None]
+    [
+        UTC,
+        timezone(timedelta(hours=5, minutes=30)),
+        timezone(timedelta(hours=-11)),
+        timezone(timedelta(seconds=3601, microseconds=500_000)),  # as fromisoformat can read
+        None,
+    ]
 )
 TIMES = st.builds(
     lambda moment, zone: moment.replace(tzinfo=zone),
@@ -143,3 +149,49 @@ def test_the_entries_and_schedules_of_an_export_are_what_json_indents(
         "notes": {},
     }
     assert text == json.dumps(whole, ensure_ascii=False, indent=1) + "\n"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(EVENTS, max_size=3), WHOLE)
+def test_imported_events_are_the_others_renumbered_and_marked(
+    events: list[Event], revision: int
+) -> None:
+    expected = [event._replace(rev=revision, imported=True) for event in events]
+    assert exchange._imported(events, revision) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(EVENTS)
+def test_an_events_key_is_its_time_to_the_second_in_utc_and_what_it_did(event: Event) -> None:
+    moment = event.time.astimezone(UTC).replace(microsecond=0)
+    expected = (moment, event.id, event.old, event.new, event.command, event.undoes, event.rating)
+    assert event.key() == expected
+    assert hash(event.key()) == hash(expected)
+    assert event.key() == event._replace(time=event.time.astimezone(UTC)).key()
+
+
+def _newer_by_text(theirs: Schedule, ours: Schedule) -> bool:
+    return exchange._order(theirs) > exchange._order(ours)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCHEDULES, st.data())
+def test_a_schedule_is_newer_by_its_text_when_its_times_are_the_same(
+    ours: Schedule, data: st.DataObject
+) -> None:
+    theirs = data.draw(
+        st.sampled_from(
+            [
+                ours,
+                ours._replace(),
+                ours._replace(stability=ours.stability + 0.5),
+                ours._replace(difficulty=float(int(ours.difficulty))),
+                ours._replace(difficulty=int(ours.difficulty)),  # the same number, not text
+                ours._replace(step=None if ours.step is not None else 0),
+                ours._replace(state="learning" if ours.state != "learning" else "review"),
+                ours._replace(extra={"mood": "calm"}),
+            ]
+        )
+    )
+    assert exchange._newer(theirs, ours) == _newer_by_text(theirs, ours)
+    assert exchange._newer(ours, theirs) == _newer_by_text(ours, theirs)
