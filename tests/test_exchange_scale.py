@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmcourse import exchange
 from llmcourse.catalog import load_bundled
+from llmcourse.errors import ImportFileError
 from llmcourse.progressfile import (
     RATINGS,
     SCHEDULE_STATES,
@@ -195,3 +197,30 @@ def test_a_schedule_is_newer_by_its_text_when_its_times_are_the_same(
     )
     assert exchange._newer(theirs, ours) == _newer_by_text(theirs, ours)
     assert exchange._newer(ours, theirs) == _newer_by_text(ours, theirs)
+
+
+def _export_bytes(changed: str, event_time: str) -> bytes:
+    doc = {
+        "format": "llmcourse-export",
+        "version": 1,
+        "course": {"id": CATALOG.course.id},
+        "progress": {"revision": 1, "entries": {"x": {"status": "done", "changed": changed}}},
+        "history": [
+            {"rev": 1, "time": event_time, "command": "done", "id": "x", "old": "not-started"}
+            | {"new": "done"}
+        ],
+    }
+    return json.dumps(doc).encode()
+
+
+def test_times_a_day_ahead_are_read_and_a_moment_more_is_refused() -> None:
+    edge = (NOW + timedelta(days=1)).isoformat()
+    past = (NOW + timedelta(days=1, microseconds=1)).isoformat()
+    exchange.read(_export_bytes(edge, edge), "f", CATALOG.course.id, NOW)
+    for changed, event_time, where in [(past, edge, "entries.x.changed"), (edge, past, "[1].time")]:
+        with pytest.raises(ImportFileError, match="in the future") as raised:
+            exchange.read(_export_bytes(changed, event_time), "f", CATALOG.course.id, NOW)
+        assert where in str(raised.value)
+    # A clock at the end of time, where no time is a day ahead of it, reads what it can.
+    end = datetime.max.replace(tzinfo=UTC) - timedelta(hours=1)
+    exchange.read(_export_bytes(edge, edge), "f", CATALOG.course.id, end)

@@ -282,6 +282,7 @@ def _may_hold_lone_surrogates(content: bytes) -> bool:
 
 def _entries(found: dict[str, Any], now: datetime, bad: Bad) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
+    latest = _latest(now)
     for entry_id, value in found.items():
         where = f"progress.entries.{entry_id}"
         if not isinstance(value, dict):
@@ -293,7 +294,8 @@ def _entries(found: dict[str, Any], now: datetime, bad: Bad) -> dict[str, Entry]
         raw = {"status": value.get("status"), "changed": changed}
         for problem_where, message in entry_problems(raw, (where,)):
             raise bad(".".join(str(part) for part in problem_where), message)
-        _not_ahead(changed, now, f"{where}.changed", bad)
+        if latest is None or changed > latest:
+            _not_ahead(changed, now, f"{where}.changed", bad)
         entries[entry_id] = Entry(value["status"], changed, _extra(value, where, bad, ENTRY_KEYS))
     return entries
 
@@ -325,19 +327,35 @@ def _history(found: Any, revision: int, now: datetime, bad: Bad) -> list[Event]:
     if not isinstance(found, list):
         raise bad("history", "must be a list")
     history: list[Event] = []
+    latest = _latest(now)
+    rev = 0
     for number, line in enumerate(found, start=1):
         try:
             event = parse_event(line)
         except EVENT_ERRORS as err:
             raise bad(f"history[{number}]", str(err)) from None
-        _not_ahead(event.time, now, f"history[{number}].time", bad)
-        if (history and event.rev < history[-1].rev) or event.rev > revision:
+        if latest is None or event.time > latest:
+            _not_ahead(event.time, now, f"history[{number}].time", bad)
+        if event.rev < rev or event.rev > revision:
             raise bad(
                 f"history[{number}].rev",
                 "changes must be numbered in order, up to progress.revision",
             )
+        rev = event.rev
         history.append(event)
     return history
+
+
+def _latest(now: datetime) -> datetime | None:
+    """The latest time that `_not_ahead` lets through, to compare tens of thousands of times
+    with at once (None where there is none to be had, near the end of time): only a time past
+    it is checked by `_not_ahead` itself. A call and a subtraction for each of 50,000 events
+    took 15 ms of an import.
+    """
+    try:
+        return now + CLOCK_SKEW
+    except OverflowError:
+        return None
 
 
 def _notes(found: Any, now: datetime, bad: Bad) -> dict[str, list[Note]]:
