@@ -88,12 +88,16 @@ def document_parts(
     yield ',\n "history": ['
     separator = "\n  "
     for event in history:
-        items = event.json_items(encode_basestring, _schedule_text)
-        yield separator + "{\n   " + ",\n   ".join(items) + "\n  }"
+        yield separator + event.json_text(_EVENT_LAYOUT, encode_basestring, _schedule_text)
         separator = ",\n  "
     yield "]" if separator == "\n  " else "\n ]"
     notes = {key: [_note_doc(note) for note in notes] for key, notes in progress.notes.items()}
     yield ',\n "notes": ' + _indented(notes, 1) + "\n}\n"
+
+
+# How an event is laid out in the export's history: its keys indented three spaces, as
+# `json.dumps(..., indent=1)` lays out an object two levels deep.
+_EVENT_LAYOUT = ("{\n   ", ",\n   ", "\n  }")
 
 
 class _Written(str):

@@ -957,34 +957,38 @@ class Event(NamedTuple):
             doc["after"] = self.after.to_json()
         return doc
 
-    def json_items(
-        self, string: Callable[[str], str], schedule: Callable[[dict[str, Any]], str]
-    ) -> list[str]:
-        """`to_json` as JSON text, one `"key": value` per key in its order, to be joined and
-        wrapped as the writer needs: `string` writes a JSON string (json's own
+    def json_text(
+        self,
+        layout: tuple[str, str, str],
+        string: Callable[[str], str],
+        schedule: Callable[[dict[str, Any]], str],
+    ) -> str:
+        """`to_json` as JSON text, laid out by `layout`: what opens the object, what separates
+        its keys and what closes it. `string` writes a JSON string (json's own
         `encode_basestring`, as json writes with `ensure_ascii=False`), `schedule` a schedule's
-        `to_json`. Writing thousands of events this way, without building a dict for each and
-        handing it to json's encoder, takes a third of the time (50,000: 70 ms, not 215).
+        `to_json`. Writing thousands of events so, without building a dict for each and handing
+        it to json's encoder, takes a third of the time (50,000: 70 ms, not 215).
         """
-        items = [
-            '"rev": ' + int.__repr__(self.rev),  # as json writes an int (or an int's subclass)
-            '"time": "' + utc_text(self.time) + '"',  # digits, '-', ':', 'T', 'Z': no escapes
-            '"command": ' + string(self.command),
-            '"id": ' + string(self.id),
-            '"old": ' + string(self.old),
-            '"new": ' + string(self.new),
-        ]
+        start, separator, end = layout
+        text = (
+            f'{start}"rev": {int.__repr__(self.rev)}'  # as json writes an int, or a subclass
+            f'{separator}"time": "{utc_text(self.time)}"'  # digits, '-', ':', 'T', 'Z': no escapes
+            f'{separator}"command": {string(self.command)}'
+            f'{separator}"id": {string(self.id)}'
+            f'{separator}"old": {string(self.old)}'
+            f'{separator}"new": {string(self.new)}'
+        )
         if self.undoes is not None:
-            items.append('"undoes": ' + int.__repr__(self.undoes))
+            text += f'{separator}"undoes": {int.__repr__(self.undoes)}'
         if self.imported:
-            items.append('"imported": true')
+            text += f'{separator}"imported": true'
         if self.rating is not None:
-            items.append('"rating": ' + string(self.rating))
+            text += f'{separator}"rating": {string(self.rating)}'
         if self.before is not None:
-            items.append('"before": ' + schedule(self.before.to_json()))
+            text += f'{separator}"before": {schedule(self.before.to_json())}'
         if self.after is not None:
-            items.append('"after": ' + schedule(self.after.to_json()))
-        return items
+            text += f'{separator}"after": {schedule(self.after.to_json())}'
+        return text + end
 
     def key(self) -> tuple[datetime, str, str, str, str, int | None, str | None]:
         """What makes two events one, wherever they were numbered: for merging histories."""
@@ -1089,6 +1093,7 @@ def encode_events(events: list[Event]) -> bytes:
     from json.encoder import encode_basestring
 
     encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode  # made once
-    return "".join(
-        ["{" + ", ".join(event.json_items(encode_basestring, encode)) + "}\n" for event in events]
-    ).encode("utf-8")
+    layout = ("{", ", ", "}\n")
+    return "".join([event.json_text(layout, encode_basestring, encode) for event in events]).encode(
+        "utf-8"
+    )
