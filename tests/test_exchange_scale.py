@@ -199,6 +199,12 @@ def test_a_schedule_is_newer_by_its_text_when_its_times_are_the_same(
     assert exchange._newer(ours, theirs) == _newer_by_text(ours, theirs)
 
 
+def test_a_schedule_of_minus_zero_is_told_from_one_of_zero_by_its_text() -> None:
+    ours = Schedule(NOW, NOW, 0.0, 1.0)
+    theirs = ours._replace(stability=-0.0)
+    assert exchange._newer(ours, theirs) == _newer_by_text(ours, theirs) is True
+
+
 def _export_bytes(changed: str, event_time: str) -> bytes:
     doc = {
         "format": "llmcourse-export",
