@@ -52,6 +52,18 @@ SCHEDULES = st.builds(
     st.none() | st.integers(min_value=0, max_value=9),
     st.none(),
 )
+KEPT = st.dictionaries(st.sampled_from(["mood", "device", "n"]), TEXT | st.integers(), max_size=2)
+# Schedules no reader makes, which the writers still write as json would.
+ODD_SCHEDULES = st.builds(
+    Schedule,
+    TIMES.map(lambda moment: moment.replace(tzinfo=moment.tzinfo or UTC)),
+    TIMES.map(lambda moment: moment.replace(tzinfo=moment.tzinfo or UTC)),
+    st.floats() | st.integers(-3, 3) | st.just(-0.0),
+    st.floats() | st.booleans(),
+    st.sampled_from(SCHEDULE_STATES),
+    st.none() | st.integers(min_value=0, max_value=9) | st.booleans(),
+    st.none() | KEPT,
+)
 EVENTS = st.builds(
     Event,
     WHOLE,
@@ -63,8 +75,8 @@ EVENTS = st.builds(
     st.none() | WHOLE,
     st.booleans(),
     st.none() | st.sampled_from(RATINGS),
-    st.none() | SCHEDULES,
-    st.none() | SCHEDULES,
+    st.none() | SCHEDULES | ODD_SCHEDULES,
+    st.none() | SCHEDULES | ODD_SCHEDULES,
 )
 
 
@@ -111,7 +123,6 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-KEPT = st.dictionaries(st.sampled_from(["mood", "device", "n"]), TEXT | st.integers(), max_size=2)
 ENTRIES = st.dictionaries(
     TEXT,
     st.builds(
@@ -125,7 +136,14 @@ ENTRIES = st.dictionaries(
 
 
 @settings(max_examples=150, deadline=None)
-@given(ENTRIES, st.dictionaries(TEXT, SCHEDULES, max_size=3))
+@given(
+    ENTRIES,
+    st.dictionaries(
+        TEXT,
+        SCHEDULES | ODD_SCHEDULES | st.builds(Schedule._replace, SCHEDULES, extra=KEPT),
+        max_size=3,
+    ),
+)
 def test_the_entries_and_schedules_of_an_export_are_what_json_indents(
     entries: dict[str, Entry], reviews: dict[str, Schedule]
 ) -> None:
@@ -145,7 +163,11 @@ def test_the_entries_and_schedules_of_an_export_are_what_json_indents(
         "progress": {
             "revision": 7,
             "entries": written,
-            "reviews": {key: schedule.to_json() for key, schedule in reviews.items()},
+            "reviews": {
+                key: schedule.to_json()
+                | ({"extra_toml": toml_text(schedule.extra)} if schedule.extra else {})
+                for key, schedule in reviews.items()
+            },
         },
         "history": [],
         "notes": {},
