@@ -138,19 +138,22 @@ class Schedule(NamedTuple):
         return other is not None and self.to_json() == other.to_json()
 
 
+# "00" to "59": a month, day, hour, minute or second as a time's text writes it.
+_TWO_DIGITS = tuple(f"{number:02d}" for number in range(60))
+
+
 def utc_text(moment: datetime) -> str:
     """`moment.astimezone(UTC).isoformat(timespec="seconds")`, with `Z` for `+00:00`: written
-    by hand, as it is for every event of an export or an import (`isoformat` parses its keyword
-    and formats the offset: 1.2 µs a time, against 0.6 for this)."""
+    by hand, as it is for every event of an export or an import. `isoformat` parses its keyword
+    and formats the offset: 1.2 µs a time; a format of six numbers, 0.6; this, 0.3 (17 ms of
+    writing 50,000 events)."""
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
-    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031 - the fastest of the ways to format
-        moment.year,
-        moment.month,
-        moment.day,
-        moment.hour,
-        moment.minute,
-        moment.second,
+    year = moment.year
+    two = _TWO_DIGITS
+    return (
+        f"{year if year > 999 else '%04d' % year}-{two[moment.month]}-{two[moment.day]}"  # noqa: UP031
+        f"T{two[moment.hour]}:{two[moment.minute]}:{two[moment.second]}Z"
     )
 
 
