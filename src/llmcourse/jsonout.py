@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from llmcourse.catalog import Catalog, Node, warnings
 from llmcourse.errors import LlmCourseError
 from llmcourse.models import Notebook, Reference, Topic
-from llmcourse.progressfile import Event, Note, ProgressFile, Schedule
+from llmcourse.progressfile import Event, Note, ProgressFile, Schedule, utc_text
 from llmcourse.results import (
     Checked,
     Dashboard,
@@ -511,9 +511,7 @@ def version(version: Version) -> Doc:
 
 
 def _utc(moment: "datetime | None") -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return None if moment is None else utc_text(moment)
 
 
 def reviews(outlook: "Outlook | None") -> Doc | None:
