@@ -363,16 +363,21 @@ def _middle_rev(content: bytes) -> int:
     return content.index(b'"rev": 5') + len(b'"rev": ')
 
 
+def _nine_summarised(path: Path) -> tuple[bytes, int]:
+    """A history of nine events, summarised; its content, and where a line's `rev` is."""
+    path.write_bytes(_lines(9))
+    assert _summarised(path) == 9
+    content = path.read_bytes()
+    return content, _middle_rev(content)
+
+
 @pytest.mark.parametrize("how", ["in place", "a new file"])
 def test_a_summary_is_dropped_when_the_history_is_written_again_at_its_size(
     small_steps: Path, how: str
 ) -> None:
     # The first and last bytes are as they were: only the file's times (or its identity) say.
     path = small_steps
-    path.write_bytes(_lines(9))
-    assert _summarised(path) == 9
-    content = path.read_bytes()
-    at = _middle_rev(content)
+    content, at = _nine_summarised(path)
     bad = content[:at] + b"x" + content[at + 1 :]
     if how == "in place":
         with open(path, "r+b") as handle:
@@ -388,10 +393,7 @@ def test_a_summary_is_dropped_for_a_new_file_that_begins_and_ends_as_the_old(
     small_steps: Path,
 ) -> None:
     path = small_steps
-    path.write_bytes(_lines(9))
-    assert _summarised(path) == 9
-    content = path.read_bytes()
-    at = _middle_rev(content)
+    content, at = _nine_summarised(path)
     (path.parent / "new").write_bytes(content[:at] + b"x" + content[at + 1 :] + _lines(1, 10))
     os.replace(path.parent / "new", path)
     assert _summarised(path) == 9  # 10 lines, one of them unreadable
